@@ -1,0 +1,18 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ProfileForm } from "@/components/profiles/ProfileForm";
+import { newProfileInput } from "@/lib/profiles/defaults";
+
+export const metadata: Metadata = { title: "New profile" };
+
+export default function NewProfilePage() {
+  return (
+    <div className="space-y-4">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
+        <Link href="/profiles" className="hover:underline">Profiles</Link> / New
+      </nav>
+      <h1 className="text-xl font-semibold">New connection profile</h1>
+      <ProfileForm defaultValues={newProfileInput()} />
+    </div>
+  );
+}

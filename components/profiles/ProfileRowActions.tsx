@@ -1,0 +1,153 @@
+"use client";
+import * as AlertDialog from "@radix-ui/react-alert-dialog";
+import { useRouter } from "next/navigation";
+import { useId, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Field } from "@/components/ui/field";
+import { Input } from "@/components/ui/input";
+import { Alert } from "@/components/ui/alert";
+import { deleteProfileAction, duplicateProfileAction } from "@/lib/actions/profiles";
+
+export function ProfileRowActions({ id, name }: { id: string; name: string }) {
+  return (
+    <div className="flex justify-end gap-1">
+      <DuplicateProfileButton id={id} name={name} />
+      <DeleteProfileButton id={id} name={name} />
+    </div>
+  );
+}
+
+export function DuplicateProfileButton({ id, name, variant = "ghost" }: { id: string; name: string; variant?: "ghost" | "secondary" }) {
+  const router = useRouter();
+  const fieldId = useId();
+  const [open, setOpen] = useState(false);
+  const [newName, setNewName] = useState("");
+  const [copySecrets, setCopySecrets] = useState(false);
+  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  const submit = () =>
+    startTransition(async () => {
+      const result = await duplicateProfileAction({ id, name: newName.trim() || undefined, copySecrets });
+      if (!result.ok) {
+        setError({ message: result.error.message, field: result.error.fields?.name });
+        return;
+      }
+      setOpen(false);
+      router.push(`/profiles/${result.data.id}?duplicated=1`);
+    });
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next) {
+          setNewName(`Copy of ${name}`.slice(0, 100));
+          setCopySecrets(false);
+          setError(null);
+        }
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button variant={variant} size="sm" aria-label={`Duplicate ${name}`}>
+          Duplicate
+        </Button>
+      </DialogTrigger>
+      <DialogContent title={`Duplicate “${name}”`} description="The copy gets the same connection and authentication settings.">
+        <form
+          className="space-y-4"
+          onSubmit={(event) => {
+            event.preventDefault();
+            submit();
+          }}
+        >
+          <Field id={`${fieldId}-name`} label="Name of the copy" error={error?.field} required>
+            <Input value={newName} onChange={(e) => setNewName(e.target.value)} maxLength={200} autoFocus />
+          </Field>
+          <div className="flex items-start gap-2">
+            <input
+              id={`${fieldId}-secrets`}
+              type="checkbox"
+              className="mt-0.5 size-4 rounded border-slate-300 focus-visible:outline-2 focus-visible:outline-blue-600"
+              checked={copySecrets}
+              onChange={(e) => setCopySecrets(e.target.checked)}
+              aria-describedby={`${fieldId}-secrets-hint`}
+            />
+            <div>
+              <label htmlFor={`${fieldId}-secrets`} className="text-sm font-medium text-slate-800">
+                Copy stored secrets too
+              </label>
+              <p id={`${fieldId}-secrets-hint`} className="text-xs text-slate-600">
+                Password, client secret, assertion and private key. Left unticked, the copy asks for them before it can be tested.
+              </p>
+            </div>
+          </div>
+          {error && !error.field ? <Alert tone="error">{error.message}</Alert> : null}
+          <div className="flex justify-end gap-2">
+            <DialogClose asChild>
+              <Button variant="secondary">Cancel</Button>
+            </DialogClose>
+            <Button type="submit" disabled={pending}>
+              {pending ? "Duplicating…" : "Duplicate"}
+            </Button>
+          </div>
+        </form>
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+export function DeleteProfileButton({ id, name, afterDelete, variant = "ghost" }: { id: string; name: string; afterDelete?: string; variant?: "ghost" | "secondary" }) {
+  const router = useRouter();
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+
+  const confirm = () =>
+    startTransition(async () => {
+      const result = await deleteProfileAction({ id });
+      if (!result.ok) {
+        setError(result.error.message);
+        return;
+      }
+      setOpen(false);
+      if (afterDelete) router.push(afterDelete);
+      router.refresh();
+    });
+
+  return (
+    <AlertDialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        setError(null);
+      }}
+    >
+      <AlertDialog.Trigger asChild>
+        <Button variant={variant} size="sm" className="text-red-700" aria-label={`Delete ${name}`}>
+          Delete
+        </Button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
+        <AlertDialog.Content className="fixed top-1/2 left-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
+          <AlertDialog.Title className="text-base font-semibold">Delete “{name}”?</AlertDialog.Title>
+          <AlertDialog.Description className="mt-1 text-sm text-slate-600">
+            The profile and its stored secrets are removed for everyone. This cannot be undone.
+          </AlertDialog.Description>
+          {error ? <Alert tone="error" className="mt-3">{error}</Alert> : null}
+          <div className="mt-5 flex justify-end gap-2">
+            <AlertDialog.Cancel asChild>
+              <Button variant="secondary">Cancel</Button>
+            </AlertDialog.Cancel>
+            <Button variant="danger" onClick={confirm} disabled={pending}>
+              {pending ? "Deleting…" : "Delete profile"}
+            </Button>
+          </div>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
+  );
+}
