@@ -15,6 +15,8 @@ const envSchema = z.object({
   MCF_SECRET_KEY: z.string().min(1).optional(),
   /** Earlier keys, comma-separated, still accepted for decryption while secrets are re-encrypted. */
   MCF_SECRET_KEY_PREVIOUS: z.string().optional(),
+  /** Read by the console too: Node ignores it once a `ca` list is passed explicitly. */
+  NODE_EXTRA_CA_CERTS: z.string().optional(),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
