@@ -16,6 +16,7 @@ export default defineConfig({
     include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**"],
     environment: "node",
+    setupFiles: ["tests/support/setup-env.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
