@@ -1,0 +1,137 @@
+/**
+ * Scripted misbehaving servers on 127.0.0.1 (random ports), one failure mode each, for the
+ * typed-error tests of the IMAP and POP3 clients. Every server counts its connections, so a test
+ * can check that the client closed its socket, and stop() destroys whatever is left.
+ */
+import net from "node:net";
+import tls from "node:tls";
+import { createTestCa, type TestCa } from "../support/test-ca";
+
+export interface FaultServer {
+  host: "127.0.0.1";
+  port: number;
+  /** TCP connections currently open (server side) */
+  openConnections(): number;
+  /** TCP connections accepted since start */
+  totalConnections(): number;
+  /** resolves once no connection is open, or rejects after `timeoutMs` */
+  waitForNoConnections(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type FaultProtocol = "imap" | "pop3";
+
+const GREETINGS: Record<FaultProtocol, string> = {
+  imap: "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR] Fault server ready\r\n",
+  pop3: "+OK Fault server ready\r\n",
+};
+
+async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }): Promise<FaultServer> {
+  // 'connection' fires for the raw TCP socket on both net and tls servers, before any handshake.
+  server.on("connection", (socket: net.Socket) => {
+    counter.total++;
+    tracked.add(socket);
+    socket.on("close", () => tracked.delete(socket));
+    // A client that resets the connection must not crash the test process.
+    socket.on("error", () => socket.destroy());
+  });
+  // Handshake failures (the client rejecting our certificate) are expected here.
+  server.on("tlsClientError", () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host: "127.0.0.1",
+    port,
+    openConnections: () => tracked.size,
+    totalConnections: () => counter.total,
+    waitForNoConnections: async (timeoutMs = 2_000) => {
+      const until = Date.now() + timeoutMs;
+      while (tracked.size > 0) {
+        if (Date.now() > until) throw new Error(`${tracked.size} connection(s) still open on fault server :${port}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of tracked) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function plainServer(onConnection: (socket: net.Socket) => void): Promise<FaultServer> {
+  const tracked = new Set<net.Socket>();
+  return listen(
+    net.createServer((socket) => {
+      // Read (and drop) whatever the client sends: a socket nobody reads never sees the client's
+      // FIN, and would stay open after the client has long closed its side.
+      socket.resume();
+      onConnection(socket);
+    }),
+    tracked,
+    { total: 0 },
+  );
+}
+
+/** Accepts the TCP connection and never sends a byte (works for plain and implicit-TLS clients alike). */
+export function startSilentServer(): Promise<FaultServer> {
+  return plainServer(() => undefined);
+}
+
+/** Closes every connection as soon as it is accepted. */
+export function startClosingServer(): Promise<FaultServer> {
+  return plainServer((socket) => socket.destroy());
+}
+
+/**
+ * A greeting no mail client can accept: "binary" sends random-looking bytes and a line break
+ * (the protocol check must reject it); "long-line" streams `length` bytes without any line
+ * break (the line-length limit must stop it), then stays silent.
+ */
+export function startGarbageServer(kind: "binary" | "long-line", options: { length?: number } = {}): Promise<FaultServer> {
+  return plainServer((socket) => {
+    if (kind === "binary") {
+      socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xff, 0x00, 0x9c, 0xfe, 0x80, 0x1b, 0x5b, 0x32, 0x4a, 0x0d, 0x0a]));
+    } else {
+      socket.write(Buffer.alloc(options.length ?? 1024 * 1024, "A"));
+    }
+  });
+}
+
+/** Greets like an IMAP server, then never answers anything (CAPABILITY included). */
+export function startImapNoCapabilityServer(): Promise<FaultServer> {
+  return plainServer((socket) => {
+    socket.write(GREETINGS.imap);
+  });
+}
+
+export type TlsFault = "expired" | "wrong-host" | "untrusted";
+
+/**
+ * Implicit-TLS servers whose certificate a client trusting only `ca` must reject: expired (from
+ * `ca`), issued for another host (from `ca`), or issued by a different, untrusted CA. A client that
+ * accepts the certificate anyway (rejectUnauthorized: false) gets a greeting and then silence.
+ */
+export async function startTlsFaultServer(ca: TestCa, fault: TlsFault, options: { protocol?: FaultProtocol } = {}): Promise<FaultServer & { certPem: string }> {
+  const day = 86_400_000;
+  const issued =
+    fault === "expired"
+      ? await ca.issue({ notBefore: new Date(Date.now() - 10 * day), notAfter: new Date(Date.now() - day) })
+      : fault === "wrong-host"
+        ? await ca.issue({ hosts: ["mail.example.net"] })
+        : await (await createTestCa("Untrusted Test CA")).issue();
+  const greeting = GREETINGS[options.protocol ?? "imap"];
+  const tracked = new Set<net.Socket>();
+  const server = tls.createServer({ cert: issued.certPem, key: issued.keyPem }, (socket) => {
+    socket.on("error", () => socket.destroy());
+    socket.write(greeting);
+    socket.resume();
+  });
+  return { ...(await listen(server, tracked, { total: 0 })), certPem: issued.certPem };
+}
