@@ -3,6 +3,9 @@ const nextConfig = {
   // Native and Node-only packages stay outside the server bundle.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "imapflow", "node-forge"],
   poweredByHeader: false,
+  // The test command runs `tsc --noEmit` over the whole project (app, lib, tests, e2e) as its own
+  // step; checking again inside `next build` would only double the build time.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
       {

@@ -156,11 +156,11 @@ export function ProfilesTable({ result }: { result: ListResult }) {
             </Link>
           ))}
           <span className="mx-2 text-slate-500" aria-hidden="true">|</span>
-          {result.page > 1 ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page - 1 })}>← Previous</Link> : <span className="px-2 text-slate-400">← Previous</span>}
+          {result.page > 1 ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page - 1 })}>← Previous</Link> : <span className="px-2 text-slate-500">← Previous</span>}
           <span>
             Page {result.page} of {result.pageCount}
           </span>
-          {result.page < result.pageCount ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page + 1 })}>Next →</Link> : <span className="px-2 text-slate-400">Next →</span>}
+          {result.page < result.pageCount ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page + 1 })}>Next →</Link> : <span className="px-2 text-slate-500">Next →</span>}
         </div>
       </nav>
     </div>

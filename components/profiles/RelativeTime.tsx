@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useSyncExternalStore } from "react";
 
 function describe(iso: string, now: number): string {
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
@@ -17,13 +17,17 @@ function describe(iso: string, now: number): string {
  * "3 min ago", with the exact time in the tooltip. The server renders the UTC date; the browser
  * switches to the relative form after hydration, so both renders agree and the width barely moves.
  */
+const TICK = 30_000;
+const subscribe = (onTick: () => void) => {
+  const timer = setInterval(onTick, TICK);
+  return () => clearInterval(timer);
+};
+// rounded so that repeated reads between ticks return the same snapshot
+const clientNow = () => Math.floor(Date.now() / TICK) * TICK;
+const serverNow = () => null;
+
 export function RelativeTime({ iso }: { iso: string }) {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
-  }, []);
+  const now = useSyncExternalStore(subscribe, clientNow, serverNow);
   return (
     <time dateTime={iso} title={new Date(iso).toUTCString()}>
       {now === null ? iso.slice(0, 16).replace("T", " ") : describe(iso, now)}

@@ -14,7 +14,7 @@ import {
   type MailServerAddress,
 } from "@/lib/profiles/mail-server-url";
 import { CLIENT_ASSERTION_TYPE, TENANT_PLACEHOLDERS, resolveTokenUrl } from "@/lib/profiles/oauth-defaults";
-import { secretFields, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
+import { secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 
 export const LIMITS = {
   name: 100,
@@ -34,9 +34,7 @@ export const LIMITS = {
 
 // Control characters other than tab are never valid in a one-line field (CR/LF would let a value
 // inject a second line into a protocol command or a properties file).
-// eslint-disable-next-line no-control-regex
 const controlChars = /[\x00-\x1f\x7f]/;
-// eslint-disable-next-line no-control-regex
 const controlCharsExceptLineBreaks = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 export const singleLine = (max: number) =>
