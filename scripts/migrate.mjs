@@ -4,7 +4,8 @@ import fs from "node:fs"; import path from "node:path"; import crypto from "node
 import { fileURLToPath } from "node:url"; import Database from "better-sqlite3";
 const DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
-export const DEFAULT_DATABASE_URL = `file:${path.join(ROOT, "data", "mcf.db")}`;
+// the same default as lib/env.ts: <MCF_DATA_DIR or ./data>/mcf.db
+export const DEFAULT_DATABASE_URL = `file:${path.join(path.resolve(ROOT, process.env.MCF_DATA_DIR || "data"), "mcf.db")}`;
 
 /** Applies prisma/migrations/* in order; creates the database file (and its folder) on first use. */
 export function migrate(url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL, { log = console.log } = {}) {
