@@ -9,6 +9,7 @@ import "server-only";
  * carries the secret or the assertion) is only ever written to a verified server. To explain a TLS
  * failure, a separate probe handshake that sends no data reads the server's certificate afterwards.
  */
+import crypto from "node:crypto";
 import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
@@ -123,6 +124,22 @@ function probePeerCertificate(host: string, port: number, servername: string | u
   });
 }
 
+/**
+ * Parsing the system store into a TLS context costs ~80 ms; profiles share a handful of CA lists, so
+ * contexts are kept per distinct list (a small bounded map, oldest dropped first).
+ */
+const contexts = new Map<string, tls.SecureContext>();
+function secureContextFor(ca: string[]): tls.SecureContext {
+  const key = crypto.createHash("sha256").update(ca.join("\n")).digest("base64url");
+  let context = contexts.get(key);
+  if (!context) {
+    context = tls.createSecureContext({ ca, minVersion: "TLSv1.2" });
+    contexts.set(key, context);
+    if (contexts.size > 32) contexts.delete(contexts.keys().next().value!);
+  }
+  return context;
+}
+
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME"]);
 
 export function isTlsErrorCode(code: string): boolean {
@@ -162,7 +179,7 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
       // A fresh connection per request: a pooled socket would skip the connect/TLS phases we report on.
       agent: false,
       lookup: guardedLookup as net.LookupFunction,
-      ...(secure ? { ca: options.ca, servername, rejectUnauthorized: true, minVersion: "TLSv1.2" as const } : {}),
+      ...(secure ? { secureContext: secureContextFor(options.ca), servername, rejectUnauthorized: true } : {}),
     };
     const req = (secure ? https : http).request(requestOptions, (res) => {
       phase = "response";
@@ -215,7 +232,8 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
     req.end(options.body);
   });
 
-  if (!outcome.ok && outcome.failure.phase === "tls" && secure && isTlsErrorCode(outcome.failure.code)) {
+  const notCertificateProblem = ["MCF_TIMEOUT", "MCF_CANCELLED", "ECONNRESET", "EPIPE"];
+  if (!outcome.ok && outcome.failure.phase === "tls" && secure && !notCertificateProblem.includes(outcome.failure.code)) {
     const remaining = Math.max(500, Math.min(3000, options.timeoutMs - (Date.now() - started)));
     const peer = await probePeerCertificate(host, port, servername, remaining);
     if (peer) outcome.failure.peer = peer;

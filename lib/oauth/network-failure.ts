@@ -154,6 +154,13 @@ export function describeNetworkFailure(failure: PostFailure, endpoint: Endpoint)
         cause: `The TLS certificate of ${host}${peer?.issuer ? `, issued by "${peer.issuer}",` : ""} is not signed by a certificate authority this console trusts.`,
         fix: TRUST_FIX,
       };
+    case "INVALID_PURPOSE":
+      return {
+        kind: "tls",
+        title: "Certificate not meant for a server",
+        cause: `The TLS certificate of ${host}${peer?.subject ? ` (${peer.subject})` : ""} is not issued for TLS server use (its key usage does not allow it).`,
+        fix: `The endpoint must present a server certificate. ${TRUST_FIX}`,
+      };
     case "ERR_TLS_CERT_ALTNAME_INVALID":
     case "HOSTNAME_MISMATCH":
       return {
