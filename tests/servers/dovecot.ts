@@ -49,6 +49,11 @@ export interface StartDovecotOptions {
   mailboxes?: { user: string; messages: number }[];
   /** whole seconds (Dovecot's unit). Default 0: failures are then answered after about 0.5 s */
   authFailureDelaySeconds?: number;
+  /**
+   * OAuth SASL mechanisms to offer; default ["xoauth2"], like Exchange Online. (imapflow prefers
+   * OAUTHBEARER whenever a server offers it, so offering both would test a path Exchange never takes.)
+   */
+  oauthMechanisms?: ("xoauth2" | "oauthbearer")[];
   /** auth_debug and oauth2 debug. They write tokens into the log: for debugging only */
   debug?: boolean;
   proxyProtocolVersion?: 1 | 2;
@@ -270,7 +275,8 @@ interface DovecotPorts {
 
 function dovecotConfig(layout: Layout, ports: DovecotPorts, options: StartDovecotOptions, instanceName: string): string {
   const oauth = options.oauth;
-  const mechanisms = ["plain", "login", ...(oauth ? ["xoauth2", "oauthbearer"] : [])].join(" ");
+  const oauthMechanisms = (options.oauthMechanisms ?? ["xoauth2"]).join(" ");
+  const mechanisms = ["plain", "login", ...(oauth ? [oauthMechanisms] : [])].join(" ");
   const lines = [
     `instance_name = ${instanceName}`,
     `base_dir = ${layout.dir}/run`,
@@ -304,7 +310,7 @@ function dovecotConfig(layout: Layout, ports: DovecotPorts, options: StartDoveco
       //    any failure ends authentication (a later passdb must not turn it into a success).
       "passdb {",
       "  driver = oauth2",
-      "  mechanisms = xoauth2 oauthbearer",
+      `  mechanisms = ${oauthMechanisms}`,
       `  args = ${layout.oauthConf}`,
       "  result_success = continue-ok",
       "  result_failure = return-fail",
@@ -315,7 +321,7 @@ function dovecotConfig(layout: Layout, ports: DovecotPorts, options: StartDoveco
       //    token was already verified by the first passdb.
       "passdb {",
       "  driver = passwd-file",
-      "  mechanisms = xoauth2 oauthbearer",
+      `  mechanisms = ${oauthMechanisms}`,
       `  args = username_format=%{passdb:mcf_client_id}/%u ${layout.grants}`,
       "  result_success = return-ok",
       "  result_failure = return-fail",

@@ -104,11 +104,96 @@ export function startGarbageServer(kind: "binary" | "long-line", options: { leng
   });
 }
 
-/** Greets like an IMAP server, then never answers anything (CAPABILITY included). */
+/**
+ * Greets like an IMAP server, then never answers anything. The greeting carries no capability
+ * list, so the client has to ask with CAPABILITY (and waits for the answer in vain).
+ */
 export function startImapNoCapabilityServer(): Promise<FaultServer> {
   return plainServer((socket) => {
-    socket.write(GREETINGS.imap);
+    socket.write("* OK IMAP4rev1 fault server ready\r\n");
   });
+}
+
+export type ExchangeLikeMode = "ok" | "auth-failed" | "not-connected";
+
+/**
+ * A scripted plain-text IMAP server that answers the way Exchange Online does (reference
+ * microsoft-mail-oauth.md §3.2): XOAUTH2 with SASL-IR, `NO AUTHENTICATE failed.` without an error
+ * challenge, or a login that "succeeds" after which every mailbox command gets
+ * `BAD User is authenticated but not connected.` and the connection is closed.
+ * `received` keeps the client's lines (SASL payloads included) so tests can decode them.
+ */
+export async function startExchangeLikeImapServer(mode: ExchangeLikeMode): Promise<FaultServer & { received: string[] }> {
+  const received: string[] = [];
+  const capabilities = "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
+  const server = await plainServer((socket) => {
+    let buffer = "";
+    let authenticated = false;
+    let pendingAuthTag: string | null = null;
+    const reply = (text: string) => socket.write(text + "\r\n");
+    const finishAuth = (tag: string) => {
+      if (mode === "auth-failed") return reply(`${tag} NO AUTHENTICATE failed.`);
+      authenticated = true;
+      reply(`${tag} OK AUTHENTICATE completed.`);
+    };
+    reply("* OK The Microsoft Exchange IMAP4 service is ready. [TQBXADIAUABSADAANgBDAEEAMAAwADAAMgAuAG4AYQBtAHAAcgBkADAANgAuAHAAcgBvAGQA]");
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffer += chunk;
+      let newline: number;
+      while ((newline = buffer.indexOf("\r\n")) !== -1) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 2);
+        received.push(line);
+        if (pendingAuthTag) {
+          const tag = pendingAuthTag;
+          pendingAuthTag = null;
+          finishAuth(tag);
+          continue;
+        }
+        const [tag = "*", rawCommand = "", ...args] = line.split(" ");
+        const command = rawCommand.toUpperCase();
+        if (command === "CAPABILITY") {
+          reply(`* CAPABILITY ${capabilities}`);
+          reply(`${tag} OK CAPABILITY completed.`);
+        } else if (command === "ID") {
+          reply('* ID ("name" "Microsoft.Exchange.Imap4.Imap4Server" "version" "15.20")');
+          reply(`${tag} OK ID completed.`);
+        } else if (command === "AUTHENTICATE") {
+          if (args.length > 1) finishAuth(tag);
+          else {
+            pendingAuthTag = tag;
+            reply("+ ");
+          }
+        } else if (command === "LOGOUT") {
+          reply("* BYE Microsoft Exchange Server IMAP4 server signing off.");
+          reply(`${tag} OK LOGOUT completed.`);
+          socket.end();
+        } else if (authenticated && mode === "not-connected") {
+          reply(`${tag} BAD User is authenticated but not connected.`);
+          reply("* BYE Connection closed. 14");
+          socket.end();
+        } else if (command === "NAMESPACE") {
+          reply('* NAMESPACE (("" "/")) NIL NIL');
+          reply(`${tag} OK NAMESPACE completed.`);
+        } else if (command === "LIST") {
+          reply('* LIST (\\Marked \\HasNoChildren) "/" INBOX');
+          reply(`${tag} OK LIST completed.`);
+        } else if (command === "EXAMINE" || command === "SELECT") {
+          reply("* 7 EXISTS");
+          reply("* 0 RECENT");
+          reply("* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $MDNSent)");
+          reply("* OK [PERMANENTFLAGS ()] Permanent flags");
+          reply("* OK [UIDVALIDITY 14] UIDVALIDITY value");
+          reply("* OK [UIDNEXT 8] The next unique identifier value");
+          reply(`${tag} OK [READ-ONLY] EXAMINE completed.`);
+        } else {
+          reply(`${tag} BAD Command Error. 12`);
+        }
+      }
+    });
+  });
+  return { ...server, received };
 }
 
 export type TlsFault = "expired" | "wrong-host" | "untrusted";
