@@ -204,7 +204,10 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
         }),
       );
       res.on("error", (e: NodeJS.ErrnoException) => fail(e.code ?? "ECONNRESET"));
-      res.on("aborted", () => fail("ECONNRESET"));
+      // A connection cut mid-answer: 'end' never comes, 'close' does with an incomplete message.
+      res.on("close", () => {
+        if (!res.complete) fail("ECONNRESET");
+      });
     });
     req.on("socket", (socket) => {
       socket.once("lookup", () => (phase = "connect"));

@@ -464,27 +464,27 @@ export async function requestToken(settings: TokenRequestSettings, options: Toke
     const timeoutMs = settings.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
     const ca = trustedCertificates(settings.trustedCaPem, settings.extraCaPem);
 
-    let last: Attempt | undefined;
+    const cancelled = (): TokenFailure => failed({ kind: "cancelled", title: "Cancelled", cause: "The token request was cancelled before the token endpoint answered.", fix: "Run the test again." });
+    let failure: Failure | undefined;
     // At most two attempts: the second only after a 5xx or temporarily_unavailable, never for invalid_client & co.
     while (attempts < 2) {
       if (attempts > 0) await sleep(options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, options.signal);
-      if (options.signal?.aborted) break;
+      if (options.signal?.aborted) return cancelled();
       const request = await prepared.build();
       if (!request.ok) return failed(request.failure);
       attempts++;
       const startedAt = options.now ?? new Date();
       const post = await postForm({ url: prepared.url, body: request.body, headers: request.headers, ca, timeoutMs, signal: options.signal });
-      last = interpret(post, settings, prepared, startedAt, timeoutMs);
-      logAttempt(prepared.url, post, last, attempts, [...secrets, ...(last.ok ? [last.success.accessToken] : [])]);
-      if (last.ok) {
+      const attempt = interpret(post, settings, prepared, startedAt, timeoutMs);
+      logAttempt(prepared.url, post, attempt, attempts, [...secrets, ...(attempt.ok ? [attempt.success.accessToken] : [])]);
+      if (attempt.ok) {
         const ms = elapsed();
-        return { ...last.success, summary: summaryOf(prepared.url.hostname, last.success, ms, attempts), attempts, ms };
+        return { ...attempt.success, summary: summaryOf(prepared.url.hostname, attempt.success, ms, attempts), attempts, ms };
       }
-      if (!last.retryable) break;
+      failure = attempt.failure;
+      if (!attempt.retryable) break;
     }
-    if (!last) return failed({ kind: "cancelled", title: "Cancelled", cause: "The token request was cancelled.", fix: "Run the test again." });
-    if (last.ok) throw new Error("unreachable");
-    return failed(last.failure);
+    return failure ? failed(failure) : cancelled();
   } catch (error) {
     // Unexpected: logged without its message (which could quote input), shown as a generic failure.
     log.error("token request failed unexpectedly", { name: error instanceof Error ? error.name : typeof error });

@@ -152,6 +152,17 @@ describe("timeouts and dropped connections", () => {
     expect(f).toMatchObject({ kind: "cancelled", title: "Cancelled" });
   });
 
+  it("cancel during the pause before the retry → cancelled, no second attempt", async () => {
+    endpoint.setFault({ respond500Html: Infinity });
+    const before = endpoint.requests.length;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const f = expectFailure(await requestToken(settings(endpoint.tokenUrl(TENANT)), { signal: controller.signal, retryDelayMs: 5000 }));
+    endpoint.setFault(null);
+    expect(f).toMatchObject({ kind: "cancelled", attempts: 1 });
+    expect(endpoint.requests.length - before).toBe(1);
+  });
+
   it("closeImmediately → connection closed before TLS", async () => {
     endpoint.setFault({ closeImmediately: true });
     const f = expectFailure(await requestToken(settings(endpoint.tokenUrl(TENANT))));
