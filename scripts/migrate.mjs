@@ -13,6 +13,9 @@ export function migrate(url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL, 
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 10_000 });
   try {
+    // WAL is a property of the file: readers no longer wait for a writer, and each commit costs one
+    // sequential append instead of a journal rewrite (the app and the CLI may use the file at once).
+    db.pragma("journal_mode = WAL");
     db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL,
       "finished_at" DATETIME, "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
       "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);

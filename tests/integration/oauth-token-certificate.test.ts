@@ -21,6 +21,10 @@ let endpoint: TokenEndpoint;
 let cert: IssuedCertificate;
 let legacy: IssuedCertificate;
 let stranger: IssuedCertificate;
+// Log everything (the shared setup silences logs) so the leak check below has lines to search.
+vi.hoisted(() => {
+  process.env.MCF_LOG_LEVEL = "debug";
+});
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 const sensitive: string[] = [];
 
@@ -39,6 +43,7 @@ afterAll(async () => {
   await endpoint?.stop();
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();
+  expect(logged.length, "the server-side log was captured").toBeGreaterThan(0);
   for (const s of sensitive) expect(logged).not.toContain(s);
 });
 

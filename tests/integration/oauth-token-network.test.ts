@@ -22,6 +22,10 @@ let ca: TestCa;
 let endpoint: TokenEndpoint;
 const extraEndpoints: TokenEndpoint[] = [];
 let plain: http.Server;
+// Log everything (the shared setup silences logs) so the leak check below has lines to search.
+vi.hoisted(() => {
+  process.env.MCF_LOG_LEVEL = "debug";
+});
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 
 beforeAll(async () => {
@@ -45,6 +49,7 @@ afterAll(async () => {
   await Promise.all([endpoint?.stop(), ...extraEndpoints.map((e) => e.stop()), new Promise((r) => plain?.close(r))]);
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();
+  expect(logged.length, "the server-side log was captured").toBeGreaterThan(0);
   expect(logged).not.toContain(SECRET);
 });
 

@@ -23,6 +23,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let endpoint: TokenEndpoint;
 const issuedTokens: string[] = [];
+// Log everything (the shared setup silences logs) so the leak check below has lines to search.
+vi.hoisted(() => {
+  process.env.MCF_LOG_LEVEL = "debug";
+});
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 
 beforeAll(async () => {
@@ -44,6 +48,7 @@ afterAll(async () => {
   // Nothing this file logged may carry a secret or a token.
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();
+  expect(logged.length, "the server-side log was captured").toBeGreaterThan(0);
   for (const s of [SECRET, ODD_SECRET, SECRET_ID, ...issuedTokens]) expect(logged).not.toContain(s);
 });
 
