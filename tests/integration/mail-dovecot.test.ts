@@ -2,8 +2,10 @@
  * The Dovecot test server itself, checked with imapflow and raw sockets (no code of ours in the
  * client path), so a failure here points at the server set-up, not at lib/mail.
  */
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import tls from "node:tls";
 import { ImapFlow, type ImapFlowOptions } from "imapflow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,4 +200,62 @@ describe("test Dovecot", () => {
       socket.destroy();
     }
   });
+});
+
+describe("test Dovecot listeners", () => {
+  it("listens only on its own four ports (no built-in 143/110 listener, which would be loopback-secure)", () => {
+    let listing: string;
+    try {
+      listing = execFileSync("ss", ["-ltnpH"], { encoding: "utf8" });
+    } catch {
+      return; // no ss on this machine
+    }
+    const ports = listing
+      .split("\n")
+      .filter((line) => line.includes(`pid=${dovecot.masterPid},`))
+      .map((line) => Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]));
+    expect(ports).toHaveLength(4);
+    expect(ports).toEqual(expect.arrayContaining([dovecot.ports.imapTls, dovecot.ports.pop3Tls]));
+    expect(ports).not.toContain(143);
+    expect(ports).not.toContain(110);
+  });
+});
+
+describe("test Dovecot clean-up", () => {
+  function alive(pid: number) {
+    try {
+      process.kill(pid, 0);
+      // A killed master whose parent is gone can linger as a zombie until init reaps it.
+      return !fs.readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
+    } catch {
+      return false;
+    }
+  }
+
+  it("a Dovecot left behind by a killed test process is removed by the next start", async () => {
+    // node --import tsx (not the tsx CLI, which runs the script in a child of its own): the pid
+    // we kill must be the process that owns the Dovecot.
+    const fixture = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/servers/dovecot-orphan-fixture.ts")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      fixture.stdout!.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("\n")) resolve(out.trim());
+      });
+      fixture.once("exit", () => reject(new Error("fixture exited early")));
+    });
+    const orphan = JSON.parse(line) as { dir: string; masterPid: number };
+    fixture.kill("SIGKILL");
+    await new Promise((resolve) => fixture.once("exit", resolve));
+    // Nothing cleaned up after the owner died...
+    expect(alive(orphan.masterPid)).toBe(true);
+    expect(fs.existsSync(orphan.dir)).toBe(true);
+    // ...until the next instance starts.
+    const next = await startDovecot({ ca: await createTestCa() });
+    await next.stop();
+    await expect.poll(() => alive(orphan.masterPid), { timeout: 2_000 }).toBe(false);
+    expect(fs.existsSync(orphan.dir)).toBe(false);
+  }, 30_000);
 });

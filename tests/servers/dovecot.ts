@@ -71,6 +71,8 @@ export interface DovecotServer {
   caPem: string;
   logFile: string;
   dir: string;
+  /** pid of the Dovecot master process */
+  masterPid: number;
   /** pre-filled mailboxes by (lower-case) user */
   mailboxes: Record<string, DovecotMailbox>;
   /** client connections currently open through the STARTTLS forwarders */
@@ -170,7 +172,9 @@ function sweepStaleInstances() {
     }
     if (ownerPid !== undefined && isAlive(ownerPid)) continue;
     try {
-      const masterPid = Number(fs.readFileSync(path.join(dir, "run", "master.pid"), "utf8").trim());
+      // Our own record of the master's pid (written at spawn): Dovecot's run/master.pid appears
+      // a little after the listeners, so a process killed right after start may not have it yet.
+      const masterPid = Number(fs.readFileSync(path.join(dir, "dovecot.pid"), "utf8").trim());
       const cmdline = fs.readFileSync(`/proc/${masterPid}/cmdline`, "utf8");
       if (cmdline.includes(dir)) killTree(masterPid);
     } catch {
@@ -340,6 +344,11 @@ function dovecotConfig(layout: Layout, ports: DovecotPorts, options: StartDoveco
     `  args = uid=nobody gid=nogroup home=${layout.mail}/%u`,
     "}",
     "service imap-login {",
+    // Dovecot's built-in listeners (imap 143, pop3 110) exist unless switched off with port 0:
+    // left on, they would be loopback-"secure" plain ports and collide between parallel instances.
+    "  inet_listener imap {",
+    "    port = 0",
+    "  }",
     "  inet_listener imaps {",
     `    port = ${ports.imaps}`,
     "    ssl = yes",
@@ -352,6 +361,9 @@ function dovecotConfig(layout: Layout, ports: DovecotPorts, options: StartDoveco
     "  }",
     "}",
     "service pop3-login {",
+    "  inet_listener pop3 {",
+    "    port = 0",
+    "  }",
     "  inet_listener pop3s {",
     `    port = ${ports.pop3s}`,
     "    ssl = yes",
@@ -488,6 +500,7 @@ export async function startDovecot(options: StartDovecotOptions): Promise<Doveco
       caPem: options.ca.caPem,
       logFile: layout.log,
       dir,
+      masterPid: current.child.pid!,
       mailboxes,
       starttlsConnections: () => imapForwarder.openConnections() + pop3Forwarder.openConnections(),
       readLog: () => fs.readFileSync(layout.log, "utf8"),
@@ -536,6 +549,7 @@ async function launch(layout: Layout, ports: DovecotPorts): Promise<LaunchResult
   (child.stderr as unknown as net.Socket).unref();
   const instance = { dir: layout.dir, child };
   live.add(instance);
+  if (child.pid) fs.writeFileSync(path.join(layout.dir, "dovecot.pid"), String(child.pid));
 
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   const allPorts = Object.values(ports);
