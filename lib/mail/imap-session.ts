@@ -257,7 +257,9 @@ export class ImapSession {
   async examineInbox(): Promise<ImapMailboxSummary> {
     const client = this.requireClient("mailbox");
     this.stageNow = "mailbox";
-    const mailbox = await this.guard(client.mailboxOpen("INBOX", { readOnly: true }), this.options.commandTimeoutMs + 500, "No answer to EXAMINE INBOX");
+    // imapflow sends LIST and LSUB before EXAMINE (three round trips); its socket timeout bounds
+    // each of them, this guard the three together.
+    const mailbox = await this.guard(client.mailboxOpen("INBOX", { readOnly: true }), 3 * this.options.commandTimeoutMs, "No answer to EXAMINE INBOX");
     return { exists: mailbox.exists, uidValidity: Number(mailbox.uidValidity) };
   }
 

@@ -157,8 +157,7 @@ export class Pop3Client {
   };
   private readonly onError = (error: NodeJS.ErrnoException) => this.fail(this.socketError(error));
 
-  /** the greeting line after "+OK" */
-  greeting = "";
+  private greetingText = "";
 
   private constructor(options: Pop3ConnectOptions) {
     this.options = {
@@ -180,6 +179,11 @@ export class Pop3Client {
       client.close();
       throw error;
     }
+  }
+
+  /** the greeting's text after "+OK" */
+  get greeting(): string {
+    return this.greetingText;
   }
 
   /** TLS details once the session is encrypted (implicit TLS or after stls()) */
@@ -348,6 +352,10 @@ export class Pop3Client {
       const socket = tls.connect({ ...tlsConnectOptions(host, this.options.tls), port, rejectUnauthorized: false });
       this.socket = socket;
       this.attach(socket);
+      // "connect" until TCP is up, then "tls": a refused port and a failed handshake are different stories.
+      socket.once("connect", () => {
+        if (this.phase === "connect") this.phase = "tls";
+      });
       await this.handshake(socket);
     } else {
       const socket = net.connect({ host, port });
@@ -375,12 +383,11 @@ export class Pop3Client {
       this.fail(error);
       throw error;
     }
-    this.greeting = status.text;
+    this.greetingText = status.text;
     this.phase = "command";
   }
 
   private async handshake(socket: tls.TLSSocket) {
-    this.phase = "tls";
     await this.wait<void>(this.options.connectTimeoutMs, `No TLS session with ${this.options.host}:${this.options.port} within ${this.options.connectTimeoutMs} ms`, (resolve) => {
       const onSecure = () => resolve();
       socket.once("secureConnect", onSecure);

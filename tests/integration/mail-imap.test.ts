@@ -166,6 +166,11 @@ describe("IMAP session against Dovecot", () => {
     expect(lines.join("\n")).toMatch(/C: \w+ STARTTLS\nS: \w+ OK Begin TLS negotiation now\./);
   });
 
+  it("STARTTLS to a certificate the caller does not trust: tls error in the starttls stage", async () => {
+    const error = await expectImapError(ImapSession.open(tlsOptions({ port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: true, tls: {} })));
+    expect(error).toMatchObject({ code: "tls", stage: "starttls", nodeCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+  });
+
   it("STARTTLS port without STARTTLS: LOGIN is refused up front (LOGINDISABLED), XOAUTH2 is not offered", async () => {
     const noTls = { port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: false } as const;
     const basic = await expectImapError(ImapSession.open(tlsOptions({ ...noTls })));

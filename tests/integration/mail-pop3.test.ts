@@ -186,6 +186,20 @@ describe("POP3 client against Dovecot", () => {
     expect(lines.join("\n")).not.toContain("ümlaut");
   });
 
+  it("STLS to a certificate the caller does not trust: tls error, nothing sent after the handshake", async () => {
+    const { lines, transcript } = transcriptRecorder();
+    const client = await Pop3Client.connect(options({ port: dovecot.ports.pop3Starttls, secure: false, tls: {}, transcript }));
+    try {
+      const error = await expectPop3Error(client.stls());
+      expect(error).toMatchObject({ code: "tls", phase: "tls", nodeCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
+      expect(error.tls?.peerCertificate?.issuer).toBe("CN=MCF Test CA");
+      expect(client.closed).toBe(true);
+    } finally {
+      client.close();
+    }
+    expect(lines.at(-1)).toBe("S: +OK Begin TLS negotiation now.");
+  });
+
   it("refuses arguments that would inject a second command", async () => {
     const client = await Pop3Client.connect(options({}));
     try {
@@ -302,6 +316,8 @@ describe("POP3 client against fault servers", () => {
     await server.stop();
     const { error } = await timed(Pop3Client.connect({ host: "127.0.0.1", port, secure: false }));
     expect(error).toMatchObject({ code: "network", phase: "connect", nodeCode: "ECONNREFUSED" });
+    const secure = await timed(Pop3Client.connect({ host: "127.0.0.1", port, secure: true }));
+    expect(secure.error).toMatchObject({ code: "network", phase: "connect", nodeCode: "ECONNREFUSED" });
     expect(openClientSockets([port])).toBe(0);
   });
 });

@@ -41,7 +41,7 @@ export interface DovecotOAuthOptions {
 export interface StartDovecotOptions {
   ca: TestCa;
   oauth?: DovecotOAuthOptions;
-  /** which app (token client id) may open which mailbox */
+  /** which app (token client id) may open which mailbox; without a grant no token opens anything */
   grants?: { clientId: string; mailbox: string }[];
   /** Basic-auth users */
   users?: { username: string; password: string }[];
