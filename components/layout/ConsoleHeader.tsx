@@ -11,6 +11,7 @@ export function ConsoleHeader() {
         </Link>
         <nav aria-label="Main" className="flex items-center gap-1 text-sm">
           <NavLink href="/profiles">Profiles</NavLink>
+          <NavLink href="/certificates">Certificates</NavLink>
         </nav>
       </div>
     </header>

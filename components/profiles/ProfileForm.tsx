@@ -1,5 +1,6 @@
 "use client";
 import { zodResolver } from "@hookform/resolvers/zod";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState, type ReactNode } from "react";
 import { FormProvider, useForm, useWatch, type FieldPath } from "react-hook-form";
@@ -16,12 +17,20 @@ import { oauthMethodLabels, requestPropertiesFor, type OAuthMethod } from "@/lib
 import { connectionContext, profileSchema, type ProfileInput } from "@/lib/profiles/schema";
 import type { SecretField } from "@/lib/profiles/secret-fields";
 import { errorMessage } from "@/components/profiles/form-errors";
+import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
+import { LintPanel } from "@/components/profiles/LintPanel";
+import type { CertificateSummary } from "@/lib/certs/certificate-store";
+import { CLOUDS, cloudById, cloudOfHost, type CloudId } from "@/lib/oauth/clouds";
+import { lintOAuthProfile } from "@/lib/oauth/lint";
+
+export type CertificateChoice = Pick<CertificateSummary, "id" | "name" | "subject" | "sha1Hex" | "notAfter" | "expiryStatus" | "daysUntilExpiry">;
 
 interface ProfileFormProps {
   profileId?: string;
   version?: number;
   defaultValues: ProfileInput;
   notice?: string;
+  certificates: CertificateChoice[];
 }
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
@@ -37,7 +46,7 @@ function Section({ title, description, children }: { title: string; description?
   );
 }
 
-export function ProfileForm({ profileId, version, defaultValues, notice }: ProfileFormProps) {
+export function ProfileForm({ profileId, version, defaultValues, notice, certificates }: ProfileFormProps) {
   const router = useRouter();
   const form = useForm<ProfileInput>({ resolver: zodResolver(profileSchema), defaultValues, mode: "onTouched" });
   const { register, handleSubmit, formState, setError, setValue, getValues, control } = form;
@@ -49,6 +58,25 @@ export function ProfileForm({ profileId, version, defaultValues, notice }: Profi
   const parsedHost = parseMailServerUrl(values.connection.mailServerUrl);
   const isOAuth = values.authentication.type === "oauth2";
   const portDefault = defaultPort(values.connection.protocol, values.connection.security);
+  const findings = useMemo(() => lintOAuthProfile(values), [values]);
+  const cloud = cloudOfHost(values.authentication.tokenUrl);
+  const selectedCertificate = certificates.find((c) => c.id === values.authentication.certificate.certificateId);
+
+  const applyCloud = (id: CloudId) => {
+    const preset = cloudById(id);
+    const tokenUrl = getValues("authentication.tokenUrl").trim();
+    const path = /^https?:\/\/[^/]+(\/.*)?$/.exec(tokenUrl)?.[1] ?? "/TENANT_ID/oauth2/v2.0/token";
+    setValue("authentication.tokenUrl", `${preset.authorityHost}${path}`, { shouldDirty: true, shouldValidate: true });
+    setValue(
+      "authentication.requestProperties",
+      getValues("authentication.requestProperties").map((row) => (row.key.trim() === "scope" ? { ...row, value: preset.scope } : row)),
+      { shouldDirty: true },
+    );
+    const server = parseMailServerUrl(getValues("connection.mailServerUrl"));
+    const scheme = server.ok && server.value.scheme ? `${server.value.scheme}://` : "";
+    const port = server.ok && server.value.port ? `:${server.value.port}` : "";
+    setValue("connection.mailServerUrl", `${scheme}${preset.mailHost}${port}`, { shouldDirty: true, shouldValidate: true });
+  };
 
   const onSubmit = handleSubmit(async (input) => {
     setServerError(null);
@@ -203,6 +231,18 @@ export function ProfileForm({ profileId, version, defaultValues, notice }: Profi
             </div>
           ) : (
             <>
+              <div className="max-w-md">
+                <Field id="cloud" label="Microsoft cloud" hint="Fills the token URL's host, the scope and the mail server together">
+                  <Select value={cloud?.id ?? ""} onChange={(event) => event.target.value && applyCloud(event.target.value as CloudId)}>
+                    {cloud ? null : <option value="">Other / not Microsoft</option>}
+                    {CLOUDS.map((preset) => (
+                      <option key={preset.id} value={preset.id}>
+                        {preset.label}
+                      </option>
+                    ))}
+                  </Select>
+                </Field>
+              </div>
               <div className="grid gap-4 sm:grid-cols-[1fr_18rem]">
                 <Field
                   id="tokenUrl"
@@ -242,19 +282,67 @@ export function ProfileForm({ profileId, version, defaultValues, notice }: Profi
               {values.authentication.method === "client_certificate" ? (
                 <div className="space-y-4 rounded-md border border-slate-200 p-4">
                   <h3 className="text-sm font-semibold text-slate-800">Certificate</h3>
-                  <Field id="certificatePem" label="Certificate (PEM)" required error={errorOf("authentication.certificate.certificatePem")} hint="The certificate uploaded to the app registration">
-                    <Textarea rows={4} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" {...register("authentication.certificate.certificatePem")} />
-                  </Field>
-                  <Field id="privateKeyPem" label="Private key (PEM)" required error={errorOf("authentication.certificate.privateKeyPem")}>
-                    <Textarea rows={4} spellCheck={false} autoComplete="off" placeholder={secretPlaceholder("private_key") ?? "-----BEGIN PRIVATE KEY-----"} {...register("authentication.certificate.privateKeyPem")} />
-                  </Field>
-                  {values.secrets.stored.private_key ? (
-                    <SecretState field="private_key" clearing={values.secrets.clear.includes("private_key")} onClear={(c) => setSecretClear("private_key", c)} />
-                  ) : null}
-                  <div className="grid gap-4 sm:grid-cols-3">
-                    <Field id="privateKeyPassphrase" label="Key passphrase" error={errorOf("authentication.certificate.privateKeyPassphrase")} hint="Only for an encrypted key">
-                      <Input type="password" autoComplete="new-password" placeholder={secretPlaceholder("private_key_passphrase")} {...register("authentication.certificate.privateKeyPassphrase")} />
-                    </Field>
+                  <fieldset className="flex flex-wrap gap-4 text-sm">
+                    <legend className="sr-only">Where the certificate comes from</legend>
+                    <label className="flex items-center gap-2">
+                      <input type="radio" value="stored" className="size-4" {...register("authentication.certificate.source")} /> A certificate stored in the console
+                    </label>
+                    <label className="flex items-center gap-2">
+                      <input type="radio" value="pem" className="size-4" {...register("authentication.certificate.source")} /> Paste certificate and key (PEM)
+                    </label>
+                  </fieldset>
+                  {values.authentication.certificate.source === "stored" ? (
+                    <div className="space-y-2">
+                      <Field
+                        id="certificateId"
+                        label="Certificate"
+                        required
+                        error={errorOf("authentication.certificate.certificateId")}
+                        hint={certificates.length === 0 ? "No certificate yet: generate or import one under Certificates." : "The one uploaded to the app registration"}
+                      >
+                        <Select {...register("authentication.certificate.certificateId")}>
+                          <option value="">Choose…</option>
+                          {certificates.map((c) => (
+                            <option key={c.id} value={c.id}>
+                              {c.name} — {c.subject} — expires {c.notAfter.slice(0, 10)}
+                            </option>
+                          ))}
+                        </Select>
+                      </Field>
+                      {selectedCertificate ? (
+                        <p className="flex flex-wrap items-center gap-2 text-xs text-slate-700" data-testid="selected-certificate">
+                          <span>
+                            Thumbprint <span className="font-mono">{selectedCertificate.sha1Hex}</span>
+                          </span>
+                          <ExpiryBadge certificate={selectedCertificate} />
+                          <Link className="text-blue-700 underline" href={`/certificates/${selectedCertificate.id}`}>
+                            Details
+                          </Link>
+                        </p>
+                      ) : null}
+                      <p className="text-xs">
+                        <Link className="text-blue-700 underline" href="/certificates/new">
+                          Generate a new certificate
+                        </Link>
+                      </p>
+                    </div>
+                  ) : (
+                    <>
+                      <Field id="certificatePem" label="Certificate (PEM)" required error={errorOf("authentication.certificate.certificatePem")} hint="The certificate uploaded to the app registration">
+                        <Textarea rows={4} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" {...register("authentication.certificate.certificatePem")} />
+                      </Field>
+                      <Field id="privateKeyPem" label="Private key (PEM)" required error={errorOf("authentication.certificate.privateKeyPem")}>
+                        <Textarea rows={4} spellCheck={false} autoComplete="off" placeholder={secretPlaceholder("private_key") ?? "-----BEGIN PRIVATE KEY-----"} {...register("authentication.certificate.privateKeyPem")} />
+                      </Field>
+                      {values.secrets.stored.private_key ? (
+                        <SecretState field="private_key" clearing={values.secrets.clear.includes("private_key")} onClear={(c) => setSecretClear("private_key", c)} />
+                      ) : null}
+                      <Field id="privateKeyPassphrase" label="Key passphrase" error={errorOf("authentication.certificate.privateKeyPassphrase")} hint="Only for an encrypted key">
+                        <Input type="password" autoComplete="new-password" placeholder={secretPlaceholder("private_key_passphrase")} {...register("authentication.certificate.privateKeyPassphrase")} />
+                      </Field>
+                    </>
+                  )}
+                  <div className="grid gap-4 sm:grid-cols-2">
                     <Field id="assertionAlgorithm" label="Assertion signature" error={errorOf("authentication.assertion.algorithm")}>
                       <Select {...register("authentication.assertion.algorithm")}>
                         <option value="PS256">PS256 + x5t#S256 (current)</option>
@@ -281,6 +369,8 @@ export function ProfileForm({ profileId, version, defaultValues, notice }: Profi
             </>
           )}
         </Section>
+
+        {findings.length > 0 ? <LintPanel findings={findings} /> : null}
 
         <div className="sticky bottom-0 -mx-4 flex items-center justify-end gap-3 border-t border-slate-200 bg-slate-50/95 px-4 py-3 sm:-mx-6 sm:px-6">
           {formState.isDirty ? <span className="text-sm text-slate-600">Unsaved changes</span> : null}

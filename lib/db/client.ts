@@ -8,7 +8,7 @@ function createClient() {
     adapter: new PrismaBetterSqlite3({ url: databaseUrl }),
     // Secret columns stay out of every query unless a caller opts in with `select` (token exchange,
     // login, export): a forgotten `select` can then never leak a ciphertext into a DTO.
-    omit: { profileSecret: { ciphertext: true } },
+    omit: { profileSecret: { ciphertext: true }, certificate: { privateKeyCiphertext: true } },
   });
 }
 

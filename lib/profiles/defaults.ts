@@ -24,7 +24,7 @@ export function newProfileInput(): ProfileInput {
       method: "client_secret",
       clientAuthentication: "client_secret_post",
       requestProperties: requestPropertiesFor("client_secret"),
-      certificate: { certificatePem: "", privateKeyPem: "", privateKeyPassphrase: "" },
+      certificate: { source: "stored", certificateId: "", certificatePem: "", privateKeyPem: "", privateKeyPassphrase: "" },
       assertion: { algorithm: "PS256", lifetimeSeconds: "" },
     },
     secrets: { stored: { ...noStoredSecrets }, clear: [] },

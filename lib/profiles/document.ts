@@ -47,11 +47,14 @@ const basicAuthSchema = z.strictObject({
   password: secretValueSchema.optional(),
 });
 
-const certificateSchema = z.strictObject({
-  certificatePem: z.string().max(LIMITS.pem),
-  privateKeyPem: secretValueSchema,
-  privateKeyPassphrase: secretValueSchema.optional(),
-});
+const certificateSchema = z.union([
+  z.strictObject({ ref: z.string().min(1).max(200) }),
+  z.strictObject({
+    certificatePem: z.string().max(LIMITS.pem),
+    privateKeyPem: secretValueSchema,
+    privateKeyPassphrase: secretValueSchema.optional(),
+  }),
+]);
 
 const oauthSchema = z.strictObject({
   type: z.literal("oauth2"),
@@ -94,7 +97,7 @@ export function documentSecrets(doc: ProfileDocument): DocumentSecrets {
   for (const [key, field] of Object.entries(secretRequestProperties)) {
     if (field && key in auth.requestProperties) out[field] = auth.requestProperties[key];
   }
-  if (auth.certificate) {
+  if (auth.certificate && "privateKeyPem" in auth.certificate) {
     out.private_key = auth.certificate.privateKeyPem;
     if (auth.certificate.privateKeyPassphrase !== undefined) out.private_key_passphrase = auth.certificate.privateKeyPassphrase;
   }
@@ -112,6 +115,8 @@ const rowsOf = (map: Record<string, SecretValue> | undefined): PropertyRow[] =>
 export function documentToInput(doc: ProfileDocument): ProfileInput {
   const auth = doc.authentication;
   const oauth = auth.type === "oauth2" ? auth : undefined;
+  const certificate = oauth?.certificate;
+  const pasted = certificate && "privateKeyPem" in certificate ? certificate : undefined;
   return {
     name: doc.name,
     description: doc.description ?? "",
@@ -133,9 +138,11 @@ export function documentToInput(doc: ProfileDocument): ProfileInput {
       clientAuthentication: oauth?.clientAuthentication ?? "client_secret_post",
       requestProperties: oauth ? rowsOf(oauth.requestProperties) : requestPropertiesFor("client_secret"),
       certificate: {
-        certificatePem: oauth?.certificate?.certificatePem ?? "",
-        privateKeyPem: plain(oauth?.certificate?.privateKeyPem),
-        privateKeyPassphrase: plain(oauth?.certificate?.privateKeyPassphrase),
+        source: pasted ? "pem" : "stored",
+        certificateId: certificate && "ref" in certificate ? certificate.ref : "",
+        certificatePem: pasted?.certificatePem ?? "",
+        privateKeyPem: plain(pasted?.privateKeyPem),
+        privateKeyPassphrase: plain(pasted?.privateKeyPassphrase),
       },
       assertion: {
         algorithm: oauth?.assertion?.algorithm ?? "PS256",
@@ -191,11 +198,14 @@ export function inputToDocument(input: ProfileInput, secrets: DocumentSecrets = 
       requestProperties,
       ...(auth.method === "client_certificate"
         ? {
-            certificate: {
-              certificatePem: auth.certificate.certificatePem.trim(),
-              privateKeyPem: secret("private_key"),
-              privateKeyPassphrase: secret("private_key_passphrase"),
-            },
+            certificate:
+              auth.certificate.source === "stored"
+                ? { ref: auth.certificate.certificateId }
+                : {
+                    certificatePem: auth.certificate.certificatePem.trim(),
+                    privateKeyPem: secret("private_key"),
+                    privateKeyPassphrase: secret("private_key_passphrase"),
+                  },
             assertion: { algorithm: auth.assertion.algorithm, ...(lifetime ? { lifetimeSeconds: Number(lifetime) } : {}) },
           }
         : {}),

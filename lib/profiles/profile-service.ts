@@ -4,6 +4,8 @@ import { prisma, type Tx } from "@/lib/db/client";
 import { parseStoredDocument, secretContext, storedSecretFlags } from "@/lib/db/profiles";
 import { decryptSecret, encryptSecret, fingerprintSecret } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
+import { certificateExists } from "@/lib/certs/certificate-store";
+import { tokenCache } from "@/lib/oauth/token-cache";
 import { documentToInput, inputToDocument } from "@/lib/profiles/document";
 import { parseMailServerUrl } from "@/lib/profiles/mail-server-url";
 import { nameSchema, profileSchema, resolveConnection, type ProfileInput } from "@/lib/profiles/schema";
@@ -57,7 +59,19 @@ function columnsFor(input: ProfileInput) {
     authLabel: authLabel(input.authentication),
     searchText: `${name} ${typedHost} ${host} ${username}`.toLowerCase(),
     configJson: JSON.stringify(inputToDocument(input)),
+    certificateId: usesStoredCertificate(input) ? input.authentication.certificate.certificateId : null,
   };
+}
+
+const usesStoredCertificate = (input: ProfileInput) =>
+  input.authentication.type === "oauth2" && input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored";
+
+/** A profile may only point at a certificate that exists (the form's list may be stale). */
+async function checkCertificateReference(input: ProfileInput) {
+  if (usesStoredCertificate(input) && !(await certificateExists(input.authentication.certificate.certificateId))) {
+    const message = "This certificate no longer exists: choose another one";
+    throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", { "authentication.certificate.certificateId": message });
+  }
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -90,6 +104,7 @@ async function applySecretChanges(tx: Tx, profileId: string, input: ProfileInput
 
 export async function createProfile(raw: unknown): Promise<SavedProfile> {
   const input = validateProfileInput(raw, noStoredSecrets);
+  await checkCertificateReference(input);
   const id = crypto.randomUUID();
   try {
     await prisma.$transaction(async (tx) => {
@@ -106,6 +121,9 @@ export async function createProfile(raw: unknown): Promise<SavedProfile> {
 export async function updateProfile(id: string, expectedVersion: number, raw: unknown): Promise<SavedProfile> {
   const stored = await storedSecretFlags(id);
   const input = validateProfileInput(raw, stored);
+  await checkCertificateReference(input);
+  // a cached token was issued for the old settings
+  tokenCache.invalidateProfile(id);
   try {
     return await prisma.$transaction(async (tx) => {
       // The version check and the write are one statement: two saves of the same version cannot both win.
@@ -131,6 +149,7 @@ export async function updateProfile(id: string, expectedVersion: number, raw: un
 }
 
 export async function deleteProfile(id: string): Promise<void> {
+  tokenCache.invalidateProfile(id);
   const result = await prisma.profile.deleteMany({ where: { id } });
   if (result.count === 0) throw new AppError("not_found", "This profile no longer exists.");
 }

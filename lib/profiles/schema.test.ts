@@ -148,6 +148,8 @@ describe("profileSchema", () => {
     input.authentication.method = "client_certificate";
     input.authentication.requestProperties = requestPropertiesFor("client_certificate", input.authentication.requestProperties);
     input.authentication.assertion.lifetimeSeconds = "900";
+    expect(errorsFor(input)["authentication.certificate.certificateId"]).toMatch(/Choose a certificate/);
+    input.authentication.certificate.source = "pem";
     const errors = errorsFor(input);
     expect(errors["authentication.certificate.certificatePem"]).toMatch(/Paste the certificate/);
     expect(errors["authentication.certificate.privateKeyPem"]).toMatch(/private key/);

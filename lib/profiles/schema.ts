@@ -86,6 +86,9 @@ export const profileSchema = z
         .array(propertyRowSchema)
         .max(LIMITS.requestProperties, `At most ${LIMITS.requestProperties} request properties`),
       certificate: z.object({
+        /** a certificate stored in the console, or key material pasted into this profile */
+        source: z.enum(["stored", "pem"]),
+        certificateId: z.string().max(64),
         certificatePem: multiLine(LIMITS.pem),
         privateKeyPem: multiLine(LIMITS.pem),
         privateKeyPassphrase: singleLine(LIMITS.password),
@@ -271,11 +274,15 @@ export function applyProfileRules(input: ProfileInput, report: Report) {
   }
   if (auth.method === "client_certificate") {
     const cert = auth.certificate;
-    if (!cert.certificatePem.trim()) report(["authentication", "certificate", "certificatePem"], "Paste the certificate (PEM)");
+    if (cert.source === "stored") {
+      if (!cert.certificateId) report(["authentication", "certificate", "certificateId"], "Choose a certificate, or generate one under Certificates");
+    } else if (!cert.certificatePem.trim()) report(["authentication", "certificate", "certificatePem"], "Paste the certificate (PEM)");
     else if (!pemBlock("CERTIFICATE").test(cert.certificatePem)) {
       report(["authentication", "certificate", "certificatePem"], "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)");
     }
-    if (!secretAvailable(input, "private_key", cert.privateKeyPem)) {
+    if (cert.source === "stored") {
+      // the stored certificate carries its own key
+    } else if (!secretAvailable(input, "private_key", cert.privateKeyPem)) {
       report(["authentication", "certificate", "privateKeyPem"], "Paste the certificate's private key (PEM)");
     } else if (cert.privateKeyPem && !pemBlock("(?:RSA |ENCRYPTED )?PRIVATE KEY").test(cert.privateKeyPem)) {
       report(["authentication", "certificate", "privateKeyPem"], "Paste a PEM private key (-----BEGIN PRIVATE KEY----- …)");

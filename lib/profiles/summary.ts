@@ -13,11 +13,12 @@ export function authLabel(auth: Pick<ProfileInput["authentication"], "type" | "m
 export const nameKey = (name: string) => name.trim().normalize("NFKC").toLowerCase();
 
 /** The secrets a configuration actually uses; others are removed when it is saved. */
-export function secretsInUse(auth: Pick<ProfileInput["authentication"], "type" | "method">): SecretField[] {
+export function secretsInUse(auth: Pick<ProfileInput["authentication"], "type" | "method" | "certificate">): SecretField[] {
   if (auth.type === "basic") return ["password"];
   if (auth.method === "client_secret") return ["client_secret"];
   if (auth.method === "client_assertion") return ["client_assertion"];
-  return ["private_key", "private_key_passphrase"];
+  // a stored certificate keeps its key in the certificate store, not in the profile
+  return auth.certificate.source === "stored" ? [] : ["private_key", "private_key_passphrase"];
 }
 
 /** The typed value of each secret field in the form input ("" when left blank). */

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProfileForm } from "@/components/profiles/ProfileForm";
+import { listCertificates } from "@/lib/certs/certificate-store";
 import { DeleteProfileButton, DuplicateProfileButton } from "@/components/profiles/ProfileRowActions";
 import { getProfileForEdit, getProfileName } from "@/lib/db/profiles";
 
@@ -19,7 +20,7 @@ export default async function EditProfilePage({
 }) {
   const { id } = await params;
   const query = await searchParams;
-  const profile = await getProfileForEdit(id);
+  const [profile, certificates] = await Promise.all([getProfileForEdit(id), listCertificates()]);
   if (!profile) notFound();
   const notice = query.saved ? "Profile saved." : query.duplicated ? "Copy created. Review it and add any secrets it needs." : undefined;
   return (
@@ -35,7 +36,7 @@ export default async function EditProfilePage({
         </div>
       </div>
       {/* keyed by version: after a save the form starts again from what is stored */}
-      <ProfileForm key={profile.version} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} />
+      <ProfileForm key={profile.version} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} />
     </div>
   );
 }

@@ -1,18 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ProfileForm } from "@/components/profiles/ProfileForm";
+import { listCertificates } from "@/lib/certs/certificate-store";
 import { newProfileInput } from "@/lib/profiles/defaults";
 
 export const metadata: Metadata = { title: "New profile" };
 
-export default function NewProfilePage() {
+export default async function NewProfilePage() {
+  const certificates = await listCertificates();
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
         <Link href="/profiles" className="hover:underline">Profiles</Link> / New
       </nav>
       <h1 className="text-xl font-semibold">New connection profile</h1>
-      <ProfileForm defaultValues={newProfileInput()} />
+      <ProfileForm defaultValues={newProfileInput()} certificates={certificates} />
     </div>
   );
 }
