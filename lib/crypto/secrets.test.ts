@@ -16,7 +16,7 @@ describe("secret encryption at rest", () => {
   it("refuses a tampered ciphertext", () => {
     const ciphertext = encryptSecret("secret", "ctx");
     const raw = Buffer.from(ciphertext.split(":")[2]!, "base64url");
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1] = raw[raw.length - 1]! ^ 1;
     const tampered = `${ciphertext.split(":").slice(0, 2).join(":")}:${raw.toString("base64url")}`;
     expect(() => decryptSecret(tampered, "ctx")).toThrow(SecretDecryptError);
   });
