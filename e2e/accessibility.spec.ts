@@ -11,7 +11,22 @@ async function seriousViolations(page: Page) {
 
 test("no serious or critical accessibility violations on the console's pages", async ({ page }) => {
   const id = await createOAuthProfile(page, { name: unique("A11y"), secret: "secret-value" });
-  const pages = ["/profiles", "/profiles/new", `/profiles/${id}`, "/profiles?q=nothing-matches"];
+  await page.goto("/certificates/new");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(unique("A11y cert"));
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(page.getByText("Certificate saved.")).toBeVisible();
+  const certificatePage = new URL(page.url()).pathname;
+  const pages = [
+    "/profiles",
+    "/profiles/new",
+    `/profiles/${id}`,
+    "/profiles?q=nothing-matches",
+    "/certificates",
+    "/certificates/new",
+    "/certificates/new?mode=pem",
+    "/certificates/new?mode=pfx",
+    certificatePage,
+  ];
   for (const url of pages) {
     await page.goto(url);
     await page.waitForLoadState("networkidle");
