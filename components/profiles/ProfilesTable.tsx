@@ -101,7 +101,7 @@ export function ProfilesTable({ result }: { result: ListResult }) {
             ) : (
               result.items.map((item) => (
                 <tr key={item.id} className="hover:bg-slate-50">
-                  <td className="px-3 py-2 font-medium">
+                  <td className="max-w-64 px-3 py-2 font-medium">
                     <Link href={`/profiles/${item.id}`} className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
                       {item.name}
                     </Link>
@@ -112,7 +112,7 @@ export function ProfilesTable({ result }: { result: ListResult }) {
                     <span className="text-slate-500">:{item.port}</span>
                   </td>
                   <td className="px-3 py-2">{item.username}</td>
-                  <td className="px-3 py-2">{item.authLabel}</td>
+                  <td className="px-3 py-2 whitespace-nowrap">{item.authLabel}</td>
                   <td className="px-3 py-2 whitespace-nowrap text-slate-600">
                     <RelativeTime iso={item.updatedAt} />
                   </td>
