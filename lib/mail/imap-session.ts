@@ -1,6 +1,6 @@
 import "server-only";
 import tls from "node:tls";
-import { ImapFlow, type ImapFlowOptions } from "imapflow";
+import { ImapFlow, type ImapFlowOptions, type ImapTransport } from "imapflow";
 import { REDACTION_MASK, redactText } from "@/lib/crypto/redact";
 import { SaslEncodingError, plainInitialResponse, xoauth2InitialResponse, type Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
 import { isNetworkErrorCode, isTlsErrorCode, summarizeChain, type CertificateSummary, type MailTlsOptions, type TlsSessionInfo } from "@/lib/mail/tls";
@@ -35,6 +35,8 @@ export type ImapErrorCode =
   | "not_connected"
   | "mailbox_failed"
   | "invalid_argument"
+  /** the credentials callback (ImapAuthProvider) gave none: the token could not be had, or the login was called off */
+  | "no_credentials"
   | "unexpected";
 
 export interface ImapErrorDetails {
@@ -97,6 +99,21 @@ export type ImapAuth =
       loginMethod?: "LOGIN" | "AUTH=PLAIN" | "AUTH=LOGIN";
     };
 
+/**
+ * Credentials that may not be known yet when the connection starts (a token still being fetched).
+ * Called once, after the greeting, STARTTLS and the pre-login ID, with the capabilities the login
+ * will be negotiated with; the session waits on its open connection until it resolves. A
+ * rejection ends the session with code "no_credentials".
+ */
+export type ImapAuthProvider = (capabilities: string[]) => Promise<ImapAuth>;
+
+/** Milestones of open(), for a caller that times its own steps. */
+export type ImapProgress =
+  | { type: "stage"; stage: ImapStage }
+  | { type: "greeting"; line: string }
+  /** the tagged OK of AUTHENTICATE/LOGIN (NAMESPACE and the post-login ID still follow inside open()) */
+  | { type: "authenticated"; mechanism: string | null };
+
 export interface ImapSessionOptions {
   host: string;
   port: number;
@@ -108,7 +125,14 @@ export interface ImapSessionOptions {
    */
   doSTARTTLS?: boolean;
   tls?: MailTlsOptions;
-  auth: ImapAuth;
+  auth: ImapAuth | ImapAuthProvider;
+  /**
+   * A connection the caller opened itself (imapflow's transport option): DNS, TCP and TLS then
+   * happen, and are timed, outside; `secure` must say whether it is already TLS. Its upgrade()
+   * performs STARTTLS. The `tls` options are then the caller's business.
+   */
+  transport?: ImapTransport;
+  onProgress?: (progress: ImapProgress) => void;
   /** TCP connect + implicit TLS handshake (imapflow connectionTimeout); default 10 s */
   connectTimeoutMs?: number;
   /** greeting after connect (imapflow greetingTimeout); default 10 s */
@@ -156,6 +180,10 @@ function toChallenge(value: unknown): Xoauth2ErrorChallenge | undefined {
   const record = value as Record<string, unknown>;
   const field = (key: string) => (typeof record[key] === "string" || typeof record[key] === "number" ? String(record[key]) : undefined);
   return { status: field("status"), schemes: field("schemes"), scope: field("scope"), json: JSON.stringify(value) };
+}
+
+function flowAuth(auth: ImapAuth): NonNullable<ImapFlowOptions["auth"]> {
+  return "accessToken" in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass, loginMethod: auth.loginMethod };
 }
 
 function capabilityList(map: Map<string, boolean | number>): string[] {
@@ -253,10 +281,15 @@ export class ImapSession {
     };
   }
 
-  /** EXAMINE INBOX (read-only SELECT): message count and UIDVALIDITY. */
-  async examineInbox(): Promise<ImapMailboxSummary> {
+  /**
+   * EXAMINE INBOX (read-only SELECT): message count and UIDVALIDITY. `skipList` saves imapflow's
+   * LIST (and LSUB) before the EXAMINE, two round trips that add nothing to a probe of INBOX, whose
+   * name RFC 3501 fixes.
+   */
+  async examineInbox(options: { skipList?: boolean } = {}): Promise<ImapMailboxSummary> {
     const client = this.requireClient("mailbox");
-    this.stageNow = "mailbox";
+    this.setStage("mailbox");
+    if (options.skipList) this.rememberInbox(client);
     // imapflow sends LIST and LSUB before EXAMINE (three round trips); its socket timeout bounds
     // each of them, this guard the three together.
     const mailbox = await this.guard(client.mailboxOpen("INBOX", { readOnly: true }), 3 * this.options.commandTimeoutMs, "No answer to EXAMINE INBOX");
@@ -270,7 +303,7 @@ export class ImapSession {
       this.close();
       return false;
     }
-    this.stageNow = "logout";
+    this.setStage("logout");
     try {
       await this.guard(client.logout(), Math.min(LOGOUT_TIMEOUT_MS, this.options.commandTimeoutMs), "No answer to LOGOUT");
       return true;
@@ -300,7 +333,7 @@ export class ImapSession {
     if (this.options.secure && this.options.doSTARTTLS === true) {
       throw new ImapSessionError("invalid_argument", "Implicit TLS and required STARTTLS exclude each other", { stage: "connect" });
     }
-    this.rememberSecrets(auth);
+    if (typeof auth !== "function") this.rememberSecrets(auth);
     if (signal?.aborted) throw new ImapSessionError("aborted", "The IMAP session was cancelled", { stage: "connect" });
     signal?.addEventListener("abort", this.onAbort, { once: true });
     this.deadlineAt = Date.now() + this.options.deadlineMs;
@@ -316,11 +349,14 @@ export class ImapSession {
       port,
       secure: this.options.secure,
       doSTARTTLS: this.options.doSTARTTLS,
-      auth: "accessToken" in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass, loginMethod: auth.loginMethod },
+      // A provider's credentials are set just before the login (see deferCredentials).
+      auth: typeof auth === "function" ? { user: "", accessToken: "" } : flowAuth(auth),
+      ...(this.options.transport ? { transport: this.options.transport } : {}),
       tls: {
         ...(tlsOptions.ca !== undefined ? { ca: tlsOptions.ca } : {}),
         ...(tlsOptions.minVersion !== undefined ? { minVersion: tlsOptions.minVersion } : {}),
         ...(tlsOptions.maxVersion !== undefined ? { maxVersion: tlsOptions.maxVersion } : {}),
+        ...(tlsOptions.secureContext !== undefined ? { secureContext: tlsOptions.secureContext } : {}),
         rejectUnauthorized: tlsOptions.rejectUnauthorized ?? true,
         // Node calls this once the chain is trusted; it is the public way to see the certificate
         // imapflow negotiated (imapflow does not expose its socket).
@@ -349,8 +385,66 @@ export class ImapSession {
     client.on("error", (error: ImapflowError) => {
       this.asyncError ??= error;
     });
+    if (typeof auth === "function") await this.deferCredentials(client, auth);
     await this.guard(client.connect(), this.options.deadlineMs, "The IMAP session did not finish in time");
     if (!this.preAuth.length) this.preAuth = this.capabilities;
+  }
+
+  /**
+   * imapflow takes its credentials at construction and logs in inside connect(). To let the
+   * connection, greeting, STARTTLS and ID run while a token is still being fetched, the instance's
+   * login step (imapflow's internal authenticate(), 2.10.x) is wrapped to wait for the provider
+   * first. Where that method is missing (another imapflow version), the provider is awaited before
+   * connecting: slower, never wrong.
+   */
+  private async deferCredentials(client: ImapFlow, provide: ImapAuthProvider) {
+    const internals = client as unknown as { authenticate?: () => Promise<unknown>; options?: { auth?: unknown } };
+    const resolve = async (capabilities: string[]) => {
+      let auth: ImapAuth;
+      try {
+        auth = await provide(capabilities);
+      } catch (error) {
+        throw new ImapSessionError("no_credentials", "No credentials for the login", { stage: this.stageNow, cause: error });
+      }
+      this.rememberSecrets(auth);
+      return flowAuth(auth);
+    };
+    const login = internals.authenticate;
+    if (typeof login === "function" && internals.options && typeof internals.options === "object") {
+      const options = internals.options;
+      internals.authenticate = async () => {
+        options.auth = await resolve(this.capabilities);
+        return login.call(client);
+      };
+    } else {
+      if (internals.options) internals.options.auth = await resolve([]);
+    }
+  }
+
+  /**
+   * Seeds imapflow's folder cache with INBOX so mailboxOpen() goes straight to EXAMINE (its SELECT
+   * lists a folder it has not seen first). The cache is an internal Map; without it the LIST simply
+   * happens.
+   */
+  private rememberInbox(client: ImapFlow) {
+    const folders = (client as unknown as { folders?: unknown }).folders;
+    if (!(folders instanceof Map) || folders.has("INBOX")) return;
+    const delimiter = (client as unknown as { namespace?: { delimiter?: string } }).namespace?.delimiter ?? "/";
+    folders.set("INBOX", { path: "INBOX", pathAsListed: "INBOX", name: "INBOX", delimiter, flags: new Set<string>(), specialUse: "\\Inbox", listed: true, subscribed: true });
+  }
+
+  private setStage(stage: ImapStage) {
+    if (this.stageNow === stage) return;
+    this.stageNow = stage;
+    this.progress({ type: "stage", stage });
+  }
+
+  private progress(progress: ImapProgress) {
+    try {
+      this.options.onProgress?.(progress);
+    } catch {
+      // An observer must not break the session it is watching.
+    }
   }
 
   private rememberSecrets(auth: ImapAuth) {
@@ -386,7 +480,7 @@ export class ImapSession {
     if (!value || typeof value !== "object") return;
     const { src, msg } = value as { src?: string; msg?: unknown };
     if (src === "connection" && typeof msg === "string" && msg.startsWith("Established")) {
-      this.stageNow = "greeting";
+      this.setStage("greeting");
       return;
     }
     if (typeof msg !== "string") return;
@@ -400,15 +494,15 @@ export class ImapSession {
     if (command && (!this.authTag || command[1] === this.authTag)) {
       const [, tag, rawName] = command as unknown as [string, string, string];
       const name = rawName.toUpperCase();
-      if (name === "CAPABILITY" && (this.stageNow === "connect" || this.stageNow === "greeting")) this.stageNow = "capability";
-      else if (name === "STARTTLS") this.stageNow = "starttls";
+      if (name === "CAPABILITY" && (this.stageNow === "connect" || this.stageNow === "greeting")) this.setStage("capability");
+      else if (name === "STARTTLS") this.setStage("starttls");
       else if (name === "AUTHENTICATE" || name === "LOGIN") {
-        this.stageNow = "auth";
+        this.setStage("auth");
         this.authTag = tag;
         this.attemptedMechanism = name === "LOGIN" ? "LOGIN" : `AUTH=${(/^\S+ AUTHENTICATE (\S+)/i.exec(line)?.[1] ?? "").toUpperCase()}`;
         this.preAuth = this.capabilities;
-      } else if ((name === "NAMESPACE" || name === "ENABLE" || name === "COMPRESS") && this.stageNow === "auth") this.stageNow = "session";
-      else if (name === "LOGOUT") this.stageNow = "logout";
+      } else if ((name === "NAMESPACE" || name === "ENABLE" || name === "COMPRESS") && this.stageNow === "auth") this.setStage("session");
+      else if (name === "LOGOUT") this.setStage("logout");
       // imapflow already hides these arguments; mask them again so the rule does not depend on it.
       if (name === "AUTHENTICATE") shown = line.replace(/^(\S+ AUTHENTICATE \S+)\s.*$/i, `$1 ${REDACTION_MASK}`);
       if (name === "LOGIN") shown = line.replace(/^(\S+ LOGIN\s+(?:"(?:[^"\\]|\\.)*"|\S+))\s.*$/i, `$1 ${REDACTION_MASK}`);
@@ -423,6 +517,7 @@ export class ImapSession {
   private serverLine(line: string, unparsed: boolean) {
     if (this.greetingLine === null) {
       this.greetingLine = sanitize(this.mask(line));
+      this.progress({ type: "greeting", line: this.greetingLine });
       // Anything but an untagged OK/PREAUTH/BYE is no IMAP greeting; imapflow would wait for the
       // greeting timeout, so end it now with a clear reason.
       if (unparsed || !/^\* (OK|PREAUTH|BYE)\b/i.test(line)) {
@@ -436,7 +531,10 @@ export class ImapSession {
       this.lastTaggedLine = sanitize(this.mask(line));
       if (tagged[1] === this.authTag) {
         this.authTag = null;
-        if (tagged[2]!.toUpperCase() === "OK") this.usedMechanism = this.attemptedMechanism;
+        if (tagged[2]!.toUpperCase() === "OK") {
+          this.usedMechanism = this.attemptedMechanism;
+          this.progress({ type: "authenticated", mechanism: this.usedMechanism });
+        }
       }
     }
     this.emit("S", line);
@@ -519,6 +617,7 @@ export class ImapSession {
   }
 
   private toError(raw: ImapflowError | undefined): ImapSessionError {
+    if (raw instanceof ImapSessionError && !this.interruption) return raw;
     const stage = this.interruption?.stage ?? this.stageNow;
     const tlsInfo = this.tlsForError(raw?.code);
     if (this.interruption) {

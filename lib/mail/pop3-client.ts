@@ -87,6 +87,18 @@ export interface Pop3ConnectOptions {
   /** implicit TLS (port 995); otherwise plain TCP, upgraded with stls() */
   secure: boolean;
   tls?: MailTlsOptions;
+  /**
+   * A connection the caller already opened (and timed): the client starts by reading the greeting
+   * from it. With `secure` it must be a TLS socket whose certificate the caller has verified; no
+   * 'data' listener may have been attached (buffered bytes would be lost).
+   */
+  socket?: net.Socket;
+  /**
+   * The TLS handshake for stls(), when the caller verifies certificates its own way: resolves
+   * with a verified TLS socket over `socket`, or rejects (the error becomes the cause of a "tls"
+   * Pop3Error). Bounded by connectTimeoutMs, the deadline and abort like the built-in handshake.
+   */
+  startTls?: (socket: net.Socket) => Promise<tls.TLSSocket>;
   /** TCP connect plus TLS handshake; default 10 s */
   connectTimeoutMs?: number;
   /** each server reply, the greeting included; default 15 s */
@@ -223,6 +235,7 @@ export class Pop3Client {
     plain.removeListener("data", this.onData);
     plain.removeListener("close", this.onClose);
     this.phase = "tls";
+    if (this.options.startTls) return this.customStls(plain, this.options.startTls);
     const secureSocket = tls.connect({ ...tlsConnectOptions(this.options.host, this.options.tls), socket: plain, rejectUnauthorized: false });
     this.plainSocket = plain;
     this.socket = secureSocket;
@@ -231,6 +244,36 @@ export class Pop3Client {
     secureSocket.on("data", this.onData);
     this.phase = "command";
     return this.tlsSession!;
+  }
+
+  private async customStls(plain: net.Socket, startTls: (socket: net.Socket) => Promise<tls.TLSSocket>): Promise<TlsSessionInfo> {
+    this.plainSocket = plain;
+    const secureSocket = await this.wait<tls.TLSSocket>(
+      this.options.connectTimeoutMs,
+      `No TLS session with ${this.options.host}:${this.options.port} within ${this.options.connectTimeoutMs} ms`,
+      (resolve) => {
+        startTls(plain).then(
+          (socket) => {
+            // a handshake that completes after a timeout or abort has nobody left to use it
+            if (this.failure || this.closing) socket.destroy();
+            resolve(socket);
+          },
+          (error: NodeJS.ErrnoException) => {
+            this.fail(new Pop3Error("tls", error instanceof Error ? error.message : "The TLS handshake failed", { phase: "tls", command: "STLS", nodeCode: error?.code, cause: error }));
+          },
+        );
+      },
+    );
+    if (this.failure || this.closing) {
+      secureSocket.destroy();
+      throw this.failure ?? new Pop3Error("closed", "The POP3 session was closed", { phase: "tls", command: "STLS" });
+    }
+    this.socket = secureSocket;
+    this.attach(secureSocket);
+    this.tlsSession = describeTlsSocket(secureSocket);
+    secureSocket.on("data", this.onData);
+    this.phase = "command";
+    return this.tlsSession;
   }
 
   /**
@@ -346,7 +389,13 @@ export class Pop3Client {
       this.options.deadlineMs,
     );
 
-    if (this.options.secure) {
+    if (this.options.socket) {
+      const socket = this.options.socket;
+      this.socket = socket;
+      this.attach(socket);
+      if (socket.destroyed) throw new Pop3Error("closed", "The server closed the connection", { phase: "connect" });
+      if (this.options.secure && socket instanceof tls.TLSSocket) this.tlsSession = describeTlsSocket(socket);
+    } else if (this.options.secure) {
       // rejectUnauthorized is applied after the handshake (handshake()), so a rejected
       // certificate can still be described; no data is read or written before that check.
       const socket = tls.connect({ ...tlsConnectOptions(host, this.options.tls), port, rejectUnauthorized: false });

@@ -1,0 +1,41 @@
+import "server-only";
+/**
+ * The last line of defence for everything a Test hands out (events, result, transcript): the
+ * generic patterns of lib/crypto/redact.ts, plus the exact secret strings of this run (password,
+ * client secret, assertion, access token, private key, and the SASL payloads built from them),
+ * which no pattern can be trusted to recognise. The mail clients and requestToken mask on their
+ * own; this runs again over their output so one missed path cannot leak.
+ */
+import { REDACTION_MASK, redactText } from "@/lib/crypto/redact";
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+
+  /** Adds secrets of this run; values shorter than 4 characters are not masked (they would shred ordinary text). */
+  add(...values: (string | undefined | null)[]): void {
+    for (const value of values) {
+      if (!value) continue;
+      for (const variant of [value, value.trim()]) if (variant.length >= 4) this.secrets.add(variant);
+    }
+  }
+
+  text(value: string): string {
+    let out = value;
+    // Longest first, so a secret that contains another is masked whole.
+    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTION_MASK);
+    }
+    return redactText(out);
+  }
+
+  /** A deep copy with every string redacted. */
+  value<T>(input: T): T {
+    const walk = (v: unknown): unknown => {
+      if (typeof v === "string") return this.text(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return v;
+    };
+    return walk(input) as T;
+  }
+}
