@@ -148,6 +148,18 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
       const order = (settings.mechanisms ?? ["LOGIN", "PLAIN"]).filter((m): m is "LOGIN" | "PLAIN" => (m === "LOGIN" || m === "PLAIN") && !settings.disabled[m]);
       const sasl = saslMechanisms(caps);
       const usable = order.find((m) => (m === "PLAIN" ? sasl.includes("PLAIN") : !caps.length || caps.some((c) => /^USER$/i.test(c))));
+      if (!usable && settings.security === "none" && caps.some((c) => c.toUpperCase() === "STLS")) {
+        // Dovecot and others list USER and SASL PLAIN only once the connection is encrypted.
+        finish("authenticate", {
+          status: "fail",
+          detail: "The server offers no password login before TLS.",
+          cause: `On this unencrypted connection the server lists no USER and no SASL PLAIN, but it offers STLS (${caps.join("; ")}): it accepts passwords only over TLS. The password was not sent.`,
+          fix: "Choose Security STARTTLS (port 110) or TLS (port 995).",
+          data: { capabilities: caps },
+        });
+        await client.quit();
+        return;
+      }
       if (!usable) {
         finish("authenticate", {
           status: "fail",

@@ -1,0 +1,302 @@
+/**
+ * runConnectionTest against servers that misbehave, and against no server at all: a server that
+ * accepts and never answers, closes at once, greets with garbage; TLS with an expired, wrong-host
+ * and untrusted certificate; a token endpoint answering 500 with HTML and one that never answers;
+ * DNS failure, connection refused, a link-local address; cancellation and the total time limit.
+ * Every case must end in the right step, with the right words, within its timeout, and leave no
+ * socket open on either side.
+ */
+import net from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runConnectionTest } from "@/lib/diagnostics/run-test";
+import type { TestEvent, TestResult, TestStep } from "@/lib/diagnostics/types";
+import type { ProfileInput } from "@/lib/profiles/schema";
+import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
+import { createTestCa, type TestCa } from "@/tests/support/test-ca";
+import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
+import { startClosingServer, startGarbageServer, startSilentServer, startTlsFaultServer, type FaultServer, type TlsFault } from "@/tests/servers/fault-servers";
+import { openClientSockets, waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
+import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
+const SECRET = "Qx8~faults-secret-0123456789abcdefghijk";
+const ALICE = "alice@contoso.test";
+const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
+
+let ca: TestCa;
+let dovecot: DovecotServer;
+let endpoint: TokenEndpoint;
+let broken: TokenEndpoint;
+const faults: FaultServer[] = [];
+
+beforeAll(async () => {
+  ca = await createTestCa();
+  const app = { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] };
+  [endpoint, broken] = await Promise.all([startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }), startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] })]);
+  dovecot = await startDovecot({
+    ca,
+    oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+    grants: [{ clientId: CLIENT, mailbox: ALICE }],
+    users: [{ username: CAROL.user, password: CAROL.pass }],
+    mailboxes: [{ user: ALICE, messages: 1 }],
+  });
+});
+
+afterEach(async () => {
+  // Nothing of ours may stay connected to any server of this file.
+  const ports = [...faults.map((f) => f.port), ...Object.values(dovecot.ports)];
+  await waitForNoClientSockets(ports);
+  await Promise.all(faults.map((f) => f.waitForNoConnections()));
+});
+
+afterAll(async () => {
+  await Promise.all([dovecot?.stop(), endpoint?.stop(), broken?.stop(), ...faults.map((f) => f.stop())]);
+});
+
+async function fault<T extends FaultServer>(server: Promise<T>): Promise<T> {
+  const started = await server;
+  faults.push(started);
+  return started;
+}
+
+function basicProfile(port: number, security: "tls" | "starttls" | "none", protocol: "imap" | "pop3" = "imap", properties: Record<string, string> = {}): ProfileInput {
+  const profile = basicInput({ username: CAROL.user, password: CAROL.pass });
+  profile.connection.protocol = protocol;
+  profile.connection.mailServerUrl = "127.0.0.1";
+  profile.connection.port = String(port);
+  profile.connection.security = security;
+  profile.connection.trustedCaPem = ca.caPem;
+  profile.connection.additionalProperties = Object.entries(properties).map(([key, value]) => ({ key, value }));
+  return profile;
+}
+
+function oauthProfile(tokenEndpoint: TokenEndpoint, port = dovecot.ports.imapTls, host = "127.0.0.1"): ProfileInput {
+  const profile = oauthSecretInput({ host, username: ALICE, secret: SECRET });
+  profile.connection.port = String(port);
+  profile.connection.trustedCaPem = ca.caPem;
+  profile.authentication.tokenUrl = tokenEndpoint.tokenUrl(TENANT);
+  profile.authentication.tenantId = TENANT;
+  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+  return profile;
+}
+
+/** Runs a test and checks the common rules: it failed, at one step, named by the summary. */
+async function failing(profile: ProfileInput, options: Parameters<typeof runConnectionTest>[1] = {}) {
+  const started = Date.now();
+  const events: TestEvent[] = [];
+  const result = await runConnectionTest({ profile, secrets: {} }, { onEvent: (e) => events.push(e), ...options });
+  const wall = Date.now() - started;
+  expect(result.ok).toBe(false);
+  const failed = result.steps.find((s) => s.status === "fail")!;
+  expect(failed, JSON.stringify(result.steps, null, 2)).toBeDefined();
+  expect(events.at(-1)).toMatchObject({ type: "done" });
+  expect(JSON.stringify(result)).not.toContain(CAROL.pass);
+  expect(JSON.stringify(result)).not.toContain(SECRET);
+  return { result, failed, wall };
+}
+
+const step = (result: TestResult, id: TestStep["step"]) => result.steps.find((s) => s.step === id)!;
+
+describe("mail servers that misbehave", () => {
+  it("accepts and never answers: the greeting step times out after the read timeout (mail.imap.timeout)", async () => {
+    const server = await fault(startSilentServer());
+    const { result, failed, wall } = await failing(basicProfile(server.port, "none", "imap", { "mail.imap.timeout": "700" }));
+    expect(failed.step).toBe("greeting");
+    expect(failed.detail).toBe("The server sent no greeting within 700 ms.");
+    expect(failed.cause).toMatch(/accepted the connection but stayed silent: a port that expects implicit TLS/);
+    expect(failed.fix).toMatch(/mail\.imap\.timeout sets this limit/);
+    expect(failed.ms).toBeGreaterThanOrEqual(650);
+    expect(wall).toBeLessThan(3_000);
+    expect(step(result, "tcp").status).toBe("ok");
+  });
+
+  it("accepts and never answers, POP3: the same at the POP3 greeting", async () => {
+    const server = await fault(startSilentServer());
+    const { failed, wall } = await failing(basicProfile(server.port, "none", "pop3", { "mail.pop3.timeout": "600" }));
+    expect(failed.step).toBe("greeting");
+    expect(failed.detail).toBe("The server sent no greeting within 600 ms.");
+    expect(wall).toBeLessThan(3_000);
+  });
+
+  it("accepts and never answers the TLS handshake: the TLS step times out", async () => {
+    const server = await fault(startSilentServer());
+    const { failed, wall } = await failing(basicProfile(server.port, "tls", "imap", { "mail.imap.timeout": "600" }));
+    expect(failed.step).toBe("tls");
+    expect(failed.detail).toBe("No TLS handshake within 600 ms.");
+    expect(failed.cause).toMatch(/probably expects plain text/);
+    expect(wall).toBeLessThan(3_000);
+  });
+
+  it("closes on connect: a plain connection fails at the greeting, an implicit-TLS one at the TLS step", async () => {
+    const server = await fault(startClosingServer());
+    const plain = await failing(basicProfile(server.port, "none"));
+    expect(plain.failed.step).toBe("greeting");
+    expect(plain.failed.detail).toBe("The server closed the connection before its greeting.");
+    const secure = await failing(basicProfile(server.port, "tls"));
+    expect(secure.failed.step).toBe("tls");
+    expect(secure.failed.detail).toBe("The server closed the connection during the TLS handshake.");
+    expect(plain.wall + secure.wall).toBeLessThan(3_000);
+  });
+
+  it("a garbage greeting: not an IMAP greeting, not a POP3 greeting", async () => {
+    const server = await fault(startGarbageServer("binary"));
+    const imap = await failing(basicProfile(server.port, "none"));
+    expect(imap.failed.step).toBe("greeting");
+    expect(imap.failed.detail).toMatch(/^The server's first line is not an IMAP greeting: /);
+    expect(imap.failed.cause).toMatch(/not like an IMAP server/);
+    const pop3 = await failing(basicProfile(server.port, "none", "pop3"));
+    expect(pop3.failed.step).toBe("greeting");
+    expect(pop3.failed.detail).toMatch(/^The server's first line is not a POP3 greeting/);
+  });
+
+  it("a greeting that never ends (1 MiB without a line break) is cut by the line limit", async () => {
+    const server = await fault(startGarbageServer("long-line"));
+    const { failed, wall } = await failing(basicProfile(server.port, "none", "pop3"));
+    expect(failed.step).toBe("greeting");
+    expect(wall).toBeLessThan(3_000);
+  });
+});
+
+describe("TLS certificates", () => {
+  const cases: [TlsFault, RegExp, RegExp, RegExp][] = [
+    ["expired", /^The server's certificate expired on \d{4}-\d\d-\d\d\.$/, /expired on/, /must renew the certificate/],
+    ["wrong-host", /^The certificate is for DNS:mail\.example\.net, not for 127\.0\.0\.1\.$/, /valid certificate for another name/, /Use the host name the certificate names/],
+    ["untrusted", /^The server's certificate is not issued by a trusted certificate authority \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\.$/, /issued by "Untrusted Test CA"/, /Trusted CA certificates/],
+  ];
+  for (const [kind, detail, cause, fix] of cases) {
+    it(`${kind}: the TLS step fails with its own cause and fix, before anything is sent`, async () => {
+      const server = await fault(startTlsFaultServer(ca, kind));
+      const { result, failed } = await failing(basicProfile(server.port, "tls"));
+      expect(failed.step).toBe("tls");
+      expect(failed.detail).toMatch(detail);
+      expect(failed.cause).toMatch(cause);
+      expect(failed.fix).toMatch(fix);
+      expect(failed.data).toMatchObject({ protocol: expect.stringMatching(/^TLSv1/), verification: expect.stringMatching(/^refused/) });
+      expect(step(result, "greeting")).toMatchObject({ status: "skipped", detail: "Not run: the TLS handshake step failed." });
+      expect(result.transcript.filter((l) => l.channel === "imap")).toEqual([]);
+    });
+  }
+
+  it("a CA trusted for this run only (extraCaPem, the CLI's --ca-file) makes an untrusted server trusted", async () => {
+    const profile = oauthProfile(endpoint);
+    profile.connection.trustedCaPem = "";
+    profile.authentication.type = "basic";
+    profile.authentication.username = CAROL.user;
+    profile.authentication.password = CAROL.pass;
+    const without = await failing(profile);
+    expect(without.failed.step).toBe("tls");
+    expect(without.failed.detail).toMatch(/not issued by a trusted certificate authority/);
+    const withCa = await runConnectionTest({ profile, secrets: {}, extraCaPem: ca.caPem });
+    expect(withCa.ok, JSON.stringify(withCa.steps, null, 2)).toBe(true);
+  });
+
+  it("ssl.checkserveridentity=false accepts the wrong-host certificate with a warning; ssl.trust listing other hosts refuses", async () => {
+    const server = await fault(startTlsFaultServer(ca, "wrong-host"));
+    const relaxed = await runConnectionTest({
+      profile: basicProfile(server.port, "tls", "imap", { "mail.imap.ssl.checkserveridentity": "false", "mail.imap.timeout": "500" }),
+      secrets: {},
+    });
+    expect(step(relaxed, "tls")).toMatchObject({ status: "warn" });
+    expect(step(relaxed, "tls").detail).toMatch(/accepted, but certificate issued for another host/);
+    const listed = await failing(basicProfile(server.port, "tls", "imap", { "mail.imap.ssl.trust": "mail.example.net" }));
+    expect(listed.failed.step).toBe("tls");
+    expect(listed.failed.detail).toBe("127.0.0.1 is not in mail.imap.ssl.trust.");
+  });
+});
+
+describe("token endpoint failures", () => {
+  it("500 with an HTML page: the token step fails after its one retry; the mail side stops before the login", async () => {
+    broken.setFault({ respond500Html: Infinity });
+    const { result, failed, wall } = await failing(oauthProfile(broken));
+    broken.setFault(null);
+    expect(failed.step).toBe("token");
+    expect(failed.detail).toBe("Token endpoint server error (HTTP 500).");
+    expect(failed.cause).toMatch(/HTML page instead of a token, also when retried/);
+    expect(failed.data).toMatchObject({ httpStatus: 500, attempts: 2 });
+    expect(step(result, "greeting").status).toBe("ok");
+    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the Access token step failed." });
+    expect(wall).toBeLessThan(5_000);
+  });
+
+  it("never answers: the token step times out after its budget", async () => {
+    broken.setFault({ hang: true });
+    const { result, failed, wall } = await failing(oauthProfile(broken), { stepTimeoutMs: { token: 1_000 } });
+    broken.setFault(null);
+    expect(failed.step).toBe("token");
+    expect(failed.detail).toMatch(/^No answer within 1 s\.$/);
+    expect(failed.cause).toMatch(/did not answer within 1 s/);
+    expect(step(result, "greeting").status).toBe("ok");
+    expect(wall).toBeLessThan(3_000);
+  });
+});
+
+describe("no server at all", () => {
+  it("DNS failure: a .invalid host is not found", async () => {
+    const profile = basicProfile(143, "none");
+    profile.connection.mailServerUrl = "mail.does-not-exist.invalid";
+    const dns = await failing(profile);
+    expect(dns.failed.step).toBe("dns");
+    expect(dns.failed.detail).toMatch(/^The host name mail\.does-not-exist\.invalid was not found \((ENOTFOUND|EAI_AGAIN)\)\.$|^The DNS lookup of mail\.does-not-exist\.invalid failed temporarily/);
+    expect(step(dns.result, "tcp")).toMatchObject({ status: "skipped", detail: "Not run: the DNS lookup step failed." });
+    expect(dns.wall).toBeLessThan(6_000);
+  });
+
+  it("connection refused", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, "127.0.0.1", () => {
+        const free = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(free));
+      });
+    });
+    const { failed, wall } = await failing(basicProfile(port, "tls"));
+    expect(failed.step).toBe("tcp");
+    expect(failed.detail).toBe(`Connection refused by 127.0.0.1:${port}.`);
+    expect(failed.fix).toMatch(/IMAP: 993 with Security TLS, 143 with STARTTLS/);
+    expect(wall).toBeLessThan(2_000);
+  });
+
+  it("a link-local (cloud metadata) address is refused without connecting", async () => {
+    const profile = basicProfile(993, "tls");
+    profile.connection.mailServerUrl = "169.254.169.254";
+    const { failed } = await failing(profile);
+    expect(failed.step).toBe("dns");
+    expect(failed.detail).toBe("169.254.169.254 resolves only to 169.254.169.254, which the console refuses to connect to.");
+    expect(failed.cause).toMatch(/instance-metadata service/);
+  });
+});
+
+describe("cancel and the total limit", () => {
+  it("cancellation via AbortSignal stops the running step and closes the connection", async () => {
+    const server = await fault(startSilentServer());
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const { result, failed, wall } = await failing(basicProfile(server.port, "none"), { signal: controller.signal });
+    expect(failed.step).toBe("greeting");
+    expect(failed.detail).toMatch(/^Cancelled after \d+ ms\.$/);
+    expect(result.summary).toMatch(/^Cancelled after \d+ ms during Greeting and capabilities\.$/);
+    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the test was cancelled." });
+    expect(wall).toBeLessThan(1_500);
+    expect(openClientSockets([server.port])).toBe(0);
+  });
+
+  it("the total time limit ends a test whose steps are each within their own budget", async () => {
+    const server = await fault(startSilentServer());
+    const { result, failed, wall } = await failing(basicProfile(server.port, "none"), { timeoutMs: 800 });
+    expect(failed.step).toBe("greeting");
+    expect(failed.detail).toBe("Stopped: the whole test may take at most 800 ms.");
+    expect(result.summary).toBe("Stopped: the test did not finish within its 800 ms limit during Greeting and capabilities.");
+    expect(wall).toBeGreaterThanOrEqual(750);
+    expect(wall).toBeLessThan(2_000);
+  });
+
+  it("the total limit also stops a token request that is still waiting, and the waiting mail connection", async () => {
+    broken.setFault({ hang: true });
+    const { result, wall } = await failing(oauthProfile(broken), { timeoutMs: 1_000 });
+    broken.setFault(null);
+    expect(step(result, "token")).toMatchObject({ status: "fail", detail: "Stopped: the whole test may take at most 1 s." });
+    expect(step(result, "greeting").status).toBe("ok");
+    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the test reached its time limit." });
+    expect(wall).toBeLessThan(2_500);
+  });
+});
