@@ -8,6 +8,7 @@ const DATA_DIR = path.resolve(".tmp/e2e");
 
 export default defineConfig({
   testDir: "e2e",
+  globalSetup: "./e2e/global-setup.ts",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   workers: 1,

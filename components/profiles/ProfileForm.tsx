@@ -19,6 +19,8 @@ import type { SecretField } from "@/lib/profiles/secret-fields";
 import { errorMessage } from "@/components/profiles/form-errors";
 import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
 import { LintPanel } from "@/components/profiles/LintPanel";
+import { TestPanel } from "@/components/profiles/TestPanel";
+import type { TestResult } from "@/lib/diagnostics/types";
 import type { CertificateSummary } from "@/lib/certs/certificate-store";
 import { CLOUDS, cloudById, cloudOfHost, type CloudId } from "@/lib/oauth/clouds";
 import { lintOAuthProfile } from "@/lib/oauth/lint";
@@ -31,6 +33,7 @@ interface ProfileFormProps {
   defaultValues: ProfileInput;
   notice?: string;
   certificates: CertificateChoice[];
+  lastTestResult?: TestResult | null;
 }
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
@@ -46,7 +49,7 @@ function Section({ title, description, children }: { title: string; description?
   );
 }
 
-export function ProfileForm({ profileId, version, defaultValues, notice, certificates }: ProfileFormProps) {
+export function ProfileForm({ profileId, version, defaultValues, notice, certificates, lastTestResult }: ProfileFormProps) {
   const router = useRouter();
   const form = useForm<ProfileInput>({ resolver: zodResolver(profileSchema), defaultValues, mode: "onTouched" });
   const { register, handleSubmit, formState, setError, setValue, getValues, control } = form;
@@ -371,6 +374,8 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
         </Section>
 
         {findings.length > 0 ? <LintPanel findings={findings} /> : null}
+
+        <TestPanel form={form} profileId={profileId} lastResult={lastTestResult} />
 
         <div className="sticky bottom-0 -mx-4 flex items-center justify-end gap-3 border-t border-slate-200 bg-slate-50/95 px-4 py-3 sm:-mx-6 sm:px-6">
           {formState.isDirty ? <span className="text-sm text-slate-600">Unsaved changes</span> : null}

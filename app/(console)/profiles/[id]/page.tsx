@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProfileForm } from "@/components/profiles/ProfileForm";
 import { listCertificates } from "@/lib/certs/certificate-store";
+import { lastTestResult } from "@/lib/profiles/profile-test";
 import { DeleteProfileButton, DuplicateProfileButton } from "@/components/profiles/ProfileRowActions";
 import { getProfileForEdit, getProfileName } from "@/lib/db/profiles";
 
@@ -20,7 +21,7 @@ export default async function EditProfilePage({
 }) {
   const { id } = await params;
   const query = await searchParams;
-  const [profile, certificates] = await Promise.all([getProfileForEdit(id), listCertificates()]);
+  const [profile, certificates, lastResult] = await Promise.all([getProfileForEdit(id), listCertificates(), lastTestResult(id)]);
   if (!profile) notFound();
   const notice = query.saved ? "Profile saved." : query.duplicated ? "Copy created. Review it and add any secrets it needs." : undefined;
   return (
@@ -36,7 +37,7 @@ export default async function EditProfilePage({
         </div>
       </div>
       {/* keyed by version: after a save the form starts again from what is stored */}
-      <ProfileForm key={profile.version} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} />
+      <ProfileForm key={profile.version} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} />
     </div>
   );
 }

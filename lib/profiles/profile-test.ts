@@ -1,0 +1,89 @@
+import "server-only";
+import { prisma } from "@/lib/db/client";
+import { parseStoredDocument, readProfileSecrets, storedSecretFlags } from "@/lib/db/profiles";
+import { readCertificateKeyMaterial } from "@/lib/certs/certificate-store";
+import type { TestResult, TestSubject } from "@/lib/diagnostics/types";
+import { AppError } from "@/lib/errors";
+import { inputToDocument } from "@/lib/profiles/document";
+import { validateProfileInput } from "@/lib/profiles/profile-service";
+import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
+import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
+
+export interface PreparedTest {
+  subject: TestSubject;
+  /** true when the values tested are exactly the saved profile: only then is the result recorded on it */
+  isSavedConfiguration: boolean;
+}
+
+/**
+ * Builds what the Test runs from the form's current values, saved or not. Blank secret fields use
+ * the stored values (unless the admin pressed Clear); typed ones are used as typed and never stored
+ * by a Test. Validation is the form's own schema, so a draft with errors is refused before any
+ * network call, with the same field messages.
+ */
+export async function prepareTest(profileId: string | undefined, raw: unknown): Promise<PreparedTest> {
+  let storedDocumentJson: string | undefined;
+  let stored = { ...noStoredSecrets };
+  if (profileId) {
+    const row = await prisma.profile.findUnique({ where: { id: profileId }, select: { configJson: true } });
+    if (!row) throw new AppError("not_found", "This profile no longer exists.");
+    storedDocumentJson = row.configJson;
+    stored = await storedSecretFlags(profileId);
+  }
+  const profile = validateProfileInput(raw, stored);
+  const typed = typedSecrets(profile);
+  const storedValues = profileId ? await readProfileSecrets(profileId) : {};
+  const secrets: Partial<Record<SecretField, string>> = {};
+  const inUse = new Set(secretsInUse(profile.authentication));
+  for (const field of secretFields) {
+    if (!inUse.has(field)) continue;
+    if (typed[field]) secrets[field] = typed[field];
+    else if (!profile.secrets.clear.includes(field) && storedValues[field] !== undefined) secrets[field] = storedValues[field];
+  }
+
+  let certificate: TestSubject["certificate"];
+  const auth = profile.authentication;
+  if (auth.type === "oauth2" && auth.method === "client_certificate") {
+    if (auth.certificate.source === "stored") {
+      certificate = (await readCertificateKeyMaterial(auth.certificate.certificateId)) ?? undefined;
+      if (!certificate) {
+        throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", {
+          "authentication.certificate.certificateId": "This certificate no longer exists: choose another one",
+        });
+      }
+    } else if (secrets.private_key) {
+      certificate = { certificatePem: auth.certificate.certificatePem, privateKeyPem: secrets.private_key };
+    }
+  }
+
+  const noTypedSecrets = secretFields.every((field) => !typed[field]) && profile.secrets.clear.length === 0;
+  const isSavedConfiguration =
+    storedDocumentJson !== undefined &&
+    noTypedSecrets &&
+    JSON.stringify(inputToDocument(profile)) === JSON.stringify(parseStoredDocument(storedDocumentJson));
+  return { subject: { profile, secrets, certificate, profileId }, isSavedConfiguration };
+}
+
+/** What the list shows: "verified 2 min ago" or "failing since …"; the result keeps only redacted data. */
+export async function recordTestResult(profileId: string, result: TestResult): Promise<void> {
+  const current = await prisma.profile.findUnique({ where: { id: profileId }, select: { lastTestOk: true, failingSince: true, updatedAt: true } });
+  if (!current) return;
+  const at = new Date(result.startedAt);
+  await prisma.profile.update({
+    where: { id: profileId },
+    data: {
+      lastTestAt: at,
+      lastTestOk: result.ok,
+      lastTestSummary: result.summary.slice(0, 500),
+      failingSince: result.ok ? null : current.lastTestOk === false && current.failingSince ? current.failingSince : at,
+      lastTestResult: JSON.stringify(result),
+      // a Test is not an edit: neither "Updated" nor the version (the conflict check) moves
+      updatedAt: current.updatedAt,
+    },
+  });
+}
+
+export async function lastTestResult(profileId: string): Promise<TestResult | null> {
+  const row = await prisma.profile.findUnique({ where: { id: profileId }, select: { lastTestResult: true } });
+  return row?.lastTestResult ? (JSON.parse(row.lastTestResult) as TestResult) : null;
+}
