@@ -15,15 +15,19 @@ import tls from "node:tls";
 import { isBlockedAddress } from "@/lib/oauth/http-post";
 import type { TlsPolicy } from "@/lib/diagnostics/settings";
 
+/** When the deciding socket or resolver event fired (performance.now()), for an exact step time. */
+export type Timed<T> = T & { endedAt: number };
+const stamp = <T extends object>(outcome: T): Timed<T> => ({ ...outcome, endedAt: performance.now() });
+
 // ---- DNS ---------------------------------------------------------------------------------------
 
 export type DnsOutcome =
   | { ok: true; addresses: string[]; blocked: string[]; literal: boolean }
   | { ok: false; code: string; blocked?: string[] };
 
-export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal): Promise<DnsOutcome> {
+export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal): Promise<Timed<DnsOutcome>> {
   if (net.isIP(host)) {
-    return Promise.resolve(isBlockedAddress(host) ? { ok: false, code: "MCF_BLOCKED_ADDRESS", blocked: [host] } : { ok: true, addresses: [host], blocked: [], literal: true });
+    return Promise.resolve(stamp<DnsOutcome>(isBlockedAddress(host) ? { ok: false, code: "MCF_BLOCKED_ADDRESS", blocked: [host] } : { ok: true, addresses: [host], blocked: [], literal: true }));
   }
   return new Promise((resolve) => {
     let settled = false;
@@ -32,7 +36,7 @@ export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal)
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
-      resolve(outcome);
+      resolve(stamp(outcome));
     };
     // getaddrinfo cannot be cancelled: on timeout or abort its late answer is simply ignored.
     const timer = setTimeout(() => finish({ ok: false, code: "MCF_TIMEOUT" }), timeoutMs);
@@ -64,7 +68,7 @@ export type TcpOutcome = { ok: true; socket: net.Socket; address: string; attemp
  * may listen on one only), all within one `timeoutMs`. The winning socket is returned paused:
  * whatever the server sends first stays buffered for the protocol client.
  */
-export function connectTcp(addresses: string[], port: number, timeoutMs: number, signal: AbortSignal): Promise<TcpOutcome> {
+export function connectTcp(addresses: string[], port: number, timeoutMs: number, signal: AbortSignal): Promise<Timed<TcpOutcome>> {
   const attempts: TcpAttempt[] = [];
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve) => {
@@ -77,7 +81,7 @@ export function connectTcp(addresses: string[], port: number, timeoutMs: number,
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
       if (!outcome.ok) socket?.destroy();
-      resolve(outcome);
+      resolve(stamp(outcome));
     };
     const onAbort = () => finish({ ok: false, code: "MCF_CANCELLED", attempts });
     const tryNext = (index: number) => {
@@ -242,7 +246,7 @@ function judge(socket: tls.TLSSocket, host: string, policy: TlsPolicy): Certific
  * the handshake is over and the certificate judged. On any failure the TLS socket is destroyed
  * (with the error, so a reader such as imapflow sees it) and, for implicit TLS, the TCP socket too.
  */
-export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tls.TLSSocket; done: Promise<TlsOutcome> } {
+export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tls.TLSSocket; done: Promise<Timed<TlsOutcome>> } {
   const servername = net.isIP(target.host) ? undefined : target.host;
   const tlsSocket = tls.connect({
     socket,
@@ -254,7 +258,7 @@ export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tl
     rejectUnauthorized: false,
     checkServerIdentity: () => undefined,
   });
-  const done = new Promise<TlsOutcome>((resolve) => {
+  const done = new Promise<Timed<TlsOutcome>>((resolve) => {
     let settled = false;
     let details: TlsDetails | undefined;
     const finish = (outcome: TlsOutcome) => {
@@ -273,7 +277,7 @@ export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tl
         // From here on the protocol client owns error handling; until it attaches, errors are ignored.
         tlsSocket.on("error", () => undefined);
       }
-      resolve(outcome);
+      resolve(stamp(outcome));
     };
     const onError = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? "EUNKNOWN";

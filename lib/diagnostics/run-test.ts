@@ -58,15 +58,7 @@ export async function runConnectionTest(subject: TestSubject, options: RunTestOp
   const transcript = new Transcript(redactor, () => Math.round(elapsed()));
   const protocol = subject.profile.connection.protocol === "pop3" ? "pop3" : "imap";
   const finalize = (run: Run | undefined): TestResult => {
-    const failure = ledger.firstFailure();
-    const reason = run?.stopReason
-      ? run.stopReason === "cancelled"
-        ? "Not run: the test was cancelled."
-        : "Not run: the test reached its time limit."
-      : failure
-        ? `Not run: the ${failure.title} step failed.`
-        : "Not run.";
-    const steps = ledger.all(reason);
+    const steps = ledger.all((step) => notRunReason(step, ledger, run));
     const ms = Math.round(elapsed());
     const ok = !steps.some((s) => s.status === "fail");
     const result: TestResult = redactor.value({
@@ -100,6 +92,18 @@ export async function runConnectionTest(subject: TestSubject, options: RunTestOp
     }
     return finalize(run);
   }
+}
+
+const MAIL_CHAIN: readonly StepId[] = ["dns", "tcp", "tls", "greeting", "starttls"];
+const TOKEN_CHAIN: readonly StepId[] = ["token", "claims"];
+
+/** Why a step did not run: the failure on its own branch first (a claims step waits for the token, not for DNS). */
+function notRunReason(step: StepId, ledger: StepLedger, run: Run | undefined): string {
+  if (run?.stopReason) return run.stopReason === "cancelled" ? "Not run: the test was cancelled." : "Not run: the test reached its time limit.";
+  const chain = MAIL_CHAIN.includes(step) ? MAIL_CHAIN : TOKEN_CHAIN.includes(step) ? TOKEN_CHAIN : undefined;
+  const failedBefore = (chain ?? []).slice(0, (chain ?? []).indexOf(step)).map((s) => ledger.result(s)).find((r) => r?.status === "fail");
+  const failure = failedBefore ?? ledger.firstFailure();
+  return failure ? `Not run: the ${failure.title} step failed.` : "Not run.";
 }
 
 function summarize(steps: TestResult["steps"], ok: boolean, ms: number, protocol: "imap" | "pop3", run: Run | undefined): string {
@@ -148,6 +152,11 @@ class Run {
   ) {
     this.totalMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : DEFAULT_TOTAL_TIMEOUT_MS;
     this.controller.signal.addEventListener("abort", () => this.mailController.abort(), { once: true });
+  }
+
+  /** performance.now() → this run's clock */
+  private at(absolute: number): number {
+    return absolute - (performance.now() - this.elapsed());
   }
 
   private remaining(): number {
@@ -310,7 +319,7 @@ class Run {
     ledger.start("dns");
     const dns = await lookupHost(settings.host, this.innerTimeout(dnsBudget), signal);
     if (!dns.ok) {
-      ledger.finish("dns", explainDns(dns, settings.host, dnsBudget));
+      ledger.finish("dns", explainDns(dns, settings.host, dnsBudget), this.at(dns.endedAt));
       return;
     }
     transcript.note(dns.literal ? `DNS: ${settings.host} is an IP address` : `DNS: ${settings.host} → ${dns.addresses.join(", ")}`);
@@ -325,6 +334,7 @@ class Run {
             data: { addresses: dns.addresses, blocked: dns.blocked },
           }
         : { status: "ok", detail: dns.literal ? `${settings.host} is an IP address: no lookup needed.` : `${settings.host} → ${dns.addresses.join(", ")}.`, data: { addresses: dns.addresses } },
+      this.at(dns.endedAt),
     );
 
     // TCP
@@ -332,7 +342,7 @@ class Run {
     ledger.start("tcp");
     const tcp = await connectTcp(dns.addresses, settings.port, this.innerTimeout(connectBudget), signal);
     if (!tcp.ok) {
-      ledger.finish("tcp", explainTcp(tcp, mail, connectBudget));
+      ledger.finish("tcp", explainTcp(tcp, mail, connectBudget), this.at(tcp.endedAt));
       return;
     }
     let socket = tcp.socket;
@@ -343,7 +353,7 @@ class Run {
       status: "ok",
       detail: `Connected to ${tcp.address}:${settings.port}${refused.length ? ` (after ${refused.map((a) => `${a.address}: ${a.code}`).join(", ")})` : ""}.`,
       data: { address: tcp.address, port: settings.port },
-    });
+    }, this.at(tcp.endedAt));
 
     // TLS (implicit)
     if (settings.security === "tls") {
@@ -354,12 +364,12 @@ class Run {
       const outcome = await done;
       if (!outcome.ok) {
         transcript.note(`TLS failed (${outcome.problem}${outcome.code ? `, ${outcome.code}` : ""})`, "tls");
-        ledger.finish("tls", explainTls(outcome, mail, tlsBudget, "implicit"));
+        ledger.finish("tls", explainTls(outcome, mail, tlsBudget, "implicit"), this.at(outcome.endedAt));
         return;
       }
       const cert = outcome.details.certificate;
       transcript.note(`TLS: ${outcome.details.protocol} ${outcome.details.cipher}; certificate ${cert?.subject ?? "?"}, issuer ${cert?.issuer ?? "?"}, valid until ${cert?.validTo ?? "?"}`, "tls");
-      ledger.finish("tls", tlsSuccess(outcome.details, outcome.verdict, mail));
+      ledger.finish("tls", tlsSuccess(outcome.details, outcome.verdict, mail), this.at(outcome.endedAt));
       socket = outcome.socket;
     }
 

@@ -30,11 +30,16 @@ export class StepLedger {
     this.emit({ type: "step-start", step, title: STEP_TITLES[step] });
   }
 
-  /** Records the outcome of a step (started or not); returns false when it was already reported. */
-  finish(step: StepId, outcome: StepOutcome): boolean {
+  /**
+   * Records the outcome of a step (started or not); returns false when it was already reported.
+   * `endedAt` (same clock as now()) is when the deciding event happened: the two branches share one
+   * thread, so the code that reports a step may run a little after its socket event fired.
+   */
+  finish(step: StepId, outcome: StepOutcome, endedAt?: number): boolean {
     if (this.results.has(step)) return false;
     const started = this.startedAt.get(step);
-    const ms = outcome.status === "skipped" || started === undefined ? 0 : Math.max(0, Math.round(this.now() - started));
+    const end = endedAt === undefined ? this.now() : Math.min(endedAt, this.now());
+    const ms = outcome.status === "skipped" || started === undefined ? 0 : Math.max(0, Math.round(end - started));
     const result: TestStep = this.redactor.value({ step, title: STEP_TITLES[step], ms, ...withoutEmpty(outcome) });
     this.results.set(step, result);
     this.emit({ type: "step", result });
@@ -65,9 +70,9 @@ export class StepLedger {
     return STEP_ORDER.map((step) => this.results.get(step)).find((r) => r?.status === "fail");
   }
 
-  /** Every step, in order; a step nobody reported is listed as skipped with `reason`. */
-  all(reason: string): TestStep[] {
-    for (const step of STEP_ORDER) if (!this.results.has(step)) this.skip(step, reason);
+  /** Every step, in order; a step nobody reported is listed as skipped with `reason(step)`. */
+  all(reason: (step: StepId) => string): TestStep[] {
+    for (const step of STEP_ORDER) if (!this.results.has(step)) this.skip(step, reason(step));
     return STEP_ORDER.map((step) => this.results.get(step)!);
   }
 }

@@ -1,0 +1,31 @@
+import "server-only";
+/**
+ * What a CLI command writes to and listens to, passed in so commands stay testable and so `--json`
+ * can promise that stdout carries one JSON document and nothing else.
+ */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** aborted on Ctrl-C: a running test is cancelled and still reported */
+  signal?: AbortSignal;
+}
+
+export const EXIT = {
+  /** the test connected (or help was shown) */
+  ok: 0,
+  /** the test ran and failed */
+  failed: 1,
+  /** bad usage, an invalid profile, or a profile that cannot be loaded */
+  usage: 2,
+} as const;
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    /** validation problems with their JSON paths, printed one per line */
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
