@@ -11,7 +11,7 @@ import { errorMessage } from "@/components/profiles/form-errors";
 import { analyzeProperty, type ConnectionContext, type PropertyAnalysis } from "@/lib/profiles/javamail";
 import { mergeRows, parsePropertiesText } from "@/lib/profiles/properties-text";
 import type { ProfileInput } from "@/lib/profiles/schema";
-import { secretRequestProperties, type SecretField } from "@/lib/profiles/secret-fields";
+import { secretFieldOfRequestProperty, type SecretField } from "@/lib/profiles/secret-fields";
 
 type TableName = "connection.additionalProperties" | "authentication.requestProperties";
 
@@ -79,7 +79,7 @@ export function PropertyTable({ name, caption, description, context, addLabel }:
               const valuePath = `${name}.${index}.value` as FieldPath<ProfileInput>;
               const keyError = errorMessage(formState.errors, keyPath);
               const valueError = errorMessage(formState.errors, valuePath);
-              const secretField: SecretField | undefined = name === "authentication.requestProperties" ? secretRequestProperties[row.key.trim()] : undefined;
+              const secretField: SecretField | undefined = name === "authentication.requestProperties" ? secretFieldOfRequestProperty(row.key.trim()) : undefined;
               const stored = secretField ? secrets.stored[secretField] : false;
               const clearing = secretField ? secrets.clear.includes(secretField) : false;
               const analysis = context && row.key.trim() ? analyzeProperty(row.key.trim(), row.value.trim(), context) : undefined;

@@ -75,3 +75,12 @@ describe("mcf-profile document", () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(schema)));
   });
 });
+
+it("keeps request properties named like Object.prototype members (toString, constructor) as values", () => {
+  const doc = profileDocumentSchema.parse({
+    ...example,
+    authentication: { ...example.authentication, requestProperties: { ...example.authentication.requestProperties, toString: "kept" } },
+  });
+  const stored = inputToDocument(documentToInput(doc));
+  expect(stored.authentication.type === "oauth2" && stored.authentication.requestProperties.toString).toBe("kept");
+});

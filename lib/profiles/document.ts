@@ -16,7 +16,7 @@ import {
   type ProfileInput,
 } from "@/lib/profiles/schema";
 import { DEFAULT_TOKEN_URL, requestPropertiesFor, type PropertyRow } from "@/lib/profiles/oauth-defaults";
-import { noStoredSecrets, secretRequestProperties, type SecretField } from "@/lib/profiles/secret-fields";
+import { noStoredSecrets, secretFieldOfRequestProperty, secretRequestProperties, type SecretField } from "@/lib/profiles/secret-fields";
 
 export const PROFILE_FORMAT = "mcf-profile";
 export const PROFILE_FORMAT_VERSION = 1;
@@ -182,7 +182,7 @@ export function inputToDocument(input: ProfileInput, secrets: DocumentSecrets = 
   }
   const requestProperties: Record<string, SecretValue> = {};
   for (const row of auth.requestProperties) {
-    const field = secretRequestProperties[row.key.trim()];
+    const field = secretFieldOfRequestProperty(row.key.trim());
     requestProperties[row.key.trim()] = field ? secret(field) : row.value.trim();
   }
   const lifetime = nonEmpty(auth.assertion.lifetimeSeconds);

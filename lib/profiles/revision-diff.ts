@@ -4,7 +4,7 @@
  * their keyed fingerprints only; no value of a secret is ever an input here. Client-safe.
  */
 import type { ProfileDocument } from "@/lib/profiles/document";
-import { secretFieldLabels, secretFields, secretRequestProperties, type SecretField } from "@/lib/profiles/secret-fields";
+import { secretFieldLabels, secretFieldOfRequestProperty, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 
 export type SecretFingerprints = Partial<Record<SecretField, string>>;
 
@@ -61,7 +61,7 @@ function flatten(doc: ProfileDocument): Map<string, string> {
     out.set("Method", methodNames[auth.method] ?? auth.method);
     out.set("Client authentication", auth.clientAuthentication ?? "client_secret_post");
     for (const [key, value] of Object.entries(auth.requestProperties)) {
-      if (secretRequestProperties[key]) continue;
+      if (secretFieldOfRequestProperty(key)) continue;
       out.set(`Request property ${key}`, typeof value === "string" ? value : "");
     }
     if (auth.certificate && "ref" in auth.certificate) out.set("Certificate", auth.certificate.ref);

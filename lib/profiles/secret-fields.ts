@@ -16,10 +16,18 @@ export const secretFieldLabels: Record<SecretField, string> = {
 };
 
 /** Request-property keys whose values are secrets (shown masked in the request properties table). */
-export const secretRequestProperties: Partial<Record<string, SecretField>> = {
+export const secretRequestProperties: Readonly<Record<string, SecretField>> = {
   client_secret: "client_secret",
   client_assertion: "client_assertion",
 };
+
+/**
+ * The secret field a request property holds, if any. An own-property lookup: a key such as
+ * "toString" must not find Object.prototype's member and be mistaken for a secret.
+ */
+export function secretFieldOfRequestProperty(key: string): SecretField | undefined {
+  return Object.hasOwn(secretRequestProperties, key) ? secretRequestProperties[key] : undefined;
+}
 
 export type StoredSecretFlags = Record<SecretField, boolean>;
 

@@ -25,7 +25,7 @@ import { profileDocumentSchema, PROFILE_FORMAT, PROFILE_FORMAT_VERSION, type Pro
 import { CLIENT_ASSERTION_TYPE, DEFAULT_SCOPE, DEFAULT_TOKEN_URL } from "@/lib/profiles/oauth-defaults";
 import { parseMailServerUrl, parsePort } from "@/lib/profiles/mail-server-url";
 import { nameSchema } from "@/lib/profiles/schema";
-import { secretRequestProperties } from "@/lib/profiles/secret-fields";
+import { secretFieldOfRequestProperty } from "@/lib/profiles/secret-fields";
 import { capErrors, FORBIDDEN_KEYS, IMPORT_LIMITS, type ImportError } from "@/lib/transfer/import-error";
 import { jsonPath } from "@/lib/transfer/json-path";
 
@@ -513,7 +513,7 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     const put = (key: RequestProperty, fallback?: string, note?: string) => {
       const line = request.get(key);
       if (line) {
-        requestProperties[key] = secretRequestProperties[key] ? secret(line) : line.value;
+        requestProperties[key] = secretFieldOfRequestProperty(key) ? secret(line) : line.value;
         sources.set(`authentication.requestProperties.${key}`, line);
       } else if (fallback !== undefined) {
         requestProperties[key] = fallback;
