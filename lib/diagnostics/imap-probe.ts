@@ -133,6 +133,16 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
         return;
       }
       if (ledger.isDone(step) || error.code === "aborted") return;
+      if (step === "greeting" && /^\* BYE\b/i.test(greeting)) {
+        finish(step, {
+          status: "fail",
+          detail: `The server refused the session: ${greeting}`,
+          cause: "The server's greeting was BYE: it does not accept this connection now (overloaded, this client blocked, or the service is shutting down).",
+          fix: "Try again later; the server's administrator or log has the reason.",
+          data: { greeting },
+        });
+        return;
+      }
       finish(step, explainImap(error, mail, step, read));
       return;
     }

@@ -9,7 +9,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateCertificate, publicCertificatePem } from "@/lib/certs/certificate-store";
 import { createProfile } from "@/lib/profiles/profile-service";
+import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { inputToDocument } from "@/lib/profiles/document";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { oauthSecretInput } from "@/tests/support/profile-fixtures";
@@ -20,6 +22,7 @@ import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-en
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
+const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
 const SECRET = "Cl1~cli-secret-0123456789abcdefghijklmno";
 const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-cli-pw-1" };
@@ -33,12 +36,25 @@ let dir: string;
 
 beforeAll(async () => {
   ca = await createTestCa();
-  endpoint = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }] });
+  // A certificate in the console's store (this file's temporary database), uploaded to the stand-in's app.
+  const stored = await generateCertificate({ name: "CLI connector", commonName: "cli-connector", keySize: 2048, validityDays: 30 });
+  const { certificatePem } = (await publicCertificatePem(stored.id))!;
+  endpoint = await startTokenEndpoint({
+    ca,
+    tenants: [TENANT],
+    apps: [
+      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] },
+      { clientId: CERT_CLIENT, tenantId: TENANT, secrets: [], certificatesPem: [certificatePem], roles: ["IMAP.AccessAsApp"] },
+    ],
+  });
   [dovecot, silent] = await Promise.all([
     startDovecot({
       ca,
       oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
-      grants: [{ clientId: CLIENT, mailbox: ALICE }],
+      grants: [
+        { clientId: CLIENT, mailbox: ALICE },
+        { clientId: CERT_CLIENT, mailbox: ALICE },
+      ],
       users: [{ username: CAROL.user, password: CAROL.pass }],
       mailboxes: [{ user: ALICE, messages: 4 }],
     }),
@@ -175,6 +191,20 @@ describe("mcf", () => {
     const missing = await mcf(["test", "no such profile"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/No stored profile has the name or id "no such profile"/);
+  });
+
+  it("a profile file naming a stored certificate (certificate.ref) signs with the certificate from the database", async () => {
+    const document = documentWithSecret(profile()) as unknown as { authentication: Record<string, unknown> };
+    document.authentication.method = "client_certificate";
+    document.authentication.requestProperties = Object.fromEntries(requestPropertiesFor("client_certificate", [{ key: "client_id", value: CERT_CLIENT }]).map((r) => [r.key, r.value]));
+    document.authentication.certificate = { ref: "CLI connector" };
+    document.authentication.assertion = { algorithm: "PS256" };
+    const run = await mcf(["test", writeProfile("certificate.json", document), "--json"]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const unknown = { ...document, authentication: { ...document.authentication, certificate: { ref: "no such certificate" } } };
+    const missing = await mcf(["test", writeProfile("certificate-missing.json", unknown)]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/not in the console's certificate store/);
   });
 
   it("--ca-file trusts a CA for this run; an unreadable one and a bad --timeout are usage errors", async () => {

@@ -101,9 +101,8 @@ function failure(result: TestResult): TestStep {
   return failed;
 }
 
-/** A TLS front for the plain Exchange-like server, so an OAuth2 profile (TLS only) can reach it. */
-async function exchangeLike(mode: ExchangeLikeMode): Promise<FaultServer & { port: number; received: string[] }> {
-  const backend = await startExchangeLikeImapServer(mode);
+/** A TLS front for a plain scripted server, so an OAuth2 profile (TLS only) can reach it. */
+async function tlsFront(backend: { port: number; stop(): Promise<void> }): Promise<number> {
   const issued = await ca.issue({ hosts: ["localhost"], ips: ["127.0.0.1"] });
   const front = tls.createServer({ cert: issued.certPem, key: issued.keyPem }, (client) => {
     const upstream = net.connect({ host: "127.0.0.1", port: backend.port });
@@ -123,7 +122,43 @@ async function exchangeLike(mode: ExchangeLikeMode): Promise<FaultServer & { por
     await new Promise<void>((resolve) => front.close(() => resolve()));
     await backend.stop();
   });
-  return { ...backend, port: (front.address() as net.AddressInfo).port };
+  return (front.address() as net.AddressInfo).port;
+}
+
+async function exchangeLike(mode: ExchangeLikeMode): Promise<FaultServer & { port: number; received: string[] }> {
+  const backend = await startExchangeLikeImapServer(mode);
+  return { ...backend, port: await tlsFront(backend) };
+}
+
+/** An IMAP server that offers only password logins (no AUTH=XOAUTH2). */
+async function passwordOnlyImap(): Promise<{ port: number; backend: net.Server }> {
+  const sockets = new Set<net.Socket>();
+  const backend = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.write("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN AUTH=LOGIN] Password-only server ready\r\n");
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      for (const line of chunk.split("\r\n").filter(Boolean)) {
+        const tag = line.split(" ")[0];
+        if (/ LOGOUT$/i.test(line)) {
+          socket.write(`* BYE bye\r\n${tag} OK LOGOUT completed\r\n`);
+          socket.end();
+        } else socket.write(`${tag} BAD not here\r\n`);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => backend.listen(0, "127.0.0.1", resolve));
+  const port = await tlsFront({
+    port: (backend.address() as net.AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        backend.close(() => resolve());
+      }),
+  });
+  return { port, backend };
 }
 
 describe("authentication failures", () => {
@@ -232,8 +267,27 @@ describe("Exchange Online's answers", () => {
     expect(failed.fix).toMatch(/^Check the Exchange Online set-up for alice@contoso\.test/);
     // SASL-IR: the payload rode on the AUTHENTICATE line, and it is a valid XOAUTH2 string.
     const line = server.received.find((l) => / AUTHENTICATE XOAUTH2 /.test(l))!;
-    expect(Buffer.from(line.split(" ")[3]!, "base64").toString()).toMatch(/^user=alice@contoso\.test\x01auth=Bearer eyJ.+\x01\x01$/);
+    const payload = line.split(" ")[3]!;
+    const sasl = Buffer.from(payload, "base64").toString();
+    expect(sasl).toMatch(/^user=alice@contoso\.test\x01auth=Bearer eyJ.+\x01\x01$/);
+    // The access token and the SASL payload that carried it appear nowhere in the result.
+    const accessToken = /auth=Bearer ([^\x01]+)/.exec(sasl)![1]!;
+    expect(JSON.stringify(result)).not.toContain(accessToken);
+    expect(JSON.stringify(result)).not.toContain(accessToken.split(".")[2]!);
+    expect(JSON.stringify(result)).not.toContain(payload);
     await server.waitForNoConnections();
+  });
+
+  it("XOAUTH2 not offered: the greeting step fails before a token is sent", async () => {
+    const { port } = await passwordOnlyImap();
+    const result = await run(oauthProfile("imap", port));
+    const failed = failure(result);
+    expect(failed.step).toBe("greeting");
+    expect(failed.detail).toBe("The server does not offer XOAUTH2.");
+    expect(failed.cause).toMatch(/AUTH=XOAUTH2 is not among the server's capabilities \(IMAP4rev1 AUTH=PLAIN AUTH=LOGIN\)/);
+    expect(step(result, "token").status).toBe("ok");
+    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the Greeting and capabilities step failed." });
+    expect(result.transcript.some((l) => /AUTHENTICATE/.test(l.text))).toBe(false);
   });
 
   it('"BAD User is authenticated but not connected.": logged in, but the mailbox step fails', async () => {

@@ -5,6 +5,7 @@
  * and Basic, a client certificate. Checks the live events, the properties report, the redacted
  * transcript, and that no secret appears anywhere in a result.
  */
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestSubject } from "@/lib/diagnostics/types";
@@ -13,7 +14,7 @@ import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
 import { createTestCa, type IssuedCertificate, type TestCa } from "@/tests/support/test-ca";
 import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
 import { waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import { signTestAssertion, startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
@@ -187,6 +188,24 @@ describe("runConnectionTest against Dovecot", () => {
     const { result } = await run({ profile, secrets: {}, certificate: { certificatePem: clientCert.certPem, privateKeyPem: clientCert.keyPem } });
     expect(result.ok, JSON.stringify(result.steps, null, 2)).toBe(true);
     expect(result.transcript.find((l) => l.channel === "token" && l.direction === "C")!.text).toContain("client_assertion=••••••");
+  });
+
+  it("a pasted client assertion is used for the token and appears nowhere in the result", async () => {
+    const profile = oauthProfile("imap", dovecot.ports.imapTls);
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await signTestAssertion({
+      privateKeyPem: clientCert.keyPem,
+      certificatePem: clientCert.certPem,
+      claims: { aud: endpoint.tokenUrl(TENANT), iss: CERT_CLIENT, sub: CERT_CLIENT, jti: crypto.randomUUID(), nbf: now, iat: now, exp: now + 300 },
+    });
+    profile.authentication.method = "client_assertion";
+    profile.authentication.requestProperties = requestPropertiesFor("client_assertion", profile.authentication.requestProperties).map((r) =>
+      r.key === "client_id" ? { ...r, value: CERT_CLIENT } : r.key === "client_assertion" ? { ...r, value: assertion } : r,
+    );
+    const { result } = await run({ profile, secrets: {} });
+    expect(result.ok, JSON.stringify(result.steps, null, 2)).toBe(true);
+    expect(JSON.stringify(result)).not.toContain(assertion);
+    expect(JSON.stringify(result)).not.toContain(assertion.split(".")[2]!);
   });
 
   it("reports applied and ignored JavaMail properties, and honours the read timeout and the TLS range", async () => {
