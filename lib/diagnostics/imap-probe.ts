@@ -133,6 +133,16 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
         return;
       }
       if (ledger.isDone(step) || error.code === "aborted") return;
+      if (current === null && step === "authenticate") {
+        // Between the pre-login commands and the login: the connection ended while the token was fetched.
+        finish(step, {
+          status: "fail",
+          detail: "The server ended the connection while the access token was being fetched.",
+          cause: `${mail.host} closed the idle connection before the login (${error.message}); servers close connections that stay silent before a login.`,
+          fix: "Test again; if the token step is slow, check the network to the token endpoint.",
+        });
+        return;
+      }
       if (step === "greeting" && /^\* BYE\b/i.test(greeting)) {
         finish(step, {
           status: "fail",

@@ -63,6 +63,10 @@ afterAll(async () => {
   for (const secret of [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), clientCert.keyPem.split("\n")[1]!]) expect(json).not.toContain(secret);
   // Access tokens are JWTs: no "eyJ…" header may survive anywhere in a result.
   expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
+  // Masking stays in the transcript: the console's own sentences are never mangled by it.
+  for (const result of results) {
+    expect(JSON.stringify([result.steps, result.properties, result.summary])).not.toContain("••••••");
+  }
 });
 
 function oauthProfile(protocol: "imap" | "pop3", port: number, overrides: { user?: string; secret?: string } = {}) {
