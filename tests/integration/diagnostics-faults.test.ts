@@ -6,7 +6,11 @@
  * Every case must end in the right step, with the right words, within its timeout, and leave no
  * socket open on either side.
  */
+import "reflect-metadata";
+import { webcrypto } from "node:crypto";
 import net from "node:net";
+import tls from "node:tls";
+import * as x509 from "@peculiar/x509";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestStep } from "@/lib/diagnostics/types";
@@ -14,7 +18,15 @@ import type { ProfileInput } from "@/lib/profiles/schema";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
 import { createTestCa, type TestCa } from "@/tests/support/test-ca";
 import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
-import { startClosingServer, startGarbageServer, startSilentServer, startTlsFaultServer, type FaultServer, type TlsFault } from "@/tests/servers/fault-servers";
+import {
+  startClosingServer,
+  startGarbageServer,
+  startImapNoCapabilityServer,
+  startSilentServer,
+  startTlsFaultServer,
+  type FaultServer,
+  type TlsFault,
+} from "@/tests/servers/fault-servers";
 import { openClientSockets, waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
 import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
 
@@ -98,6 +110,62 @@ async function failing(profile: ProfileInput, options: Parameters<typeof runConn
 
 const step = (result: TestResult, id: TestStep["step"]) => result.steps.find((s) => s.step === id)!;
 
+/** A leaf certificate signed by its own key, for 127.0.0.1 (the test CA issues CA-signed ones only). */
+async function selfSignedCertificate(): Promise<{ certPem: string; keyPem: string }> {
+  const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: "0b",
+    name: "CN=self-signed.mail.test",
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    keys,
+    signingAlgorithm: alg,
+    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])],
+  });
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as unknown as webcrypto.CryptoKey));
+  return { certPem: cert.toString("pem"), keyPem: `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n` };
+}
+
+/** An implicit-TLS server with the given certificate and TLS options; greets and stays silent. */
+async function tlsServer(options: tls.TlsOptions): Promise<FaultServer> {
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer(options, (socket) => {
+    socket.on("error", () => socket.destroy());
+    socket.write("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+    socket.resume();
+  });
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+  });
+  server.on("tlsClientError", () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const started: FaultServer = {
+    host: "127.0.0.1",
+    port,
+    openConnections: () => sockets.size,
+    totalConnections: () => 0,
+    waitForNoConnections: async (timeoutMs = 2_000) => {
+      const until = Date.now() + timeoutMs;
+      while (sockets.size > 0) {
+        if (Date.now() > until) throw new Error(`${sockets.size} connection(s) still open on :${port}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  faults.push(started);
+  return started;
+}
+
 describe("mail servers that misbehave", () => {
   it("accepts and never answers: the greeting step times out after the read timeout (mail.imap.timeout)", async () => {
     const server = await fault(startSilentServer());
@@ -177,6 +245,33 @@ describe("TLS certificates", () => {
       expect(result.transcript.filter((l) => l.channel === "imap")).toEqual([]);
     });
   }
+
+  it("self-signed: told apart from an unknown CA, with the same trust fix", async () => {
+    const selfSigned = await selfSignedCertificate();
+    const server = await tlsServer({ cert: selfSigned.certPem, key: selfSigned.keyPem });
+    const { failed } = await failing(basicProfile(server.port, "tls"));
+    expect(failed.step).toBe("tls");
+    expect(failed.detail).toBe("The server presented a self-signed certificate (self-signed.mail.test).");
+    expect(failed.cause).toMatch(/DEPTH_ZERO_SELF_SIGNED_CERT/);
+    expect(failed.fix).toMatch(/Trusted CA certificates/);
+  });
+
+  it("no TLS version in common (the server offers TLS 1.2 only, ssl.protocols allows TLS 1.3 only): a handshake failure", async () => {
+    const issued = await ca.issue({ hosts: ["localhost"], ips: ["127.0.0.1"] });
+    const server = await tlsServer({ cert: issued.certPem, key: issued.keyPem, maxVersion: "TLSv1.2" });
+    const { failed } = await failing(basicProfile(server.port, "tls", "imap", { "mail.imap.ssl.protocols": "TLSv1.3" }));
+    expect(failed.step).toBe("tls");
+    expect(failed.detail).toMatch(/^No TLS version in common with the server \(ERR_SSL_/);
+    expect(failed.fix).toMatch(/mail\.imap\.ssl\.protocols/);
+  });
+
+  it("implicit TLS against a plain-text IMAP port: the server does not answer with TLS", async () => {
+    const server = await fault(startImapNoCapabilityServer());
+    const { failed } = await failing(basicProfile(server.port, "tls"));
+    expect(failed.step).toBe("tls");
+    expect(failed.detail).toMatch(/^The server did not answer with TLS \(ERR_SSL_/);
+    expect(failed.cause).toMatch(/probably expects plain text and STARTTLS/);
+  });
 
   it("a CA trusted for this run only (extraCaPem, the CLI's --ca-file) makes an untrusted server trusted", async () => {
     const profile = oauthProfile(endpoint);
