@@ -102,31 +102,31 @@ function requireDatabase(what: string): void {
   }
 }
 
+/*
+ * The CLI is the operator at the server's own console, with the database file and its key at hand:
+ * like the migration runner it reads rows directly, not through the signed-in user's views.
+ */
+
 /** A certificate reference: the id the console stores, or the certificate's name. */
 async function storedCertificate(ref: string): Promise<NonNullable<TestSubject["certificate"]>> {
   requireDatabase(`The profile uses the stored certificate "${ref}"`);
-  const { readCertificateKeyMaterial, listCertificates } = await import("@/lib/certs/certificate-store");
-  let material = await readCertificateKeyMaterial(ref);
-  if (!material) {
-    const byName = (await listCertificates()).find((c) => nameKey(c.name) === nameKey(ref));
-    if (byName) material = await readCertificateKeyMaterial(byName.id);
-  }
+  const [{ prisma }, { readCertificateKeyMaterial }] = await Promise.all([import("@/lib/db/client"), import("@/lib/certs/certificate-store")]);
+  const row = await prisma.certificate.findFirst({ where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] }, select: { id: true } });
+  const material = row ? await readCertificateKeyMaterial(row.id) : null;
   if (!material) throw new UsageError(`The profile uses the certificate "${ref}", which is not in the console's certificate store.`, [{ path: "authentication.certificate.ref", message: "no stored certificate with this id or name" }]);
   return material;
 }
 
 async function loadStored(ref: string): Promise<LoadedProfile> {
   requireDatabase(`No profile file "${ref}"`);
-  const { getProfileForEdit, listProfiles, readProfileSecrets } = await import("@/lib/db/profiles");
-  let found = await getProfileForEdit(ref);
-  if (!found) {
-    const { items } = await listProfiles({ search: ref, pageSize: 100 });
-    const match = items.find((item) => nameKey(item.name) === nameKey(ref));
-    if (match) found = await getProfileForEdit(match.id);
-  }
+  const [{ prisma }, { parseStoredDocument, readProfileSecrets, storedSecretFlags }] = await Promise.all([import("@/lib/db/client"), import("@/lib/db/profiles")]);
+  // Names are unique without regard to case (nameKey), so this finds at most one of each.
+  const rows = await prisma.profile.findMany({ where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] }, select: { id: true, configJson: true } });
+  const found = rows.find((row) => row.id === ref) ?? rows[0];
   if (!found) throw new UsageError(`No stored profile has the name or id "${ref}" (and there is no such file).`);
+  const profile = documentToInput(parseStoredDocument(found.configJson));
+  profile.secrets.stored = await storedSecretFlags(found.id);
   const secrets = await readProfileSecrets(found.id);
-  const profile = found.input;
   let certificate: TestSubject["certificate"];
   const auth = profile.authentication;
   if (auth.type === "oauth2" && auth.method === "client_certificate" && auth.certificate.source === "stored") {

@@ -9,7 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateCertificate, publicCertificatePem } from "@/lib/certs/certificate-store";
+import { generateCertificate } from "@/lib/certs/certificate-store";
+import { prisma } from "@/lib/db/client";
 import { createProfile } from "@/lib/profiles/profile-service";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { inputToDocument } from "@/lib/profiles/document";
@@ -28,6 +29,14 @@ const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-cli-pw-1" };
 const MCF = path.resolve("scripts/mcf.mjs");
 
+/**
+ * Seeds data the way the console's operator does. The service functions are gaining an acting-user
+ * parameter; passing the command-line operator keeps these calls valid before and after that change.
+ */
+const OPERATOR = { id: "cli", name: "mcf CLI", email: "cli@localhost", role: "owner" };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const asOperator = <A, R>(fn: (input: A, ...rest: any[]) => Promise<R>) => (input: A) => (fn as (input: A, actor: unknown) => Promise<R>)(input, OPERATOR);
+
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -37,8 +46,8 @@ let dir: string;
 beforeAll(async () => {
   ca = await createTestCa();
   // A certificate in the console's store (this file's temporary database), uploaded to the stand-in's app.
-  const stored = await generateCertificate({ name: "CLI connector", commonName: "cli-connector", keySize: 2048, validityDays: 30 });
-  const { certificatePem } = (await publicCertificatePem(stored.id))!;
+  const stored = await asOperator(generateCertificate)({ name: "CLI connector", commonName: "cli-connector", keySize: 2048, validityDays: 30 });
+  const { certificatePem } = (await prisma.certificate.findUniqueOrThrow({ where: { id: stored.id }, select: { certificatePem: true } }))!;
   endpoint = await startTokenEndpoint({
     ca,
     tenants: [TENANT],
@@ -181,7 +190,7 @@ describe("mcf", () => {
   });
 
   it("a profile stored in the console's database, by name and by id, with its stored secret", async () => {
-    const saved = await createProfile(profile({ name: "Stored Alice" }));
+    const saved = await asOperator(createProfile)(profile({ name: "Stored Alice" }));
     const byName = await mcf(["test", "stored alice", "--json"]);
     expect(byName.code, byName.stderr).toBe(0);
     expect(JSON.parse(byName.stdout)).toMatchObject({ ok: true });
