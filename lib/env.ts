@@ -17,6 +17,17 @@ const envSchema = z.object({
   MCF_SECRET_KEY_PREVIOUS: z.string().optional(),
   /** Read by the console too: Node ignores it once a `ca` list is passed explicitly. */
   NODE_EXTRA_CA_CERTS: z.string().optional(),
+  /** Signs session cookies; derived from the secret key when unset (rotating that key signs everyone out). */
+  MCF_AUTH_SECRET: z.string().min(32, "MCF_AUTH_SECRET must be at least 32 characters").optional(),
+  /** The console's public URL (https://mcf.example.com): trusted origin for sign-in, and secure cookies when https. */
+  MCF_PUBLIC_URL: z.url().optional(),
+  /**
+   * Outbound guard for Test connections: addresses normally refused (link-local, cloud metadata)
+   * that the operator allows anyway, comma-separated IPs or CIDRs.
+   */
+  MCF_OUTBOUND_ALLOW: z.string().optional(),
+  /** When set, a Test may only connect to these hosts (comma-separated; "*.example.com" matches subdomains). */
+  MCF_TEST_ALLOWED_HOSTS: z.string().optional(),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -9,11 +9,11 @@ import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { deleteCertificateAction } from "@/lib/actions/certificates";
 
-export function CertificateActions({ id, name, inUse }: { id: string; name: string; inUse: boolean }) {
+export function CertificateActions({ id, name, inUse, canExportKey, canDelete }: { id: string; name: string; inUse: boolean; canExportKey: boolean; canDelete: boolean }) {
   return (
     <div className="flex gap-2">
-      <ExportPrivateKeyButton id={id} name={name} />
-      <DeleteCertificateButton id={id} name={name} inUse={inUse} />
+      {canExportKey ? <ExportPrivateKeyButton id={id} name={name} /> : null}
+      {canDelete ? <DeleteCertificateButton id={id} name={name} inUse={inUse} /> : null}
     </div>
   );
 }

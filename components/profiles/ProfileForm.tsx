@@ -34,6 +34,8 @@ interface ProfileFormProps {
   notice?: string;
   certificates: CertificateChoice[];
   lastTestResult?: TestResult | null;
+  /** Use access: the configuration is shown, not editable; Test still runs (the saved configuration) */
+  readOnly?: boolean;
 }
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
@@ -49,7 +51,7 @@ function Section({ title, description, children }: { title: string; description?
   );
 }
 
-export function ProfileForm({ profileId, version, defaultValues, notice, certificates, lastTestResult }: ProfileFormProps) {
+export function ProfileForm({ profileId, version, defaultValues, notice, certificates, lastTestResult, readOnly = false }: ProfileFormProps) {
   const router = useRouter();
   const form = useForm<ProfileInput>({ resolver: zodResolver(profileSchema), defaultValues, mode: "onTouched" });
   const { register, handleSubmit, formState, setError, setValue, getValues, control } = form;
@@ -127,6 +129,7 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
           ) : null}
         </div>
 
+        <fieldset disabled={readOnly} className="min-w-0 space-y-5">
         <Section title="Connection Configuration" description="Where the mail server is and how the connection is secured.">
           <div className="grid gap-4 sm:grid-cols-2">
             <Field id="name" label="Name" error={errorOf("name")} required>
@@ -373,16 +376,20 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
           )}
         </Section>
 
-        {findings.length > 0 ? <LintPanel findings={findings} /> : null}
+        </fieldset>
+
+        {findings.length > 0 && !readOnly ? <LintPanel findings={findings} /> : null}
 
         <TestPanel form={form} profileId={profileId} lastResult={lastTestResult} />
 
+        {readOnly ? null : (
         <div className="sticky bottom-0 -mx-4 flex items-center justify-end gap-3 border-t border-slate-200 bg-slate-50/95 px-4 py-3 sm:-mx-6 sm:px-6">
           {formState.isDirty ? <span className="text-sm text-slate-600">Unsaved changes</span> : null}
           <Button type="submit" disabled={formState.isSubmitting}>
             {formState.isSubmitting ? "Saving…" : profileId ? "Save changes" : "Create profile"}
           </Button>
         </div>
+        )}
       </form>
     </FormProvider>
   );

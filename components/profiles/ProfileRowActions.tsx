@@ -9,11 +9,11 @@ import { Input } from "@/components/ui/input";
 import { Alert } from "@/components/ui/alert";
 import { deleteProfileAction, duplicateProfileAction } from "@/lib/actions/profiles";
 
-export function ProfileRowActions({ id, name }: { id: string; name: string }) {
+export function ProfileRowActions({ id, name, canDuplicate, canDelete }: { id: string; name: string; canDuplicate: boolean; canDelete: boolean }) {
   return (
     <div className="flex justify-end gap-1">
-      <DuplicateProfileButton id={id} name={name} />
-      <DeleteProfileButton id={id} name={name} />
+      {canDuplicate ? <DuplicateProfileButton id={id} name={name} /> : null}
+      {canDelete ? <DeleteProfileButton id={id} name={name} /> : null}
     </div>
   );
 }

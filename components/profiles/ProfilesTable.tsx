@@ -27,6 +27,8 @@ const columns: { key: SortColumn; label: string }[] = [
   { key: "lastTestAt", label: "Last test" },
 ];
 
+const levelBadge = { use: "Use", edit: "Edit", manage: "Manage" } as const;
+
 function href(result: ListResult, changes: Partial<{ q: string; sort: string; dir: string; page: number; size: number }>) {
   const params = new URLSearchParams();
   const q = changes.q ?? result.search;
@@ -38,7 +40,7 @@ function href(result: ListResult, changes: Partial<{ q: string; sort: string; di
   return `/profiles?${params.toString()}`;
 }
 
-export function ProfilesTable({ result }: { result: ListResult }) {
+export function ProfilesTable({ result, canCreate }: { result: ListResult; canCreate: boolean }) {
   const first = (result.page - 1) * result.pageSize + 1;
   const last = Math.min(result.total, result.page * result.pageSize);
   return (
@@ -91,6 +93,8 @@ export function ProfilesTable({ result }: { result: ListResult }) {
                 <td colSpan={columns.length + 1} className="px-3 py-8 text-center text-slate-600">
                   {result.search ? (
                     <>No profile matches “{result.search}”.</>
+                  ) : !canCreate ? (
+                    <>No profile is shared with you yet. Ask a colleague to share one.</>
                   ) : (
                     <>
                       No profiles yet. <Link className="font-medium text-blue-700 underline" href="/profiles/new">Create the first one</Link>.
@@ -105,6 +109,12 @@ export function ProfilesTable({ result }: { result: ListResult }) {
                     <Link href={`/profiles/${item.id}`} className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
                       {item.name}
                     </Link>
+                    {item.level !== "manage" ? (
+                      <Badge tone="info" className="ml-2">
+                        <span className="sr-only">your access: </span>
+                        {levelBadge[item.level]}
+                      </Badge>
+                    ) : null}
                   </td>
                   <td className="px-3 py-2">{item.protocol === "imap" ? "IMAP" : "POP3"}</td>
                   <td className="px-3 py-2">
@@ -132,7 +142,7 @@ export function ProfilesTable({ result }: { result: ListResult }) {
                     )}
                   </td>
                   <td className="px-3 py-2 text-right">
-                    <ProfileRowActions id={item.id} name={item.name} />
+                    <ProfileRowActions id={item.id} name={item.name} canDuplicate={canCreate} canDelete={item.level === "manage"} />
                   </td>
                 </tr>
               ))

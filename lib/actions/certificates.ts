@@ -15,25 +15,25 @@ import type { GeneratedKeySize } from "@/lib/certs/generate";
 
 const certificateId = z.string().min(1).max(64);
 
-export const generateCertificateAction = defineAction("generateCertificate", generateCertificateSchema, async (input) => {
+export const generateCertificateAction = defineAction("generateCertificate", generateCertificateSchema, async (input, { user }) => {
   const saved = await generateCertificate({
     name: input.name,
     commonName: input.commonName.trim(),
     keySize: Number(input.keySize) as GeneratedKeySize,
     validityDays: Number(input.validityDays),
-  });
+  }, user);
   revalidatePath("/certificates");
   return saved;
 });
 
-export const importPemCertificateAction = defineAction("importPemCertificate", importPemCertificateSchema, async (input) => {
-  const saved = await importCertificateFromPem(input);
+export const importPemCertificateAction = defineAction("importPemCertificate", importPemCertificateSchema, async (input, { user }) => {
+  const saved = await importCertificateFromPem(input, user);
   revalidatePath("/certificates");
   return saved;
 });
 
-export const importPfxCertificateAction = defineAction("importPfxCertificate", importPfxCertificateSchema, async (input) => {
-  const saved = await importCertificateFromPfx({ name: input.name, pfx: Buffer.from(input.pfxBase64, "base64"), password: input.password });
+export const importPfxCertificateAction = defineAction("importPfxCertificate", importPfxCertificateSchema, async (input, { user }) => {
+  const saved = await importCertificateFromPfx({ name: input.name, pfx: Buffer.from(input.pfxBase64, "base64"), password: input.password }, user);
   revalidatePath("/certificates");
   return saved;
 });
@@ -41,15 +41,15 @@ export const importPfxCertificateAction = defineAction("importPfxCertificate", i
 export const renameCertificateAction = defineAction(
   "renameCertificate",
   z.object({ id: certificateId, name: z.string().max(1000) }),
-  async ({ id, name }) => {
-    await renameCertificate(id, name);
+  async ({ id, name }, { user }) => {
+    await renameCertificate(id, name, user);
     revalidatePath("/certificates");
     return { id };
   },
 );
 
-export const deleteCertificateAction = defineAction("deleteCertificate", z.object({ id: certificateId }), async ({ id }) => {
-  await deleteCertificate(id);
+export const deleteCertificateAction = defineAction("deleteCertificate", z.object({ id: certificateId }), async ({ id }, { user }) => {
+  await deleteCertificate(id, user);
   revalidatePath("/certificates");
   return { id };
 });

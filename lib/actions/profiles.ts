@@ -7,8 +7,8 @@ import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@
 
 const profileId = z.string().min(1).max(64);
 
-export const createProfileAction = defineAction("createProfile", z.object({ profile: z.unknown() }), async ({ profile }) => {
-  const saved = await createProfile(profile);
+export const createProfileAction = defineAction("createProfile", z.object({ profile: z.unknown() }), async ({ profile }, { user }) => {
+  const saved = await createProfile(profile, user);
   revalidatePath("/profiles");
   return saved;
 });
@@ -16,8 +16,8 @@ export const createProfileAction = defineAction("createProfile", z.object({ prof
 export const updateProfileAction = defineAction(
   "updateProfile",
   z.object({ id: profileId, version: z.number().int().positive(), profile: z.unknown() }),
-  async ({ id, version, profile }) => {
-    const saved = await updateProfile(id, version, profile);
+  async ({ id, version, profile }, { user }) => {
+    const saved = await updateProfile(id, version, profile, user);
     revalidatePath("/profiles");
     return saved;
   },
@@ -26,15 +26,15 @@ export const updateProfileAction = defineAction(
 export const duplicateProfileAction = defineAction(
   "duplicateProfile",
   z.object({ id: profileId, name: z.string().max(1000).optional(), copySecrets: z.boolean() }),
-  async ({ id, name, copySecrets }) => {
-    const saved = await duplicateProfile(id, { name, copySecrets });
+  async ({ id, name, copySecrets }, { user }) => {
+    const saved = await duplicateProfile(id, { name, copySecrets }, user);
     revalidatePath("/profiles");
     return saved;
   },
 );
 
-export const deleteProfileAction = defineAction("deleteProfile", z.object({ id: profileId }), async ({ id }) => {
-  await deleteProfile(id);
+export const deleteProfileAction = defineAction("deleteProfile", z.object({ id: profileId }), async ({ id }, { user }) => {
+  await deleteProfile(id, user);
   revalidatePath("/profiles");
   return { id };
 });

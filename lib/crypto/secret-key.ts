@@ -62,3 +62,12 @@ export function secretKeys() {
   }
   return cached;
 }
+
+/**
+ * The key that signs session cookies: MCF_AUTH_SECRET, or one derived from the secret key so that a
+ * fresh install needs no extra setting. Derived, not shared: the encryption key itself never signs.
+ */
+export function authSecret(): string {
+  if (env.MCF_AUTH_SECRET) return env.MCF_AUTH_SECRET;
+  return Buffer.from(crypto.hkdfSync("sha256", secretKeys().current.key, Buffer.alloc(0), "mcf-auth-cookie-v1", 32)).toString("base64url");
+}

@@ -3,12 +3,36 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
 import { databaseUrl } from "@/lib/env";
 
+export class AppendOnlyError extends Error {
+  constructor(operation: string) {
+    super(`The audit log is append-only: ${operation} is not allowed`);
+  }
+}
+
+function refuse(operation: string) {
+  return () => {
+    throw new AppendOnlyError(operation);
+  };
+}
+
 function createClient() {
   return new PrismaClient({
     adapter: new PrismaBetterSqlite3({ url: databaseUrl }),
     // Secret columns stay out of every query unless a caller opts in with `select` (token exchange,
-    // login, export): a forgotten `select` can then never leak a ciphertext into a DTO.
+    // export): a forgotten `select` can then never leak a ciphertext into a DTO. (Account.password is
+    // not omitted: better-auth reads it through this client to check a sign-in.)
     omit: { profileSecret: { ciphertext: true }, certificate: { privateKeyCiphertext: true } },
+  }).$extends({
+    // The audit log is append-only in the data layer: nothing in the console can rewrite history.
+    query: {
+      auditEvent: {
+        update: refuse("update"),
+        updateMany: refuse("updateMany"),
+        upsert: refuse("upsert"),
+        delete: refuse("delete"),
+        deleteMany: refuse("deleteMany"),
+      },
+    },
   });
 }
 

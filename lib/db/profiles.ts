@@ -5,10 +5,15 @@ import { profileDocumentSchema, documentToInput, type ProfileDocument } from "@/
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, secretFields, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import type { Prisma } from "@/generated/prisma/client";
+import { profileLevel, visibleProfilesWhere } from "@/lib/auth/access";
+import { effectiveLevel, type ShareLevel } from "@/lib/auth/permissions";
+import type { CurrentUser } from "@/lib/auth/session";
 
 /** What the profiles list shows: no configuration details, never a secret. */
 export interface ProfileListItem {
   id: string;
+  /** the signed-in user's level on it */
+  level: ShareLevel;
   name: string;
   protocol: "imap" | "pop3";
   host: string;
@@ -23,6 +28,8 @@ export interface ProfileListItem {
 export interface ProfileForEdit {
   id: string;
   version: number;
+  level: ShareLevel;
+  ownerId: string | null;
   updatedAt: string;
   input: ProfileInput;
 }
@@ -58,10 +65,11 @@ function displayHost(doc: ProfileDocument): string {
   return text.split(":")[0] ?? text;
 }
 
-export async function listProfiles(query: ListQuery = {}) {
+export async function listProfiles(user: CurrentUser, query: ListQuery = {}) {
   const pageSize = PAGE_SIZES.includes(query.pageSize as (typeof PAGE_SIZES)[number]) ? query.pageSize! : 25;
   const search = query.search?.trim().toLowerCase().slice(0, 200);
-  const where: Prisma.ProfileWhereInput = search ? { searchText: { contains: search } } : {};
+  const visible = visibleProfilesWhere(user);
+  const where: Prisma.ProfileWhereInput = search ? { AND: [visible, { searchText: { contains: search } }] } : visible;
   const sort = query.sort && sortableColumns.includes(query.sort) ? query.sort : "name";
   const column = sort === "name" ? "nameKey" : sort;
   const direction: "asc" | "desc" = query.direction === "desc" ? "desc" : "asc";
@@ -76,11 +84,13 @@ export async function listProfiles(query: ListQuery = {}) {
     take: pageSize,
     select: {
       id: true, name: true, protocol: true, port: true, username: true, authLabel: true, updatedAt: true, configJson: true,
-      lastTestAt: true, lastTestOk: true, lastTestSummary: true, failingSince: true,
+      lastTestAt: true, lastTestOk: true, lastTestSummary: true, failingSince: true, ownerId: true,
+      shares: { where: { granteeKey: { in: [user.id, "*"] } }, select: { granteeKey: true, level: true } },
     },
   });
   const items: ProfileListItem[] = rows.map((row) => ({
     id: row.id,
+    level: effectiveLevel(user, { ownerId: row.ownerId, shares: row.shares as { granteeKey: string; level: ShareLevel }[] }) ?? "use",
     name: row.name,
     protocol: row.protocol as ProfileListItem["protocol"],
     host: displayHost(JSON.parse(row.configJson) as ProfileDocument),
@@ -108,17 +118,19 @@ export async function storedSecretFlags(profileId: string, db: Tx | typeof prism
   return flags;
 }
 
-export async function getProfileForEdit(id: string): Promise<ProfileForEdit | null> {
-  const row = await prisma.profile.findUnique({ where: { id }, select: { id: true, version: true, updatedAt: true, configJson: true } });
+/** The profile as its edit page shows it, or null when it does not exist or is not visible to this user. */
+export async function getProfileForEdit(id: string, user: CurrentUser): Promise<ProfileForEdit | null> {
+  const access = await profileLevel(user, id);
+  if (!access) return null;
+  const row = await prisma.profile.findUnique({ where: { id }, select: { id: true, version: true, updatedAt: true, configJson: true, ownerId: true } });
   if (!row) return null;
   const input = documentToInput(parseStoredDocument(row.configJson));
   input.secrets.stored = await storedSecretFlags(id);
-  return { id: row.id, version: row.version, updatedAt: row.updatedAt.toISOString(), input };
+  return { id: row.id, version: row.version, updatedAt: row.updatedAt.toISOString(), input, level: access.level, ownerId: row.ownerId };
 }
 
-export async function getProfileName(id: string): Promise<string | null> {
-  const row = await prisma.profile.findUnique({ where: { id }, select: { name: true } });
-  return row?.name ?? null;
+export async function getProfileName(id: string, user: CurrentUser): Promise<string | null> {
+  return (await profileLevel(user, id))?.name ?? null;
 }
 
 /**

@@ -4,12 +4,16 @@ import { prisma, type Tx } from "@/lib/db/client";
 import { parseStoredDocument, secretContext, storedSecretFlags } from "@/lib/db/profiles";
 import { decryptSecret, encryptSecret, fingerprintSecret } from "@/lib/crypto/secrets";
 import { AppError } from "@/lib/errors";
+import { audit } from "@/lib/audit/record";
+import { requireAbility, requireProfile } from "@/lib/auth/access";
+import { actorOf, type CurrentUser } from "@/lib/auth/session";
 import { certificateExists } from "@/lib/certs/certificate-store";
 import { tokenCache } from "@/lib/oauth/token-cache";
-import { documentToInput, inputToDocument } from "@/lib/profiles/document";
+import { documentToInput, inputToDocument, type ProfileDocument } from "@/lib/profiles/document";
 import { parseMailServerUrl } from "@/lib/profiles/mail-server-url";
+import { describeChange, summarizeChanges, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { nameSchema, profileSchema, resolveConnection, type ProfileInput } from "@/lib/profiles/schema";
-import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
+import { noStoredSecrets, secretFields, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { authLabel, nameKey, secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 import { fieldErrorsFrom } from "@/lib/profiles/validation-errors";
 
@@ -18,10 +22,12 @@ export interface SavedProfile {
   version: number;
 }
 
+export type RevisionAction = "created" | "updated" | "restored" | "imported" | "duplicated";
+
 const NAME_TAKEN = "A profile with this name already exists (names are compared without regard to case)";
 
 /** Validates on the server with the form's own schema, against the secrets actually stored. */
-export function validateProfileInput(input: unknown, stored: ProfileInput["secrets"]["stored"]): ProfileInput {
+export function validateProfileInput(input: unknown, stored: StoredSecretFlags): ProfileInput {
   const candidate = structuredCloneSafe(input);
   if (candidate && typeof candidate === "object" && "secrets" in candidate && candidate.secrets && typeof candidate.secrets === "object") {
     (candidate.secrets as { stored: unknown }).stored = stored;
@@ -33,6 +39,12 @@ export function validateProfileInput(input: unknown, stored: ProfileInput["secre
   return parsed.data;
 }
 
+/**
+ * Import and restore save a profile even when a secret it needs is not at hand (the file left it out,
+ * or the revision's secret is no longer stored): the profile is kept, and the Test asks for it.
+ */
+export const MISSING_SECRETS_ALLOWED = Object.fromEntries(secretFields.map((f) => [f, true])) as StoredSecretFlags;
+
 function structuredCloneSafe(value: unknown): unknown {
   try {
     return structuredClone(value);
@@ -41,10 +53,13 @@ function structuredCloneSafe(value: unknown): unknown {
   }
 }
 
-function columnsFor(input: ProfileInput) {
+const usesStoredCertificate = (input: ProfileInput) =>
+  input.authentication.type === "oauth2" && input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored";
+
+/** The denormalised columns beside the stored document (list, search, sort without parsing JSON). */
+export function profileColumns(input: ProfileInput) {
   const resolved = resolveConnection(input.connection);
   const parsed = parseMailServerUrl(input.connection.mailServerUrl);
-  // both succeed: the input passed validation
   const host = resolved?.address.host ?? "";
   const typedHost = parsed.ok ? input.connection.mailServerUrl.trim().toLowerCase() : "";
   const username = input.authentication.username.trim();
@@ -63,12 +78,9 @@ function columnsFor(input: ProfileInput) {
   };
 }
 
-const usesStoredCertificate = (input: ProfileInput) =>
-  input.authentication.type === "oauth2" && input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored";
-
 /** A profile may only point at a certificate that exists (the form's list may be stale). */
-async function checkCertificateReference(input: ProfileInput) {
-  if (usesStoredCertificate(input) && !(await certificateExists(input.authentication.certificate.certificateId))) {
+async function checkCertificateReference(input: ProfileInput, db: Tx | typeof prisma = prisma) {
+  if (usesStoredCertificate(input) && !(await certificateExists(input.authentication.certificate.certificateId, db))) {
     const message = "This certificate no longer exists: choose another one";
     throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", { "authentication.certificate.certificateId": message });
   }
@@ -80,16 +92,12 @@ function isUniqueViolation(error: unknown): boolean {
 
 async function writeSecret(tx: Tx, profileId: string, field: SecretField, value: string) {
   const data = { ciphertext: encryptSecret(value, secretContext(profileId, field)), fingerprint: fingerprintSecret(value) };
-  await tx.profileSecret.upsert({
-    where: { profileId_field: { profileId, field } },
-    create: { profileId, field, ...data },
-    update: data,
-  });
+  await tx.profileSecret.upsert({ where: { profileId_field: { profileId, field } }, create: { profileId, field, ...data }, update: data });
 }
 
 /**
- * Applies the secret part of a save: typed values replace stored ones, "clear" removes them, blank
- * keeps them, and secrets the new configuration does not use are deleted rather than left behind.
+ * The secret part of a save: typed values replace stored ones, "clear" removes them, blank keeps them,
+ * and secrets the new configuration does not use are deleted rather than left behind.
  */
 async function applySecretChanges(tx: Tx, profileId: string, input: ProfileInput) {
   const typed = typedSecrets(input);
@@ -102,56 +110,122 @@ async function applySecretChanges(tx: Tx, profileId: string, input: ProfileInput
   }
 }
 
-export async function createProfile(raw: unknown): Promise<SavedProfile> {
-  const input = validateProfileInput(raw, noStoredSecrets);
-  await checkCertificateReference(input);
-  const id = crypto.randomUUID();
-  try {
-    await prisma.$transaction(async (tx) => {
-      await tx.profile.create({ data: { id, ...columnsFor(input) } });
-      await applySecretChanges(tx, id, input);
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("conflict", NAME_TAKEN, { name: NAME_TAKEN });
-    throw error;
-  }
+async function secretFingerprints(tx: Tx, profileId: string): Promise<SecretFingerprints> {
+  const rows = await tx.profileSecret.findMany({ where: { profileId }, select: { field: true, fingerprint: true } });
+  return Object.fromEntries(rows.map((r) => [r.field, r.fingerprint])) as SecretFingerprints;
+}
+
+/** Records the revision (and its audit event) of a save, in the save's own transaction. */
+async function recordRevision(
+  tx: Tx,
+  profileId: string,
+  number: number,
+  actor: CurrentUser,
+  action: RevisionAction,
+  previous: { document: ProfileDocument; secrets: SecretFingerprints } | null,
+  extra?: Record<string, unknown>,
+) {
+  const row = await tx.profile.findUniqueOrThrow({ where: { id: profileId }, select: { configJson: true, name: true } });
+  const document = parseStoredDocument(row.configJson);
+  const secrets = await secretFingerprints(tx, profileId);
+  const changes = previous ? summarizeChanges(previous, { document, secrets }).map(describeChange) : [];
+  const summary = previous ? changes.join("; ") || "No changes" : action === "duplicated" ? "Created as a copy" : action === "imported" ? "Imported" : "Created";
+  await tx.profileRevision.create({
+    data: {
+      id: crypto.randomUUID(),
+      profileId,
+      number,
+      configJson: row.configJson,
+      secretFingerprints: JSON.stringify(secrets),
+      authorId: actor.id === "cli" ? null : actor.id,
+      authorLabel: actorOf(actor).label,
+      action,
+      summary: summary.slice(0, 2000),
+    },
+  });
+  const auditAction = action === "created" ? "profile.created" : action === "duplicated" ? "profile.duplicated" : action === "restored" ? "profile.restored" : action === "imported" ? "profile.imported" : "profile.updated";
+  await audit({ actor: auditActor(actor), action: auditAction, object: { type: "profile", id: profileId, label: row.name }, detail: { revision: number, changes, ...extra } }, tx);
+}
+
+export const auditActor = (actor: CurrentUser) => (actor.id === "cli" ? { id: null, label: "mcf CLI" } : actorOf(actor));
+
+async function currentRevisionSide(tx: Tx, profileId: string) {
+  const row = await tx.profile.findUnique({ where: { id: profileId }, select: { configJson: true } });
+  if (!row) return null;
+  return { document: parseStoredDocument(row.configJson), secrets: await secretFingerprints(tx, profileId) };
+}
+
+/** Writes a new profile inside the caller's transaction (also used by import). */
+export async function insertProfile(
+  tx: Tx,
+  input: ProfileInput,
+  actor: CurrentUser,
+  options: { action?: RevisionAction; id?: string; extra?: Record<string, unknown> } = {},
+): Promise<SavedProfile> {
+  await checkCertificateReference(input, tx);
+  const id = options.id ?? crypto.randomUUID();
+  await tx.profile.create({ data: { id, ...profileColumns(input), ownerId: actor.id === "cli" ? null : actor.id } });
+  await applySecretChanges(tx, id, input);
+  await recordRevision(tx, id, 1, actor, options.action ?? "created", null, options.extra);
   return { id, version: 1 };
 }
 
-export async function updateProfile(id: string, expectedVersion: number, raw: unknown): Promise<SavedProfile> {
-  const stored = await storedSecretFlags(id);
-  const input = validateProfileInput(raw, stored);
-  await checkCertificateReference(input);
+/**
+ * Saves over a profile inside the caller's transaction. The version check and the write are one
+ * statement: two saves of the same version cannot both win.
+ */
+export async function overwriteProfile(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  input: ProfileInput,
+  actor: CurrentUser,
+  options: { action?: RevisionAction; extra?: Record<string, unknown> } = {},
+): Promise<SavedProfile> {
+  await checkCertificateReference(input, tx);
+  const previous = await currentRevisionSide(tx, id);
+  const result = await tx.profile.updateMany({ where: { id, version: expectedVersion }, data: { ...profileColumns(input), version: { increment: 1 } } });
+  if (result.count === 0) {
+    const current = await tx.profile.findUnique({ where: { id }, select: { version: true } });
+    if (!current) throw new AppError("not_found", "This profile no longer exists: it was deleted by someone else.");
+    throw new AppError("version_conflict", "Someone saved this profile after you opened it. Reload to see their changes; your edits were not saved.");
+  }
+  await applySecretChanges(tx, id, input);
+  await recordRevision(tx, id, expectedVersion + 1, actor, options.action ?? "updated", previous, options.extra);
   // a cached token was issued for the old settings
   tokenCache.invalidateProfile(id);
+  return { id, version: expectedVersion + 1 };
+}
+
+async function withNameCheck<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await prisma.$transaction(async (tx) => {
-      // The version check and the write are one statement: two saves of the same version cannot both win.
-      const result = await tx.profile.updateMany({
-        where: { id, version: expectedVersion },
-        data: { ...columnsFor(input), version: { increment: 1 } },
-      });
-      if (result.count === 0) {
-        const current = await tx.profile.findUnique({ where: { id }, select: { version: true } });
-        if (!current) throw new AppError("not_found", "This profile no longer exists: it was deleted by someone else.");
-        throw new AppError(
-          "version_conflict",
-          "Someone saved this profile after you opened it. Reload to see their changes; your edits were not saved.",
-        );
-      }
-      await applySecretChanges(tx, id, input);
-      return { id, version: expectedVersion + 1 };
-    });
+    return await work();
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError("conflict", NAME_TAKEN, { name: NAME_TAKEN });
     throw error;
   }
 }
 
-export async function deleteProfile(id: string): Promise<void> {
+export async function createProfile(raw: unknown, actor: CurrentUser): Promise<SavedProfile> {
+  requireAbility(actor, "createProfile", "Viewers cannot create profiles. Ask an admin for the Editor role.");
+  const input = validateProfileInput(raw, noStoredSecrets);
+  return withNameCheck(() => prisma.$transaction((tx) => insertProfile(tx, input, actor)));
+}
+
+export async function updateProfile(id: string, expectedVersion: number, raw: unknown, actor: CurrentUser): Promise<SavedProfile> {
+  await requireProfile(actor, id, "edit");
+  const input = validateProfileInput(raw, await storedSecretFlags(id));
+  return withNameCheck(() => prisma.$transaction((tx) => overwriteProfile(tx, id, expectedVersion, input, actor)));
+}
+
+export async function deleteProfile(id: string, actor: CurrentUser): Promise<void> {
+  const access = await requireProfile(actor, id, "delete");
   tokenCache.invalidateProfile(id);
-  const result = await prisma.profile.deleteMany({ where: { id } });
-  if (result.count === 0) throw new AppError("not_found", "This profile no longer exists.");
+  await prisma.$transaction(async (tx) => {
+    const result = await tx.profile.deleteMany({ where: { id } });
+    if (result.count === 0) throw new AppError("not_found", "This profile no longer exists.");
+    await audit({ actor: auditActor(actor), action: "profile.deleted", object: { type: "profile", id, label: access.name } }, tx);
+  });
 }
 
 /** "Copy of X", then "Copy of X (2)", … : the first name that is free. */
@@ -165,7 +239,9 @@ async function freeCopyName(base: string): Promise<string> {
   return `${stem} ${crypto.randomUUID().slice(0, 8)}`;
 }
 
-export async function duplicateProfile(id: string, options: { name?: string; copySecrets: boolean }): Promise<SavedProfile> {
+export async function duplicateProfile(id: string, options: { name?: string; copySecrets: boolean }, actor: CurrentUser): Promise<SavedProfile> {
+  await requireProfile(actor, id, options.copySecrets ? "edit" : "duplicate");
+  requireAbility(actor, "createProfile", "Viewers cannot create profiles. Ask an admin for the Editor role.");
   const source = await prisma.profile.findUnique({ where: { id }, select: { name: true, configJson: true } });
   if (!source) throw new AppError("not_found", "This profile no longer exists.");
   const name = options.name?.trim() ? options.name : await freeCopyName(source.name);
@@ -173,21 +249,22 @@ export async function duplicateProfile(id: string, options: { name?: string; cop
   if (!checked.success) throw new AppError("invalid_input", "Check the new name.", { name: checked.error.issues[0]!.message });
   const input = documentToInput(parseStoredDocument(source.configJson));
   input.name = name;
-  const newId = crypto.randomUUID();
-  try {
-    await prisma.$transaction(async (tx) => {
-      await tx.profile.create({ data: { id: newId, ...columnsFor(input) } });
-      if (!options.copySecrets) return;
-      const secrets = await tx.profileSecret.findMany({ where: { profileId: id }, select: { field: true, ciphertext: true } });
-      for (const secret of secrets) {
-        const field = secret.field as SecretField;
-        // Re-encrypted under the copy's own context: ciphertexts are bound to one profile and field.
-        await writeSecret(tx, newId, field, decryptSecret(secret.ciphertext, secretContext(id, field)));
+  return withNameCheck(() =>
+    prisma.$transaction(async (tx) => {
+      const newId = crypto.randomUUID();
+      if (options.copySecrets) {
+        // secrets go in before the first revision, so it records their fingerprints
+        const secrets = await tx.profileSecret.findMany({ where: { profileId: id }, select: { field: true, ciphertext: true } });
+        await tx.profile.create({ data: { id: newId, ...profileColumns(input), ownerId: actor.id === "cli" ? null : actor.id } });
+        for (const secret of secrets) {
+          const field = secret.field as SecretField;
+          // re-encrypted under the copy's own context: ciphertexts are bound to one profile and field
+          await writeSecret(tx, newId, field, decryptSecret(secret.ciphertext, secretContext(id, field)));
+        }
+        await recordRevision(tx, newId, 1, actor, "duplicated", null, { from: source.name, secretsCopied: true });
+        return { id: newId, version: 1 };
       }
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new AppError("conflict", NAME_TAKEN, { name: NAME_TAKEN });
-    throw error;
-  }
-  return { id: newId, version: 1 };
+      return insertProfile(tx, input, actor, { action: "duplicated", id: newId, extra: { from: source.name, secretsCopied: false } });
+    }),
+  );
 }

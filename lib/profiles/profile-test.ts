@@ -4,7 +4,10 @@ import { parseStoredDocument, readProfileSecrets, storedSecretFlags } from "@/li
 import { readCertificateKeyMaterial } from "@/lib/certs/certificate-store";
 import type { TestResult, TestSubject } from "@/lib/diagnostics/types";
 import { AppError } from "@/lib/errors";
-import { inputToDocument } from "@/lib/profiles/document";
+import { documentToInput, inputToDocument } from "@/lib/profiles/document";
+import { requireAbility, requireProfile } from "@/lib/auth/access";
+import { atLeast } from "@/lib/auth/permissions";
+import type { CurrentUser } from "@/lib/auth/session";
 import { validateProfileInput } from "@/lib/profiles/profile-service";
 import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
@@ -21,16 +24,25 @@ export interface PreparedTest {
  * by a Test. Validation is the form's own schema, so a draft with errors is refused before any
  * network call, with the same field messages.
  */
-export async function prepareTest(profileId: string | undefined, raw: unknown): Promise<PreparedTest> {
+export async function prepareTest(user: CurrentUser, profileId: string | undefined, raw: unknown): Promise<PreparedTest> {
   let storedDocumentJson: string | undefined;
   let stored = { ...noStoredSecrets };
+  let values = raw;
   if (profileId) {
+    const access = await requireProfile(user, profileId, "test");
     const row = await prisma.profile.findUnique({ where: { id: profileId }, select: { configJson: true } });
     if (!row) throw new AppError("not_found", "This profile no longer exists.");
     storedDocumentJson = row.configJson;
     stored = await storedSecretFlags(profileId);
+    // With Use access the Test runs the saved configuration only: changed values (another host, say)
+    // would send the stored secrets wherever the user pointed them.
+    if (!atLeast(access.level, "edit")) {
+      values = documentToInput(parseStoredDocument(row.configJson));
+    }
+  } else {
+    requireAbility(user, "createProfile", "Viewers can test only profiles shared with them.");
   }
-  const profile = validateProfileInput(raw, stored);
+  const profile = validateProfileInput(values, stored);
   const typed = typedSecrets(profile);
   const storedValues = profileId ? await readProfileSecrets(profileId) : {};
   const secrets: Partial<Record<SecretField, string>> = {};

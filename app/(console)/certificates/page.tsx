@@ -3,11 +3,15 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
 import { listCertificates } from "@/lib/certs/certificate-store";
+import { requireUser } from "@/lib/auth/session";
+import { roleAbilities } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Certificates" };
 
 export default async function CertificatesPage() {
+  const user = await requireUser();
   const certificates = await listCertificates();
+  const canAdd = roleAbilities.useCertificates(user.role);
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -15,14 +19,16 @@ export default async function CertificatesPage() {
           <h1 className="text-xl font-semibold">Certificates</h1>
           <p className="text-sm text-slate-600">App-registration certificates for OAuth2 Method 2: the console signs a fresh client assertion with the private key for every token request.</p>
         </div>
-        <div className="flex gap-2">
-          <Button asChild variant="secondary">
-            <Link href="/certificates/new?mode=pem">Import</Link>
-          </Button>
-          <Button asChild>
-            <Link href="/certificates/new">Generate certificate</Link>
-          </Button>
-        </div>
+        {canAdd ? (
+          <div className="flex gap-2">
+            <Button asChild variant="secondary">
+              <Link href="/certificates/new?mode=pem">Import</Link>
+            </Button>
+            <Button asChild>
+              <Link href="/certificates/new">Generate certificate</Link>
+            </Button>
+          </div>
+        ) : null}
       </div>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full min-w-[48rem] text-left text-sm">

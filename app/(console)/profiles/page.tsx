@@ -4,6 +4,8 @@ import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { ProfilesTable } from "@/components/profiles/ProfilesTable";
 import { listProfiles, sortableColumns } from "@/lib/db/profiles";
+import { requireUser } from "@/lib/auth/session";
+import { roleAbilities } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Profiles" };
 
@@ -16,10 +18,11 @@ const querySchema = z.object({
 });
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
   const raw = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const query = querySchema.parse({ q: first(raw.q) ?? "", sort: first(raw.sort), dir: first(raw.dir), page: first(raw.page), size: first(raw.size) });
-  const result = await listProfiles({ search: query.q, sort: query.sort, direction: query.dir, page: query.page, pageSize: query.size });
+  const result = await listProfiles(user, { search: query.q, sort: query.sort, direction: query.dir, page: query.page, pageSize: query.size });
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -27,11 +30,13 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
           <h1 className="text-xl font-semibold">Connection profiles</h1>
           <p className="text-sm text-slate-600">Managed Connection Factory settings for reading a mailbox over IMAP or POP3.</p>
         </div>
-        <Button asChild>
-          <Link href="/profiles/new">New profile</Link>
-        </Button>
+        {roleAbilities.createProfile(user.role) ? (
+          <Button asChild>
+            <Link href="/profiles/new">New profile</Link>
+          </Button>
+        ) : null}
       </div>
-      <ProfilesTable result={result} />
+      <ProfilesTable result={result} canCreate={roleAbilities.createProfile(user.role)} />
     </div>
   );
 }

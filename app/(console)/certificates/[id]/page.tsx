@@ -8,6 +8,8 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
 import { CertificateActions } from "@/components/certificates/CertificateActions";
 import { getCertificateDetails } from "@/lib/certs/certificate-store";
+import { requireUser } from "@/lib/auth/session";
+import { isAdmin, roleAbilities } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Certificate" };
 
@@ -22,9 +24,10 @@ function Row({ label, value, mono, copy }: { label: string; value: ReactNode; mo
 }
 
 export default async function CertificatePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
   const { id } = await params;
   const created = Boolean((await searchParams).created);
-  const c = await getCertificateDetails(id);
+  const c = await getCertificateDetails(id, user);
   if (!c) notFound();
   return (
     <div className="space-y-4">
@@ -33,7 +36,7 @@ export default async function CertificatePage({ params, searchParams }: { params
       </nav>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{c.name}</h1>
-        <CertificateActions id={c.id} name={c.name} inUse={c.profileCount > 0} />
+        <CertificateActions id={c.id} name={c.name} inUse={c.profileCount > 0} canExportKey={roleAbilities.exportPrivateKey(user.role)} canDelete={isAdmin(user.role) || c.createdById === user.id} />
       </div>
       {created ? <Alert tone="success" live>Certificate saved. Upload the .cer to your app registration, then compare the thumbprint the portal shows with the one below.</Alert> : null}
       {c.expiryStatus === "expiring_soon" ? (

@@ -2,6 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { CreateCertificateForm } from "@/components/certificates/CreateCertificateForm";
 import { cn } from "@/lib/cn";
+import { requireUser } from "@/lib/auth/session";
+import { roleAbilities } from "@/lib/auth/permissions";
+import { Alert } from "@/components/ui/alert";
 
 export const metadata: Metadata = { title: "New certificate" };
 
@@ -12,6 +15,8 @@ const modes = [
 ] as const;
 
 export default async function NewCertificatePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const user = await requireUser();
+  if (!roleAbilities.useCertificates(user.role)) return <Alert tone="warning">Viewers cannot add certificates. Ask an admin for the Editor role.</Alert>;
   const raw = (await searchParams).mode;
   const mode = modes.find((m) => m.id === raw)?.id ?? "generate";
   return (

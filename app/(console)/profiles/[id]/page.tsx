@@ -3,12 +3,17 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ProfileForm } from "@/components/profiles/ProfileForm";
 import { listCertificates } from "@/lib/certs/certificate-store";
+import { requireUser } from "@/lib/auth/session";
+import { atLeast, roleAbilities } from "@/lib/auth/permissions";
+import { Alert } from "@/components/ui/alert";
+import { ShareDialog } from "@/components/profiles/ShareDialog";
 import { lastTestResult } from "@/lib/profiles/profile-test";
 import { DeleteProfileButton, DuplicateProfileButton } from "@/components/profiles/ProfileRowActions";
 import { getProfileForEdit, getProfileName } from "@/lib/db/profiles";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
-  const name = await getProfileName((await params).id);
+  const user = await requireUser();
+  const name = await getProfileName((await params).id, user);
   return { title: name ?? "Profile not found" };
 }
 
@@ -19,10 +24,13 @@ export default async function EditProfilePage({
   params: Promise<{ id: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const user = await requireUser();
   const { id } = await params;
   const query = await searchParams;
-  const [profile, certificates, lastResult] = await Promise.all([getProfileForEdit(id), listCertificates(), lastTestResult(id)]);
+  const profile = await getProfileForEdit(id, user);
   if (!profile) notFound();
+  const [certificates, lastResult] = await Promise.all([listCertificates(), lastTestResult(id)]);
+  const canEdit = atLeast(profile.level, "edit");
   const notice = query.saved ? "Profile saved." : query.duplicated ? "Copy created. Review it and add any secrets it needs." : undefined;
   return (
     <div className="space-y-4">
@@ -32,12 +40,16 @@ export default async function EditProfilePage({
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{profile.input.name}</h1>
         <div className="flex gap-2">
-          <DuplicateProfileButton id={profile.id} name={profile.input.name} variant="secondary" />
-          <DeleteProfileButton id={profile.id} name={profile.input.name} afterDelete="/profiles" variant="secondary" />
+          {profile.level === "manage" ? <ShareDialog profileId={profile.id} profileName={profile.input.name} /> : null}
+          {roleAbilities.createProfile(user.role) ? <DuplicateProfileButton id={profile.id} name={profile.input.name} variant="secondary" /> : null}
+          {profile.level === "manage" ? <DeleteProfileButton id={profile.id} name={profile.input.name} afterDelete="/profiles" variant="secondary" /> : null}
         </div>
       </div>
       {/* keyed by version: after a save the form starts again from what is stored */}
-      <ProfileForm key={profile.version} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} />
+      {!canEdit ? (
+        <Alert tone="info">You have Use access: you can see this configuration (never its secrets) and run Test. Ask its owner for Edit access to change it.</Alert>
+      ) : null}
+      <ProfileForm key={profile.version} readOnly={!canEdit} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} />
     </div>
   );
 }
