@@ -113,11 +113,11 @@ function checkName(name: string): string {
 /** Writes a certificate with its encrypted key; inside a transaction when given one (import). */
 export async function storeCertificate(
   db: Tx | typeof prisma,
-  input: { name: string; source: "generated" | "pem" | "pfx" | "import"; certificatePem: string; privateKeyPem: string; chainPem?: string[]; createdById: string | null },
+  input: { id?: string; name: string; source: "generated" | "pem" | "pfx" | "import"; certificatePem: string; privateKeyPem: string; chainPem?: string[]; createdById: string | null },
 ) {
   const { name, source, certificatePem, privateKeyPem, chainPem } = input;
   const d = describeCertificate(certificatePem);
-  const id = crypto.randomUUID();
+  const id = input.id ?? crypto.randomUUID();
   try {
     await db.certificate.create({
       data: {

@@ -11,7 +11,12 @@ import type { ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { nameKey } from "@/lib/profiles/summary";
 import type { ImportError } from "@/lib/transfer/import-error";
-import { freeCertificateName, insertCertificate, profileColumns, writeProfileSecrets } from "@/lib/transfer/import-writes";
+import { freeCertificateName } from "@/lib/transfer/import-writes";
+import { storeCertificate } from "@/lib/certs/certificate-store";
+import { auditActor, insertProfile, overwriteProfile } from "@/lib/profiles/profile-service";
+import { requireAbility, requireProfile } from "@/lib/auth/access";
+import { audit } from "@/lib/audit/record";
+import type { CurrentUser } from "@/lib/auth/session";
 import { inputFieldPath } from "@/lib/transfer/input-paths";
 import { jsonPath } from "@/lib/transfer/json-path";
 import type { ParsedDocument } from "@/lib/transfer/parse-import";
@@ -76,7 +81,8 @@ function pointAtStoredCertificate(input: ProfileInput, certificateId: string) {
 
 const isUniqueViolation = (error: unknown) => typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 
-export async function applyImport(parsed: readonly ParsedDocument[], decisions: readonly ImportDecision[] = []): Promise<ApplyImportResult> {
+export async function applyImport(parsed: readonly ParsedDocument[], decisions: readonly ImportDecision[] = [], actor: CurrentUser): Promise<ApplyImportResult> {
+  requireAbility(actor, "importProfiles", "Viewers cannot import profiles. Ask an admin for the Editor role.");
   const targets = await readImportTargets();
   const plan = planImport([...parsed], targets);
   const resolved = resolveDecisions(plan, decisions, targets);
@@ -117,6 +123,7 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
       }
       pointAtStoredCertificate(input, entry.id);
     }
+    if (step.action === "replace") await requireProfile(actor, step.target.id, "edit");
     if (step.action === "replace" && step.expectedVersion !== undefined && step.expectedVersion !== step.target.version) {
       errors.push({
         path: jsonPath(["name"], document.path),
@@ -156,7 +163,16 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
             continue;
           }
           const name = await freeCertificateName(tx, entry.material.certificate.subject);
-          await insertCertificate(tx, entry.id, name, entry.material);
+          await storeCertificate(tx, {
+            id: entry.id,
+            name,
+            source: "import",
+            certificatePem: entry.material.certificatePem,
+            privateKeyPem: entry.material.privateKeyPem,
+            chainPem: entry.material.chainPem,
+            createdById: actor.id === "cli" ? null : actor.id,
+          });
+          await audit({ actor: auditActor(actor), action: "certificate.imported", object: { type: "certificate", id: entry.id, label: name }, detail: { format: "profile import" } }, tx);
           createdCertificates.push({ id: entry.id, name });
         }
         for (const { step, path, input, missingSecrets } of prepared) {
@@ -167,9 +183,7 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
             if (taken) {
               throw new ImportAbort([{ path: jsonPath(["name"], path), code: "name_clash", message: `A profile named "${taken.name}" was saved while the import ran: nothing was imported; review the plan again` }]);
             }
-            const id = crypto.randomUUID();
-            await tx.profile.create({ data: { id, ...profileColumns(input) } });
-            await writeProfileSecrets(tx, id, input);
+            const { id } = await insertProfile(tx, input, actor, { action: "imported", extra: { missingSecrets } });
             created.push({ index: step.index, id, name: input.name.trim(), version: 1, missingSecrets });
           } else {
             const current = await tx.profile.findUnique({ where: { id: step.target.id }, select: { version: true } });
@@ -185,10 +199,14 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
                 },
               ]);
             }
-            // The version check and the write are one statement, as in updateProfile.
-            const result = await tx.profile.updateMany({ where: { id: step.target.id, version: expected }, data: { ...profileColumns(input), version: { increment: 1 } } });
-            if (result.count === 0) throw new ImportAbort([{ path: jsonPath(["name"], path), code: "version_conflict", message: `"${step.target.name}" changed while the import ran: nothing was imported` }]);
-            await writeProfileSecrets(tx, step.target.id, input);
+            try {
+              await overwriteProfile(tx, step.target.id, expected, input, actor, { action: "imported", extra: { missingSecrets } });
+            } catch (error) {
+              if (isAppError(error) && error.code === "version_conflict") {
+                throw new ImportAbort([{ path: jsonPath(["name"], path), code: "version_conflict", message: `"${step.target.name}" changed while the import ran: nothing was imported` }]);
+              }
+              throw error;
+            }
             replaced.push({ index: step.index, id: step.target.id, name: input.name.trim(), version: expected + 1, missingSecrets });
           }
         }

@@ -1,10 +1,13 @@
 import "server-only";
 import { prisma } from "@/lib/db/client";
+import { requireProfile, visibleProfilesWhere } from "@/lib/auth/access";
+import { audit } from "@/lib/audit/record";
+import { auditActor } from "@/lib/profiles/profile-service";
+import type { CurrentUser } from "@/lib/auth/session";
 import { parseStoredDocument, secretContext } from "@/lib/db/profiles";
 import { decryptSecret } from "@/lib/crypto/secrets";
 import { readCertificateKeyMaterial } from "@/lib/certs/certificate-store";
 import { AppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { documentToInput, inputToDocument, type DocumentSecrets, type ProfileDocument } from "@/lib/profiles/document";
 import { secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 import { secretsInUse } from "@/lib/profiles/summary";
@@ -51,9 +54,10 @@ interface ProfileRow {
   configJson: string;
 }
 
-async function readRows(ids: string[] | "all"): Promise<ProfileRow[]> {
+async function readRows(ids: string[] | "all", actor: CurrentUser): Promise<ProfileRow[]> {
   const select = { id: true, name: true, configJson: true } as const;
-  if (ids === "all") return prisma.profile.findMany({ select, orderBy: [{ nameKey: "asc" }, { id: "asc" }] });
+  // "all" means all the profiles this user can see
+  if (ids === "all") return prisma.profile.findMany({ where: visibleProfilesWhere(actor), select, orderBy: [{ nameKey: "asc" }, { id: "asc" }] });
   const unique = [...new Set(ids)];
   if (unique.length === 0) throw new AppError("invalid_input", "Choose at least one profile to export.");
   if (unique.length > IMPORT_LIMITS.maxDocuments) {
@@ -61,7 +65,7 @@ async function readRows(ids: string[] | "all"): Promise<ProfileRow[]> {
   }
   const found = new Map<string, ProfileRow>();
   for (const part of chunks(unique)) {
-    for (const row of await prisma.profile.findMany({ where: { id: { in: part } }, select })) found.set(row.id, row);
+    for (const row of await prisma.profile.findMany({ where: { AND: [{ id: { in: part } }, visibleProfilesWhere(actor)] }, select })) found.set(row.id, row);
   }
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) {
@@ -108,13 +112,15 @@ function slug(name: string): string {
   return text || "profile";
 }
 
-export async function exportProfiles(ids: string[] | "all", options: ExportOptions): Promise<ExportResult> {
+export async function exportProfiles(ids: string[] | "all", options: ExportOptions, actor: CurrentUser): Promise<ExportResult> {
   if (options.includeSecrets) {
     const problem = checkExportPassphrase(options.passphrase);
     if (problem) throw new AppError("invalid_input", `${problem}.`, { passphrase: problem });
   }
-  const rows = await readRows(ids);
+  const rows = await readRows(ids, actor);
   if (rows.length === 0) throw new AppError("not_found", "There are no profiles to export.");
+  // an encrypted export carries the secrets: whoever picks its passphrase can read them back
+  if (options.includeSecrets) for (const row of rows) await requireProfile(actor, row.id, "exportSecrets");
   if (rows.length > IMPORT_LIMITS.maxDocuments) {
     throw new AppError("too_large", `Export at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} profiles per file: that is what an import accepts.`);
   }
@@ -165,6 +171,11 @@ export async function exportProfiles(ids: string[] | "all", options: ExportOptio
   }
   const date = new Date().toISOString().slice(0, 10);
   const fileName = documents.length === 1 ? `${slug(documents[0]!.name)}.mcf-profile.json` : `mcf-profiles-${date}.json`;
-  log.info("profiles exported", { count: documents.length, includeSecrets: options.includeSecrets });
+  await audit({
+    actor: auditActor(actor),
+    action: "profile.exported",
+    object: { type: "export", label: fileName },
+    detail: { count: documents.length, includeSecrets: options.includeSecrets, profiles: rows.slice(0, 50).map((r) => r.name) },
+  });
   return { fileName, json, documents };
 }

@@ -13,7 +13,14 @@ import { exportProfiles } from "@/lib/transfer/export-profiles";
 import { IMPORT_LIMITS, type ImportErrorCode } from "@/lib/transfer/import-error";
 import { parseImportFile, type ParsedDocument } from "@/lib/transfer/parse-import";
 import { planImport, readImportTargets, type ImportDecision } from "@/lib/transfer/plan-import";
+import { seedUser } from "../support/users";
+import type { CurrentUser } from "@/lib/auth/session";
 import { basicInput, CLIENT_ID, oauthSecretInput, TENANT_ID } from "../support/profile-fixtures";
+
+let owner: CurrentUser;
+beforeAll(async () => {
+  owner = await seedUser("owner");
+});
 
 const PASSPHRASE = "import passphrase 42";
 const ALPHA_SECRET = "alpha-secret-value-0001";
@@ -76,13 +83,13 @@ beforeEach(async () => {
   await prisma.profileSecret.deleteMany();
   await prisma.profile.deleteMany();
   await prisma.certificate.deleteMany();
-  alphaId = (await createProfile(oauthSecretInput({ name: "Alpha", secret: ALPHA_SECRET }))).id;
-  await createProfile(basicInput({ name: "Beta", password: "beta-password" }));
+  alphaId = (await createProfile(oauthSecretInput({ name: "Alpha", secret: ALPHA_SECRET }), owner)).id;
+  await createProfile(basicInput({ name: "Beta", password: "beta-password" }), owner);
 });
 
 describe("refused files change nothing", () => {
   it("refuses a wrong passphrase", async () => {
-    const { json } = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE });
+    const { json } = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE }, owner);
     await prisma.profileSecret.deleteMany();
     await prisma.profile.deleteMany();
     const before = await databaseState();
@@ -98,7 +105,7 @@ describe("refused files change nothing", () => {
   });
 
   it("refuses a truncated file and a flipped byte in an encrypted secret", async () => {
-    const { json } = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE });
+    const { json } = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE }, owner);
     const before = await databaseState();
     expect(await parseImportFile(json.slice(0, Math.floor(json.length * 0.7)), { passphrase: PASSPHRASE })).toMatchObject({ ok: false, errors: [{ code: "not_json" }] });
 
@@ -146,7 +153,7 @@ describe("name clashes are the admin's decision", () => {
     const plan = planImport(parsed, await readImportTargets());
     expect(plan).toMatchObject({ decisionsNeeded: 1, blocked: 0, items: [{ name: "ALPHA", needsDecision: true, clash: { id: alphaId, name: "Alpha", version: 1 } }] });
     const before = await databaseState();
-    expect(await applyImport(parsed)).toEqual({
+    expect(await applyImport(parsed, [], owner)).toEqual({
       ok: false,
       errors: [{ path: "$.name", code: "name_clash", message: expect.stringMatching(/"Alpha" already exists: choose rename, skip or replace/) }],
     });
@@ -155,7 +162,7 @@ describe("name clashes are the admin's decision", () => {
 
   it("rename: imports under the new name", async () => {
     const parsed = await parse(secretDocument("Alpha", "imported-secret"));
-    const result = await applyImport(parsed, [{ index: 0, action: "rename", name: "Alpha (imported)" }]);
+    const result = await applyImport(parsed, [{ index: 0, action: "rename", name: "Alpha (imported)" }], owner);
     expect(result).toMatchObject({ ok: true, created: [{ index: 0, name: "Alpha (imported)", version: 1, missingSecrets: [] }] });
     if (!result.ok) return;
     expect(await readProfileSecrets(result.created[0]!.id)).toEqual({ client_secret: "imported-secret" });
@@ -164,22 +171,22 @@ describe("name clashes are the admin's decision", () => {
 
   it("rename: refuses a name that is taken, or blank", async () => {
     const parsed = await parse(secretDocument("Alpha", null));
-    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "beta" }])).toMatchObject({ ok: false, errors: [{ code: "name_clash", message: expect.stringMatching(/"Beta" already exists: choose another name/) }] });
-    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "  " }])).toMatchObject({ ok: false, errors: [{ code: "decision", message: expect.stringMatching(/Enter a name/) }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "beta" }], owner)).toMatchObject({ ok: false, errors: [{ code: "name_clash", message: expect.stringMatching(/"Beta" already exists: choose another name/) }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "  " }], owner)).toMatchObject({ ok: false, errors: [{ code: "decision", message: expect.stringMatching(/Enter a name/) }] });
   });
 
   it("skip: leaves the existing profile alone and imports the rest", async () => {
     const parsed = await parse([secretDocument("Alpha", "x"), secretDocument("Gamma", null)]);
-    const result = await applyImport(parsed, [{ index: 0, action: "skip" }]);
+    const result = await applyImport(parsed, [{ index: 0, action: "skip" }], owner);
     expect(result).toMatchObject({ ok: true, skipped: [{ index: 0, name: "Alpha" }], created: [{ index: 1, name: "Gamma", missingSecrets: ["client_secret"] }] });
-    expect((await getProfileForEdit(alphaId))!.version).toBe(1);
+    expect((await getProfileForEdit(alphaId, owner))!.version).toBe(1);
   });
 
   it("replace: updates the existing profile as a new version, with the imported secret", async () => {
     const parsed = await parse(secretDocument("alpha", "rotated-secret", "Imported from staging"));
-    const result = await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: 1 }]);
+    const result = await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: 1 }], owner);
     expect(result).toMatchObject({ ok: true, replaced: [{ id: alphaId, name: "alpha", version: 2, missingSecrets: [] }], created: [] });
-    const after = (await getProfileForEdit(alphaId))!;
+    const after = (await getProfileForEdit(alphaId, owner))!;
     expect(after).toMatchObject({ version: 2, input: { name: "alpha", description: "Imported from staging" } });
     expect(await readProfileSecrets(alphaId)).toEqual({ client_secret: "rotated-secret" });
     expect(await prisma.profile.count()).toBe(2);
@@ -188,37 +195,37 @@ describe("name clashes are the admin's decision", () => {
   it("replace without secrets keeps the secret the profile already stores", async () => {
     const parsed = await parse(secretDocument("Alpha", null, "Config only"));
     expect(parsed[0]!.missingSecrets).toEqual(["client_secret"]);
-    const result = await applyImport(parsed, [{ index: 0, action: "replace" }]);
+    const result = await applyImport(parsed, [{ index: 0, action: "replace" }], owner);
     expect(result).toMatchObject({ ok: true, replaced: [{ id: alphaId, version: 2, missingSecrets: [] }] });
     expect(await readProfileSecrets(alphaId)).toEqual({ client_secret: ALPHA_SECRET });
-    expect((await getProfileForEdit(alphaId))!.input.description).toBe("Config only");
+    expect((await getProfileForEdit(alphaId, owner))!.input.description).toBe("Config only");
   });
 
   it("replace: refuses when the profile was saved after the plan, and changes nothing", async () => {
     const parsed = await parse(secretDocument("Alpha", "rotated-secret"));
     const planned = planImport(parsed, await readImportTargets()).items[0]!.clash!.version;
-    const dto = (await getProfileForEdit(alphaId))!;
+    const dto = (await getProfileForEdit(alphaId, owner))!;
     dto.input.description = "edited by a colleague";
     const { updateProfile } = await import("@/lib/profiles/profile-service");
-    await updateProfile(alphaId, dto.version, dto.input);
+    await updateProfile(alphaId, dto.version, dto.input, owner);
     const before = await databaseState();
-    expect(await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: planned }])).toMatchObject({ ok: false, errors: [{ code: "version_conflict" }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: planned }], owner)).toMatchObject({ ok: false, errors: [{ code: "version_conflict" }] });
     expect(await databaseState()).toEqual(before);
   });
 
   it("replace needs something to replace, and only once", async () => {
-    expect(await applyImport(await parse(secretDocument("Nobody", null)), [{ index: 0, action: "replace" }])).toMatchObject({ ok: false, errors: [{ code: "decision" }] });
+    expect(await applyImport(await parse(secretDocument("Nobody", null)), [{ index: 0, action: "replace" }], owner)).toMatchObject({ ok: false, errors: [{ code: "decision" }] });
     const twice = await parse([secretDocument("Alpha", null), secretDocument("ALPHA", null)]);
-    expect(await applyImport(twice, [{ index: 0, action: "replace" }, { index: 1, action: "replace" }])).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "decision" }] });
+    expect(await applyImport(twice, [{ index: 0, action: "replace" }, { index: 1, action: "replace" }], owner)).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "decision" }] });
   });
 
   it("documents with the same name in one file: the second must be renamed or skipped", async () => {
     const parsed = await parse([secretDocument("Delta", null), secretDocument("delta", null)]);
     const plan = planImport(parsed, await readImportTargets());
     expect(plan.items.map((i) => [i.sameNameAs, i.needsDecision])).toEqual([[null, false], [0, true]]);
-    expect(await applyImport(parsed)).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "name_clash" }] });
+    expect(await applyImport(parsed, [], owner)).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "name_clash" }] });
     const decisions: ImportDecision[] = [{ index: 1, action: "rename", name: "Delta 2" }];
-    expect(await applyImport(parsed, decisions)).toMatchObject({ ok: true, created: [{ name: "Delta" }, { name: "Delta 2" }] });
+    expect(await applyImport(parsed, decisions, owner)).toMatchObject({ ok: true, created: [{ name: "Delta" }, { name: "Delta 2" }] });
   });
 
   it("refuses a document whose {ref} names no stored certificate here", async () => {
@@ -227,8 +234,8 @@ describe("name clashes are the admin's decision", () => {
     const parsed = await parse(doc);
     const plan = planImport(parsed, await readImportTargets());
     expect(plan).toMatchObject({ blocked: 1, items: [{ problems: [{ path: "$.authentication.certificate.ref", code: "certificate" }] }] });
-    expect(await applyImport(parsed)).toMatchObject({ ok: false });
-    expect(await applyImport(parsed, [{ index: 0, action: "skip" }])).toMatchObject({ ok: true, created: [], skipped: [{ name: "Ref" }] });
+    expect(await applyImport(parsed, [], owner)).toMatchObject({ ok: false });
+    expect(await applyImport(parsed, [{ index: 0, action: "skip" }], owner)).toMatchObject({ ok: true, created: [], skipped: [{ name: "Ref" }] });
   });
 });
 
@@ -248,7 +255,7 @@ describe("all or nothing", () => {
     await prisma.$executeRawUnsafe(`CREATE TRIGGER fail_doc_7 BEFORE INSERT ON "Profile" WHEN NEW."name" = 'Doc 7' BEGIN SELECT RAISE(ABORT, 'injected failure at document 7'); END`);
     try {
       // (the SQLite adapter reports a trigger's RAISE as a constraint violation, P2003)
-      await expect(applyImport(parsed, decisions)).rejects.toMatchObject({
+      await expect(applyImport(parsed, decisions, owner)).rejects.toMatchObject({
         meta: { driverAdapterError: { cause: { originalMessage: "injected failure at document 7" } } },
       });
     } finally {
@@ -257,7 +264,7 @@ describe("all or nothing", () => {
     expect(await databaseState()).toEqual(before);
     expect(await readProfileSecrets(alphaId)).toEqual({ client_secret: ALPHA_SECRET });
 
-    const retried = await applyImport(parsed, decisions);
+    const retried = await applyImport(parsed, decisions, owner);
     expect(retried).toMatchObject({ ok: true, replaced: [{ id: alphaId, version: 2 }], certificates: { created: [{ name: "travelling-certificate" }] } });
     if (!retried.ok) return;
     expect(retried.created).toHaveLength(9);

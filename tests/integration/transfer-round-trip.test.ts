@@ -18,7 +18,14 @@ import { applyImport } from "@/lib/transfer/apply-import";
 import { exportProfiles } from "@/lib/transfer/export-profiles";
 import { parseImportFile } from "@/lib/transfer/parse-import";
 import { planImport, readImportTargets } from "@/lib/transfer/plan-import";
+import { seedUser } from "../support/users";
+import type { CurrentUser } from "@/lib/auth/session";
 import { basicInput, CLIENT_ID, oauthSecretInput } from "../support/profile-fixtures";
+
+let owner: CurrentUser;
+beforeAll(async () => {
+  owner = await seedUser("owner");
+});
 
 const PASSPHRASE = "move these profiles safely";
 const PASTED_KEY_PASSPHRASE = "pasted-key-passphrase-123";
@@ -105,7 +112,7 @@ interface Snapshot {
 async function snapshot(): Promise<Map<string, Snapshot>> {
   const out = new Map<string, Snapshot>();
   for (const { id, name } of await prisma.profile.findMany({ select: { id: true, name: true } })) {
-    const { input } = (await getProfileForEdit(id))!;
+    const { input } = (await getProfileForEdit(id, owner))!;
     const entry: Snapshot = { input, secrets: await readProfileSecrets(id) };
     if (input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored" && input.authentication.type === "oauth2") {
       const certificateId = input.authentication.certificate.certificateId;
@@ -128,7 +135,7 @@ async function importText(json: string, passphrase?: string) {
   const parsed = await parseImportFile(json, { passphrase });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const plan = planImport(parsed.documents, await readImportTargets());
-  const applied = await applyImport(parsed.documents);
+  const applied = await applyImport(parsed.documents, [], owner);
   if (!applied.ok) throw new Error(JSON.stringify(applied.errors));
   return { parsed: parsed.documents, plan, applied };
 }
@@ -141,14 +148,14 @@ beforeAll(async () => {
     generateSelfSignedCertificate({ commonName: "pasted-plain", keySize: 2048 }),
   ]);
   pastedEncryptedKey = exportEncryptedPkcs8(pasted.privateKeyPem, PASTED_KEY_PASSPHRASE);
-  storedCertificateId = (await generateCertificate({ name: "Connector certificate", commonName: "mail-connector", keySize: 2048, validityDays: 365 })).id;
+  storedCertificateId = (await generateCertificate({ name: "Connector certificate", commonName: "mail-connector", keySize: 2048, validityDays: 365 }, owner)).id;
   storedMaterial = (await readCertificateKeyMaterial(storedCertificateId))!;
 });
 
 async function createAll() {
   await wipe();
-  storedCertificateId = (await importCertificateFromPem({ name: "Connector certificate", ...storedMaterial })).id;
-  for (const input of inputs()) await createProfile(input);
+  storedCertificateId = (await importCertificateFromPem({ name: "Connector certificate", ...storedMaterial }, owner)).id;
+  for (const input of inputs()) await createProfile(input, owner);
   original = await snapshot();
   expect(original.size).toBe(6);
 }
@@ -156,7 +163,7 @@ async function createAll() {
 describe("export → import into a fresh database", () => {
   it("with secrets: identical configuration and secrets, and no secret in clear in the file", async () => {
     await createAll();
-    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE });
+    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE }, owner);
     expect(exported.fileName).toMatch(/^mcf-profiles-\d{4}-\d{2}-\d{2}\.json$/);
     expect(Array.isArray(JSON.parse(exported.json))).toBe(true);
     for (const value of allSecretValues()) expect(exported.json, "a secret in clear in the export").not.toContain(value);
@@ -181,7 +188,7 @@ describe("export → import into a fresh database", () => {
 
   it("without secrets: identical configuration, and every left-out secret listed as missing", async () => {
     await createAll();
-    const exported = await exportProfiles("all", { includeSecrets: false });
+    const exported = await exportProfiles("all", { includeSecrets: false }, owner);
     for (const value of allSecretValues()) expect(exported.json).not.toContain(value);
     expect(exported.json).not.toMatch(/"encrypted"/);
 
@@ -222,9 +229,9 @@ describe("export → import into a fresh database", () => {
 
   it("without secrets into a database that already stores the certificate: the profile reuses it", async () => {
     await createAll();
-    const exported = await exportProfiles("all", { includeSecrets: false });
+    const exported = await exportProfiles("all", { includeSecrets: false }, owner);
     await wipe();
-    const existing = await importCertificateFromPem({ name: "Already here", ...storedMaterial });
+    const existing = await importCertificateFromPem({ name: "Already here", ...storedMaterial }, owner);
     const { plan, applied } = await importText(exported.json);
     expect(plan.items.find((i) => i.name === "Stored certificate")).toMatchObject({
       missingSecrets: [],
@@ -239,8 +246,8 @@ describe("export → import into a fresh database", () => {
     await createAll();
     const second = inputs()[3]!;
     second.name = "Stored certificate, second user";
-    await createProfile(second);
-    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE });
+    await createProfile(second, owner);
+    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE }, owner);
     await wipe();
     const { applied } = await importText(exported.json, PASSPHRASE);
     expect(applied.ok && applied.certificates.created).toHaveLength(1);
@@ -252,23 +259,23 @@ describe("export → import into a fresh database", () => {
   it("exports one profile as a single document, named after it", async () => {
     await createAll();
     const id = (await prisma.profile.findFirstOrThrow({ where: { name: "Client secret" }, select: { id: true } })).id;
-    const exported = await exportProfiles([id], { includeSecrets: false });
+    const exported = await exportProfiles([id], { includeSecrets: false }, owner);
     expect(exported.fileName).toBe("client-secret.mcf-profile.json");
     expect(JSON.parse(exported.json)).toMatchObject({ format: "mcf-profile", version: 1, name: "Client secret", authentication: { requestProperties: { client_secret: null } } });
     expect(exported.documents).toHaveLength(1);
   });
 
   it("refuses a short passphrase and unknown ids", async () => {
-    await expect(exportProfiles("all", { includeSecrets: true, passphrase: "short" })).rejects.toMatchObject({ code: "invalid_input", fields: { passphrase: expect.stringMatching(/8 characters/) } });
-    await expect(exportProfiles(["no-such-id"], { includeSecrets: false })).rejects.toBeInstanceOf(AppError);
-    await expect(exportProfiles([], { includeSecrets: false })).rejects.toMatchObject({ code: "invalid_input" });
+    await expect(exportProfiles("all", { includeSecrets: true, passphrase: "short" }, owner)).rejects.toMatchObject({ code: "invalid_input", fields: { passphrase: expect.stringMatching(/8 characters/) } });
+    await expect(exportProfiles(["no-such-id"], { includeSecrets: false }, owner)).rejects.toBeInstanceOf(AppError);
+    await expect(exportProfiles([], { includeSecrets: false }, owner)).rejects.toMatchObject({ code: "invalid_input" });
   });
 });
 
 describe("exported documents", () => {
   it("carry a stored certificate inline without privateKeyPassphrase, and pasted key material with it", async () => {
     await createAll();
-    const { documents } = await exportProfiles("all", { includeSecrets: false });
+    const { documents } = await exportProfiles("all", { includeSecrets: false }, owner);
     const byName = new Map(documents.map((d) => [d.name, d.authentication]));
     expect(byName.get("Stored certificate")).toMatchObject({ certificate: { certificatePem: storedMaterial.certificatePem, privateKeyPem: null } });
     const stored = byName.get("Stored certificate");

@@ -3,16 +3,23 @@
  * transaction in reasonable time: one scrypt run per file, not per secret.
  */
 import crypto from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "@/lib/db/client";
 import { secretContext } from "@/lib/db/profiles";
 import { encryptSecret, fingerprintSecret } from "@/lib/crypto/secrets";
 import { applyImport } from "@/lib/transfer/apply-import";
 import { exportProfiles } from "@/lib/transfer/export-profiles";
 import { IMPORT_LIMITS } from "@/lib/transfer/import-error";
-import { profileColumns } from "@/lib/transfer/import-writes";
+import { profileColumns } from "@/lib/profiles/profile-service";
 import { parseImportFile } from "@/lib/transfer/parse-import";
 import { oauthSecretInput } from "../support/profile-fixtures";
+import { seedUser } from "../support/users";
+import type { CurrentUser } from "@/lib/auth/session";
+
+let owner: CurrentUser;
+beforeAll(async () => {
+  owner = await seedUser("owner");
+});
 
 const COUNT = IMPORT_LIMITS.maxDocuments;
 
@@ -26,7 +33,7 @@ describe("export and import at the file limit", () => {
     });
 
     let started = performance.now();
-    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: "a passphrase for a thousand" });
+    const exported = await exportProfiles("all", { includeSecrets: true, passphrase: "a passphrase for a thousand" }, owner);
     const exportMs = performance.now() - started;
     expect(exported.documents).toHaveLength(COUNT);
     expect(exported.json).not.toContain(profiles[500]!.secret);
@@ -36,7 +43,7 @@ describe("export and import at the file limit", () => {
     started = performance.now();
     const parsed = await parseImportFile(exported.json, { passphrase: "a passphrase for a thousand" });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors.slice(0, 3)));
-    const applied = await applyImport(parsed.documents);
+    const applied = await applyImport(parsed.documents, [], owner);
     const importMs = performance.now() - started;
     expect(applied.ok && applied.created).toHaveLength(COUNT);
     expect(await prisma.profileSecret.count()).toBe(COUNT);
