@@ -5,6 +5,7 @@ import path from "node:path";
 process.env.E2E_PORT ??= String(3100 + Math.floor(Math.random() * 800));
 const PORT = Number(process.env.E2E_PORT);
 const DATA_DIR = path.resolve(".tmp/e2e");
+import { OWNER_STATE } from "./e2e/accounts";
 
 export default defineConfig({
   testDir: "e2e",
@@ -22,6 +23,11 @@ export default defineConfig({
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
   },
+  projects: [
+    // first-run setup through the UI: creates the owner and keeps the signed-in state for the specs
+    { name: "setup", testMatch: /owner\.setup\.ts/ },
+    { name: "console", testIgnore: /owner\.setup\.ts/, dependencies: ["setup"], use: { storageState: OWNER_STATE } },
+  ],
   webServer: {
     // a fresh data folder (database and generated secret key) for every run, against the production build
     command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node scripts/migrate.mjs && npx next start -H 127.0.0.1 -p ${PORT}`,
