@@ -12,7 +12,7 @@ import crypto from "node:crypto";
 import dns from "node:dns";
 import net from "node:net";
 import tls from "node:tls";
-import { isBlockedAddress } from "@/lib/oauth/http-post";
+import { isBlockedAddress, testTargetRefusal } from "@/lib/net/outbound-guard";
 import type { TlsPolicy } from "@/lib/diagnostics/settings";
 
 /** When the deciding socket or resolver event fired (performance.now()), for an exact step time. */
@@ -26,6 +26,7 @@ export type DnsOutcome =
   | { ok: false; code: string; blocked?: string[] };
 
 export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal): Promise<Timed<DnsOutcome>> {
+  if (testTargetRefusal(host)) return Promise.resolve(stamp<DnsOutcome>({ ok: false, code: "MCF_HOST_NOT_ALLOWED" }));
   if (net.isIP(host)) {
     return Promise.resolve(stamp<DnsOutcome>(isBlockedAddress(host) ? { ok: false, code: "MCF_BLOCKED_ADDRESS", blocked: [host] } : { ok: true, addresses: [host], blocked: [], literal: true }));
   }

@@ -11,6 +11,7 @@ import type { StepOutcome } from "@/lib/diagnostics/steps";
 import type { ImapSessionError } from "@/lib/mail/imap-session";
 import type { Pop3Error } from "@/lib/mail/pop3-client";
 import type { Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
+import { testTargetRefusal } from "@/lib/net/outbound-guard";
 
 export interface MailContext {
   protocol: "imap" | "pop3";
@@ -42,8 +43,14 @@ export function explainDns(outcome: Extract<DnsOutcome, { ok: false }>, host: st
       return fail(
         `${host} resolves only to ${outcome.blocked?.join(", ") ?? "a link-local address"}, which the console refuses to connect to.`,
         `${outcome.blocked?.join(", ") ?? "The address"} is a link-local or cloud-metadata address. Connecting there could reach this server's own instance-metadata service (and its credentials), so the console never does.`,
-        "Use the mail server's real host name, e.g. outlook.office365.com. (An operator allow-list for such addresses is not available yet.)",
+        "Use the mail server's real host name, e.g. outlook.office365.com. If this address really is your mail server, the operator can allow it with MCF_OUTBOUND_ALLOW.",
         { addresses: outcome.blocked ?? [] },
+      );
+    case "MCF_HOST_NOT_ALLOWED":
+      return fail(
+        `${host} is not among the hosts this console may test.`,
+        testTargetRefusal(host) ?? "The operator restricted Tests to a list of hosts.",
+        "Ask the operator to add the host to MCF_TEST_ALLOWED_HOSTS, or correct the Mail server URL.",
       );
     case "MCF_TIMEOUT":
       return fail(`No DNS answer for ${host} within ${seconds(timeoutMs)}.`, "The DNS server did not answer in time.", "Try again; if it repeats, check this server's DNS resolver and network.");

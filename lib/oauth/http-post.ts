@@ -15,6 +15,7 @@ import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
+import { isBlockedAddress, testTargetRefusal } from "@/lib/net/outbound-guard";
 
 export type PostPhase = "dns" | "connect" | "tls" | "response";
 
@@ -59,18 +60,8 @@ const MAX_BODY = 256 * 1024;
  * instance-metadata service (CONVENTIONS 13). Loopback stays allowed: the stand-in and local
  * test set-ups run there.
  */
-export function isBlockedAddress(address: string): boolean {
-  if (net.isIPv4(address)) {
-    const [a, b] = address.split(".").map(Number);
-    return (a === 169 && b === 254) || address === "100.100.100.200" || a === 0;
-  }
-  if (net.isIPv6(address)) {
-    const lower = address.toLowerCase();
-    if (lower.startsWith("::ffff:")) return isBlockedAddress(lower.slice(7));
-    return /^fe[89ab]/.test(lower) || lower === "fd00:ec2::254";
-  }
-  return false;
-}
+/** Kept as an export of this module for its callers; the rule itself lives in lib/net/outbound-guard.ts. */
+export { isBlockedAddress };
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
@@ -157,6 +148,7 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
   const started = Date.now();
 
   if (net.isIP(host) && isBlockedAddress(host)) return { ok: false, failure: { phase: "dns", code: "MCF_BLOCKED_ADDRESS", address: host } };
+  if (testTargetRefusal(host)) return { ok: false, failure: { phase: "dns", code: "MCF_HOST_NOT_ALLOWED", address: host } };
 
   const outcome = await new Promise<PostResult>((resolve) => {
     let phase: PostPhase = net.isIP(host) ? "connect" : "dns";

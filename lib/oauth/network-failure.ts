@@ -5,6 +5,7 @@ import "server-only";
  * can reuse the same wording for other HTTPS calls.
  */
 import type { PostFailure } from "@/lib/oauth/http-post";
+import { testTargetRefusal } from "@/lib/net/outbound-guard";
 
 export type NetworkFailureKind = "config" | "dns" | "connect" | "tls" | "timeout" | "invalid_response" | "cancelled";
 
@@ -40,7 +41,14 @@ export function describeNetworkFailure(failure: PostFailure, endpoint: Endpoint)
         kind: "config",
         title: "Address not allowed",
         cause: `${host} resolves to ${failure.address ?? "a link-local address"}, a link-local or cloud-metadata address that the console never calls.`,
-        fix: "Use the real token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.",
+        fix: "Use the real token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token. (An operator can allow such an address with MCF_OUTBOUND_ALLOW.)",
+      };
+    case "MCF_HOST_NOT_ALLOWED":
+      return {
+        kind: "config",
+        title: "Host not allowed",
+        cause: testTargetRefusal(host) ?? `${host} is not among the hosts this console may test.`,
+        fix: "Ask the operator to add the token endpoint's host to MCF_TEST_ALLOWED_HOSTS, or correct the token URL.",
       };
     case "MCF_BODY_TOO_LARGE":
       return {
