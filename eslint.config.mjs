@@ -15,7 +15,7 @@ const config = [
     },
   },
   {
-    files: ["lib/env.ts", "scripts/**", "tests/**", "e2e/**", "*.config.*", "next.config.js"],
+    files: ["lib/env.ts", "**/*.test.ts", "scripts/**", "tests/**", "e2e/**", "*.config.*", "next.config.js"],
     rules: { "no-restricted-properties": "off" },
   },
 ];
