@@ -1,0 +1,256 @@
+/**
+ * Every server action and every route handler, found by scanning the source tree, is called
+ * signed out and as a signed-in user without the needed permission: each call must be refused,
+ * and the database must be exactly as before (no row added, changed or removed — audit log included).
+ * A new action or route without an entry in the tables below fails this test.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+
+const session = vi.hoisted(() => ({ cookie: "" }));
+
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers(session.cookie ? { cookie: session.cookie } : {}),
+  cookies: async () => ({
+    toString: () => session.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
+}));
+vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
+vi.mock("next/navigation", () => ({
+  redirect: (url: string) => {
+    throw Object.assign(new Error("NEXT_REDIRECT"), { digest: `NEXT_REDIRECT;replace;${url};307;` });
+  },
+  notFound: () => {
+    throw Object.assign(new Error("NEXT_NOT_FOUND"), { digest: "NEXT_HTTP_ERROR_FALLBACK;404" });
+  },
+}));
+
+const { prisma } = await import("@/lib/db/client");
+const { getAuth } = await import("@/lib/auth/auth");
+const { createUserWithPassword } = await import("@/lib/auth/users");
+const { createProfile } = await import("@/lib/profiles/profile-service");
+const { setProfileShare } = await import("@/lib/profiles/sharing");
+const { generateCertificate } = await import("@/lib/certs/certificate-store");
+const { oauthSecretInput } = await import("../support/profile-fixtures");
+type CurrentUser = import("@/lib/auth/session").CurrentUser;
+type Role = import("@/lib/auth/permissions").Role;
+
+const ROOT = path.resolve(__dirname, "../..");
+const PASSWORD = "correct horse battery staple";
+
+interface Person {
+  user: CurrentUser;
+  cookie: string;
+}
+
+async function person(role: Role, name: string): Promise<Person> {
+  const email = `${name}@access.test`;
+  const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
+  const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
+  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return { user: { id: created.id, name, email, role }, cookie };
+}
+
+let owner: Person;
+let viewer: Person; // nothing shared
+let user: Person; // Use on the profile
+let editor: Person; // Edit on the profile, creates nothing
+let profileId: string;
+let certificateId: string;
+
+/** Every row of every table except sessions and the request throttle (sign-ins touch those). */
+async function databaseSnapshot(): Promise<string> {
+  const { Prisma } = await import("@/generated/prisma/client");
+  const rows: Record<string, unknown> = {};
+  for (const model of Object.values(Prisma.ModelName)) {
+    if (model === "Session" || model === "RateLimit") continue;
+    const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+    rows[model] = await delegate.findMany({ orderBy: { id: "asc" } });
+  }
+  return crypto.createHash("sha256").update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v))).digest("hex");
+}
+
+beforeAll(async () => {
+  owner = await person("owner", "olivia");
+  viewer = await person("viewer", "victor");
+  user = await person("viewer", "ursula");
+  editor = await person("editor", "edith");
+  profileId = (await createProfile(oauthSecretInput({ name: "Guarded", secret: "guarded-secret-value" }), owner.user)).id;
+  await setProfileShare(profileId, user.user.id, "use", owner.user);
+  await setProfileShare(profileId, editor.user.id, "edit", owner.user);
+  certificateId = (await generateCertificate({ name: "Guarded cert", commonName: "guarded", keySize: 2048, validityDays: 30 }, owner.user)).id;
+});
+
+type ActionCase = {
+  /** a signed-in caller who must be refused, or "public" for the actions signed-out visitors may call */
+  refused: () => Person | "public";
+  input: () => unknown;
+};
+
+/** Every action of lib/actions/*.ts: who must be refused, with an input that would otherwise succeed. */
+const actionCases: Record<string, ActionCase> = {
+  // lib/actions/profiles.ts
+  createProfileAction: { refused: () => viewer, input: () => ({ profile: oauthSecretInput({ name: "Sneaky", secret: "x" }) }) },
+  updateProfileAction: { refused: () => user, input: () => ({ id: profileId, version: 1, profile: oauthSecretInput({ name: "Guarded", host: "evil.example.net" }) }) },
+  duplicateProfileAction: { refused: () => user, input: () => ({ id: profileId, copySecrets: false }) },
+  deleteProfileAction: { refused: () => editor, input: () => ({ id: profileId }) },
+  // lib/actions/sharing.ts
+  getProfileSharingAction: { refused: () => editor, input: () => ({ profileId }) },
+  setProfileShareAction: { refused: () => editor, input: () => ({ profileId, grantee: "*", level: "manage" }) },
+  removeProfileShareAction: { refused: () => editor, input: () => ({ profileId, grantee: user.user.id }) },
+  // lib/actions/certificates.ts
+  generateCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky cert", commonName: "x", keySize: "2048", validityDays: "30" }) },
+  importPemCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky", certificatePem: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----", privateKeyPem: "", passphrase: "" }) },
+  importPfxCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky", pfxBase64: "AAAA", password: "" }) },
+  renameCertificateAction: { refused: () => editor, input: () => ({ id: certificateId, name: "Renamed" }) },
+  deleteCertificateAction: { refused: () => editor, input: () => ({ id: certificateId }) },
+  // lib/actions/users.ts
+  inviteUserAction: { refused: () => editor, input: () => ({ email: "new@access.test", name: "New", role: "admin" }) },
+  changeUserRoleAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, role: "admin" }) },
+  disableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
+  enableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
+  removeUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
+  resetUserPasswordAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }) },
+  // lib/actions/auth.ts: the sign-in flow itself (each checks its own preconditions, tested in auth tests)
+  signInAction: { refused: () => "public", input: () => undefined },
+  signOutAction: { refused: () => "public", input: () => undefined },
+  setupOwnerAction: { refused: () => "public", input: () => undefined },
+  changePasswordAction: { refused: () => "public", input: () => undefined },
+  acceptInvitationAction: { refused: () => "public", input: () => undefined },
+};
+
+function actionFiles(): string[] {
+  const dir = path.join(ROOT, "lib/actions");
+  return fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && /^["']use server["']/m.test(fs.readFileSync(path.join(dir, f), "utf8")));
+}
+
+async function allActions(): Promise<Map<string, (input: unknown) => Promise<unknown>>> {
+  const found = new Map<string, (input: unknown) => Promise<unknown>>();
+  for (const file of actionFiles()) {
+    const module = (await import(path.join(ROOT, "lib/actions", file))) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(module)) if (typeof value === "function") found.set(name, value as (input: unknown) => Promise<unknown>);
+  }
+  return found;
+}
+
+async function call(fn: (input: unknown) => Promise<unknown>, input: unknown, as: Person | null) {
+  session.cookie = as?.cookie ?? "";
+  try {
+    return await fn(input);
+  } finally {
+    session.cookie = "";
+  }
+}
+
+describe("every server action", () => {
+  it("has an entry in the access table (a new action must say who may call it)", async () => {
+    const names = [...(await allActions()).keys()].sort();
+    expect(names.length).toBeGreaterThan(15);
+    expect(names).toEqual(Object.keys(actionCases).sort());
+  });
+
+  it("refuses signed-out callers and changes nothing", async () => {
+    for (const [name, fn] of await allActions()) {
+      const entry = actionCases[name]!;
+      if (entry.refused() === "public") continue;
+      const before = await databaseSnapshot();
+      const result = (await call(fn, entry.input(), null)) as { ok: boolean; error?: { code: string } };
+      expect(result, name).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+      expect(await databaseSnapshot(), `${name} changed the database`).toBe(before);
+    }
+  });
+
+  it("refuses signed-in callers without the permission and changes nothing", async () => {
+    for (const [name, fn] of await allActions()) {
+      const entry = actionCases[name]!;
+      const caller = entry.refused();
+      if (caller === "public") continue;
+      const before = await databaseSnapshot();
+      const result = (await call(fn, entry.input(), caller)) as { ok: boolean; error?: { code: string; message: string } };
+      expect(result.ok, `${name} as ${caller.user.name}`).toBe(false);
+      expect(["forbidden", "not_found"], `${name}: ${result.error?.code} ${result.error?.message}`).toContain(result.error?.code);
+      expect(await databaseSnapshot(), `${name} changed the database`).toBe(before);
+    }
+  });
+
+  it("the same inputs work for someone with the permission (the refusals above are not input errors)", async () => {
+    const actions = await allActions();
+    const result = (await call(actions.get("updateProfileAction")!, { id: profileId, version: 1, profile: { ...oauthSecretInput({ name: "Guarded" }), description: "edited by edith" } }, editor)) as { ok: boolean };
+    expect(result.ok).toBe(true);
+    const sharing = (await call(actions.get("getProfileSharingAction")!, { profileId }, owner)) as { ok: boolean };
+    expect(sharing.ok).toBe(true);
+  });
+});
+
+type RouteCase = { method: string; url: string; params: Record<string, string>; body?: unknown; refused: () => Person | "public" | "any-user" };
+
+/** Every route handler under app/: how it is called and who must be refused. */
+const routeCases: Record<string, RouteCase[]> = {
+  "api/auth/[...all]": [{ method: "GET", url: "/api/auth/get-session", params: { all: "get-session" }, refused: () => "public" }],
+  "api/schema/mcf-profile": [{ method: "GET", url: "/api/schema/mcf-profile", params: {}, refused: () => "public" }],
+  "api/profiles/test": [{ method: "POST", url: "/api/profiles/test", params: {}, body: () => ({ profileId, profile: oauthSecretInput({ name: "Guarded" }) }), refused: () => viewer }],
+  "api/certificates/[id]/private-key": [
+    { method: "POST", url: "/api/certificates/x/private-key", params: { id: "CERT" }, body: { format: "pfx", passphrase: "long enough passphrase" }, refused: () => editor },
+  ],
+  // the certificate itself is public information (it is uploaded to Entra): any signed-in user may download it
+  "api/certificates/[id]/download/[format]": [{ method: "GET", url: "/api/certificates/x/download/cer", params: { id: "CERT", format: "cer" }, refused: () => "any-user" }],
+  "api/audit": [{ method: "GET", url: "/api/audit", params: {}, refused: () => editor }],
+};
+
+function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[] {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) routeFiles(full, found);
+    else if (entry.name === "route.ts") found.push(path.relative(path.join(ROOT, "app"), path.dirname(full)).split(path.sep).filter((p) => !p.startsWith("(")).join("/"));
+  }
+  return found.sort();
+}
+
+async function callRoute(route: string, testCase: RouteCase, as: Person | null): Promise<Response> {
+  const module = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>;
+  const params = Object.fromEntries(Object.entries(testCase.params).map(([k, v]) => [k, v === "CERT" ? certificateId : v]));
+  const body = typeof testCase.body === "function" ? (testCase.body as () => unknown)() : testCase.body;
+  const request = new Request(`http://127.0.0.1${testCase.url}`, {
+    method: testCase.method,
+    headers: { "content-type": "application/json", ...(as ? { cookie: as.cookie } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  session.cookie = as?.cookie ?? "";
+  try {
+    return await module[testCase.method]!(request, { params: Promise.resolve(params) });
+  } finally {
+    session.cookie = "";
+  }
+}
+
+describe("every route handler", () => {
+  it("has an entry in the access table", () => {
+    expect(routeFiles()).toEqual(Object.keys(routeCases).sort());
+  });
+
+  it("refuses signed-out requests (401) and wrong-permission requests (403/404), changing nothing", async () => {
+    for (const [route, cases] of Object.entries(routeCases)) {
+      for (const testCase of cases) {
+        const who = testCase.refused();
+        if (who === "public") continue;
+        let before = await databaseSnapshot();
+        const signedOut = await callRoute(route, testCase, null);
+        expect(signedOut.status, `${route} signed out`).toBe(401);
+        expect(await signedOut.json()).toMatchObject({ error: { code: "unauthenticated" } });
+        expect(await databaseSnapshot(), `${route} signed out changed the database`).toBe(before);
+        if (who === "any-user") continue;
+        before = await databaseSnapshot();
+        const refused = await callRoute(route, testCase, who);
+        expect([403, 404], `${route} as ${who.user.name}`).toContain(refused.status);
+        expect(await databaseSnapshot(), `${route} as ${who.user.name} changed the database`).toBe(before);
+      }
+    }
+  });
+});
