@@ -101,6 +101,8 @@ const actionCases: Record<string, ActionCase> = {
   updateProfileAction: { refused: () => user, input: () => ({ id: profileId, version: 1, profile: oauthSecretInput({ name: "Guarded", host: "evil.example.net" }) }) },
   duplicateProfileAction: { refused: () => user, input: () => ({ id: profileId, copySecrets: false }) },
   deleteProfileAction: { refused: () => editor, input: () => ({ id: profileId }) },
+  // lib/actions/revisions.ts
+  restoreRevisionAction: { refused: () => user, input: () => ({ profileId, number: 1, expectedVersion: 1 }) },
   // lib/actions/sharing.ts
   getProfileSharingAction: { refused: () => editor, input: () => ({ profileId }) },
   setProfileShareAction: { refused: () => editor, input: () => ({ profileId, grantee: "*", level: "manage" }) },

@@ -7,6 +7,9 @@ import { requireUser } from "@/lib/auth/session";
 import { atLeast, roleAbilities } from "@/lib/auth/permissions";
 import { Alert } from "@/components/ui/alert";
 import { ShareDialog } from "@/components/profiles/ShareDialog";
+import { Button } from "@/components/ui/button";
+import { missingSecrets } from "@/lib/profiles/revisions";
+import { secretFieldLabels } from "@/lib/profiles/secret-fields";
 import { lastTestResult } from "@/lib/profiles/profile-test";
 import { DeleteProfileButton, DuplicateProfileButton } from "@/components/profiles/ProfileRowActions";
 import { getProfileForEdit, getProfileName } from "@/lib/db/profiles";
@@ -29,9 +32,15 @@ export default async function EditProfilePage({
   const query = await searchParams;
   const profile = await getProfileForEdit(id, user);
   if (!profile) notFound();
-  const [certificates, lastResult] = await Promise.all([listCertificates(), lastTestResult(id)]);
+  const [certificates, lastResult, missing] = await Promise.all([listCertificates(), lastTestResult(id), missingSecrets(id)]);
   const canEdit = atLeast(profile.level, "edit");
-  const notice = query.saved ? "Profile saved." : query.duplicated ? "Copy created. Review it and add any secrets it needs." : undefined;
+  const notice = query.saved
+    ? "Profile saved."
+    : query.duplicated
+      ? "Copy created. Review it and add any secrets it needs."
+      : query.restored
+        ? `Revision ${String(query.restored)} restored as a new revision.`
+        : undefined;
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
@@ -40,12 +49,20 @@ export default async function EditProfilePage({
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{profile.input.name}</h1>
         <div className="flex gap-2">
+          <Button asChild variant="secondary">
+            <Link href={`/profiles/${profile.id}/history`}>History</Link>
+          </Button>
           {profile.level === "manage" ? <ShareDialog profileId={profile.id} profileName={profile.input.name} /> : null}
           {roleAbilities.createProfile(user.role) ? <DuplicateProfileButton id={profile.id} name={profile.input.name} variant="secondary" /> : null}
           {profile.level === "manage" ? <DeleteProfileButton id={profile.id} name={profile.input.name} afterDelete="/profiles" variant="secondary" /> : null}
         </div>
       </div>
       {/* keyed by version: after a save the form starts again from what is stored */}
+      {missing.length > 0 ? (
+        <Alert tone="warning">
+          This profile needs {missing.map((f) => secretFieldLabels[f].toLowerCase()).join(" and ")} before it can be tested{canEdit ? ": enter it below and save." : ". Ask someone with Edit access to enter it."}
+        </Alert>
+      ) : null}
       {!canEdit ? (
         <Alert tone="info">You have Use access: you can see this configuration (never its secrets) and run Test. Ask its owner for Edit access to change it.</Alert>
       ) : null}
