@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const CLIENT_ID = "11111111-1111-1111-1111-111111111111";
 export const TENANT_ID = "00000000-0000-0000-0000-000000000000";
@@ -35,4 +35,30 @@ export async function createOAuthProfile(page: Page, options: { name: string; se
   await page.getByRole("button", { name: "Create profile" }).click();
   await expect(page.getByText("Profile saved.")).toBeVisible();
   return new URL(page.url()).pathname.split("/").pop()!;
+}
+
+/**
+ * Invites a colleague through the Users page (as the signed-in owner) and accepts the link in a new,
+ * signed-out browser context. Returns that colleague's signed-in page.
+ */
+export async function inviteAndJoin(ownerPage: Page, browser: Browser, person: { name: string; email: string; role: "admin" | "editor" | "viewer"; password: string }): Promise<Page> {
+  await ownerPage.goto("/users");
+  await ownerPage.getByRole("button", { name: "Invite user" }).click();
+  const dialog = ownerPage.getByRole("dialog");
+  await dialog.getByLabel("Email").fill(person.email);
+  await dialog.getByLabel("Name").fill(person.name);
+  await dialog.getByLabel("Role").selectOption(person.role);
+  await dialog.getByRole("button", { name: "Create invitation link" }).click();
+  const link = await dialog.getByLabel("One-time link").inputValue();
+  await dialog.getByRole("button", { name: "Done" }).click();
+
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto(new URL(link).pathname);
+  await page.getByLabel("Password", { exact: true }).fill(person.password);
+  await page.getByLabel("Repeat the password").fill(person.password);
+  await page.getByRole("button", { name: "Create account and sign in" }).click();
+  await expect(page).toHaveURL(/\/profiles$/);
+  await expect(page.getByTestId("current-user")).toContainText(person.name);
+  return page;
 }
