@@ -87,7 +87,10 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   // the audit page tells the story
   await owner.goto(`/audit?profile=${profileId}`);
   const log = owner.getByRole("table");
-  for (const text of ["Uma User", "Use", "Edit"]) await expect(log).toContainText(text);
+  await expect(log).toContainText("Uma User");
+  await expect(log).toContainText(/Access\s*use/);
+  await expect(log).toContainText(/Access\s*edit/);
+  await expect(log).toContainText("Description: empty → Uma was here");
   for (const action of ["profile.shared", "profile.tested", "profile.updated", "profile.unshared", "profile.created"]) await expect(log).toContainText(action);
   await uma.context().close();
 });
