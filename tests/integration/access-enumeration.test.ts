@@ -120,6 +120,14 @@ const actionCases: Record<string, ActionCase> = {
   enableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   removeUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   resetUserPasswordAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }) },
+  // lib/actions/api-tokens.ts. Every signed-in user may create tokens for themselves (a token can do only
+  // what its creator can), so no signed-in caller is refused and "public" is the only kind this table
+  // has for that; the signed-out refusal of both actions is tested in api-tokens.test.ts.
+  createApiTokenAction: { refused: () => "public", input: () => ({ name: "Sneaky token", expiresInDays: 30 }) },
+  // This file's setup holds no token to aim at, so the id names none: refused as not_found like anyone
+  // else's token. api-tokens.test.ts revokes a real token of another user as a non-admin (not_found,
+  // nothing changed) and as an admin (revoked).
+  revokeApiTokenAction: { refused: () => editor, input: () => ({ id: "someone-elses-token" }) },
   // lib/actions/auth.ts: the sign-in flow itself (each checks its own preconditions, tested in auth tests)
   signInAction: { refused: () => "public", input: () => undefined },
   signOutAction: { refused: () => "public", input: () => undefined },
@@ -204,6 +212,28 @@ const routeCases: Record<string, RouteCase[]> = {
   // the certificate itself is public information (it is uploaded to Entra): any signed-in user may download it
   "api/certificates/[id]/download/[format]": [{ method: "GET", url: "/api/certificates/x/download/cer", params: { id: "CERT", format: "cer" }, refused: () => "any-user" }],
   "api/audit": [{ method: "GET", url: "/api/audit", params: {}, refused: () => editor }],
+  // /api/v1 authenticates with personal API tokens only: a session cookie counts for nothing there, so a
+  // signed-in caller of this harness (which sends cookies) is refused with 401 like a signed-out one, and
+  // the signed-out check covers it. The per-permission refusals (403/404 with a valid token of a user
+  // without the permission, database unchanged) run for every endpoint in api-endpoints.test.ts.
+  "api/v1/openapi.json": [{ method: "GET", url: "/api/v1/openapi.json", params: {}, refused: () => "public" }],
+  "api/v1/profiles": [
+    { method: "GET", url: "/api/v1/profiles", params: {}, refused: () => "any-user" },
+    { method: "POST", url: "/api/v1/profiles", params: {}, body: { format: "mcf-profile", version: 1 }, refused: () => "any-user" },
+  ],
+  "api/v1/profiles/[id]": [
+    { method: "GET", url: "/api/v1/profiles/x", params: { id: "x" }, refused: () => "any-user" },
+    { method: "PUT", url: "/api/v1/profiles/x?version=1", params: { id: "x" }, body: { format: "mcf-profile", version: 1 }, refused: () => "any-user" },
+    { method: "DELETE", url: "/api/v1/profiles/x", params: { id: "x" }, refused: () => "any-user" },
+  ],
+  "api/v1/profiles/[id]/test": [{ method: "POST", url: "/api/v1/profiles/x/test", params: { id: "x" }, refused: () => "any-user" }],
+  "api/v1/profiles/[id]/revisions": [{ method: "GET", url: "/api/v1/profiles/x/revisions", params: { id: "x" }, refused: () => "any-user" }],
+  "api/v1/profiles/[id]/revisions/compare": [{ method: "GET", url: "/api/v1/profiles/x/revisions/compare?from=1&to=1", params: { id: "x" }, refused: () => "any-user" }],
+  "api/v1/profiles/[id]/revisions/[n]/restore": [
+    { method: "POST", url: "/api/v1/profiles/x/revisions/1/restore?version=1", params: { id: "x", n: "1" }, refused: () => "any-user" },
+  ],
+  "api/v1/export": [{ method: "POST", url: "/api/v1/export", params: {}, body: { ids: "all" }, refused: () => "any-user" }],
+  "api/v1/import": [{ method: "POST", url: "/api/v1/import", params: {}, body: { file: "{}", dryRun: true }, refused: () => "any-user" }],
 };
 
 function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[] {
