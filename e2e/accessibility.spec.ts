@@ -26,6 +26,10 @@ test("no serious or critical accessibility violations on the console's pages", a
     "/certificates/new?mode=pem",
     "/certificates/new?mode=pfx",
     certificatePage,
+    `/profiles/${id}/history`,
+    "/users",
+    "/audit",
+    "/account",
   ];
   for (const url of pages) {
     await page.goto(url);
@@ -37,4 +41,27 @@ test("no serious or critical accessibility violations on the console's pages", a
   await page.getByRole("button", { name: "Create profile" }).click();
   await expect(page.locator("#name-error")).toBeVisible();
   expect(await seriousViolations(page), "form with errors").toEqual([]);
+});
+
+test("no serious or critical accessibility violations on the sign-in and invitation pages", async ({ page, browser }) => {
+  await page.goto("/users");
+  await page.getByRole("button", { name: "Invite user" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Email").fill(`a11y.${Date.now()}@contoso.test`);
+  await dialog.getByLabel("Name").fill("Axe Tester");
+  await dialog.getByRole("button", { name: "Create invitation link" }).click();
+  expect(await seriousViolations(page), "invitation dialog").toEqual([]);
+  const link = new URL(await dialog.getByLabel("One-time link").inputValue()).pathname;
+
+  const visitor = await (await browser.newContext({ storageState: { cookies: [], origins: [] } })).newPage();
+  for (const url of ["/login", link]) {
+    await visitor.goto(url);
+    await visitor.waitForLoadState("networkidle");
+    expect(await seriousViolations(visitor), url).toEqual([]);
+  }
+  await visitor.getByLabel("Password", { exact: true }).fill("short");
+  await visitor.getByRole("button", { name: "Create account and sign in" }).click();
+  await expect(visitor.getByRole("alert").filter({ hasText: /./ }).first()).toBeVisible();
+  expect(await seriousViolations(visitor), "invitation with errors").toEqual([]);
+  await visitor.context().close();
 });
