@@ -1,9 +1,9 @@
 "use client";
-import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
@@ -108,52 +108,22 @@ function ExportPrivateKeyButton({ id, name }: { id: string; name: string }) {
 
 function DeleteCertificateButton({ id, name, inUse }: { id: string; name: string; inUse: boolean }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        setError(null);
-      }}
-    >
-      <AlertDialog.Trigger asChild>
+    <ConfirmDialog
+      trigger={
         <Button variant="secondary" className="text-red-700">
           Delete
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed top-1/2 left-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-          <AlertDialog.Title className="text-base font-semibold">Delete “{name}”?</AlertDialog.Title>
-          <AlertDialog.Description className="mt-1 text-sm text-slate-600">
-            {inUse ? "Profiles still use this certificate: switch them to another one first." : "The certificate and its private key are removed from the console. This cannot be undone."}
-          </AlertDialog.Description>
-          {error ? <Alert tone="error" className="mt-3">{error}</Alert> : null}
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel asChild>
-              <Button variant="secondary">Cancel</Button>
-            </AlertDialog.Cancel>
-            <Button
-              variant="danger"
-              disabled={pending}
-              onClick={() =>
-                startTransition(async () => {
-                  const result = await deleteCertificateAction({ id });
-                  if (!result.ok) return setError(result.error.message);
-                  setOpen(false);
-                  router.push("/certificates");
-                  router.refresh();
-                })
-              }
-            >
-              {pending ? "Deleting…" : "Delete certificate"}
-            </Button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+      }
+      title={`Delete “${name}”?`}
+      description={inUse ? "Profiles still use this certificate: switch them to another one first." : "The certificate and its private key are removed from the console. This cannot be undone."}
+      confirmLabel="Delete certificate"
+      pendingLabel="Deleting…"
+      onConfirm={() => deleteCertificateAction({ id })}
+      onDone={() => {
+        router.push("/certificates");
+        router.refresh();
+      }}
+    />
   );
 }

@@ -1,8 +1,8 @@
 "use client";
-import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
@@ -101,53 +101,22 @@ export function DuplicateProfileButton({ id, name, variant = "ghost" }: { id: st
 
 export function DeleteProfileButton({ id, name, afterDelete, variant = "ghost" }: { id: string; name: string; afterDelete?: string; variant?: "ghost" | "secondary" }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-
-  const confirm = () =>
-    startTransition(async () => {
-      const result = await deleteProfileAction({ id });
-      if (!result.ok) {
-        setError(result.error.message);
-        return;
-      }
-      setOpen(false);
-      if (afterDelete) router.push(afterDelete);
-      router.refresh();
-    });
-
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        setError(null);
-      }}
-    >
-      <AlertDialog.Trigger asChild>
+    <ConfirmDialog
+      trigger={
         <Button variant={variant} size="sm" className="text-red-700" aria-label={`Delete ${name}`}>
           Delete
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed top-1/2 left-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-          <AlertDialog.Title className="text-base font-semibold">Delete “{name}”?</AlertDialog.Title>
-          <AlertDialog.Description className="mt-1 text-sm text-slate-600">
-            The profile and its stored secrets are removed for everyone. This cannot be undone.
-          </AlertDialog.Description>
-          {error ? <Alert tone="error" className="mt-3">{error}</Alert> : null}
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel asChild>
-              <Button variant="secondary">Cancel</Button>
-            </AlertDialog.Cancel>
-            <Button variant="danger" onClick={confirm} disabled={pending}>
-              {pending ? "Deleting…" : "Delete profile"}
-            </Button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+      }
+      title={`Delete “${name}”?`}
+      description="The profile and its stored secrets are removed for everyone. This cannot be undone."
+      confirmLabel="Delete profile"
+      pendingLabel="Deleting…"
+      onConfirm={() => deleteProfileAction({ id })}
+      onDone={() => {
+        if (afterDelete) router.push(afterDelete);
+        router.refresh();
+      }}
+    />
   );
 }
