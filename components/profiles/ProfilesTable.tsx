@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { RelativeTime } from "@/components/profiles/RelativeTime";
 import { ProfileRowActions } from "@/components/profiles/ProfileRowActions";
 import { PAGE_SIZES, type ProfileListItem, type SortColumn } from "@/lib/db/profiles";
+import { SelectAllCheckbox, SelectRowCheckbox } from "@/components/transfer/ExportSelection";
 
 interface ListResult {
   items: ProfileListItem[];
@@ -70,6 +71,9 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
           <caption className="sr-only">Connection profiles, sorted by {columns.find((c) => c.key === result.sort)?.label} {result.direction === "asc" ? "ascending" : "descending"}</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
             <tr>
+              <th scope="col" className="w-8 px-3 py-2">
+                <SelectAllCheckbox />
+              </th>
               {columns.map((column) => {
                 const active = result.sort === column.key;
                 const nextDir = active && result.direction === "asc" ? "desc" : "asc";
@@ -90,7 +94,7 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
           <tbody className="divide-y divide-slate-100">
             {result.items.length === 0 ? (
               <tr>
-                <td colSpan={columns.length + 1} className="px-3 py-8 text-center text-slate-600">
+                <td colSpan={columns.length + 2} className="px-3 py-8 text-center text-slate-600">
                   {result.search ? (
                     <>No profile matches “{result.search}”.</>
                   ) : !canCreate ? (
@@ -105,6 +109,9 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
             ) : (
               result.items.map((item) => (
                 <tr key={item.id} className="hover:bg-slate-50">
+                  <td className="px-3 py-2">
+                    <SelectRowCheckbox id={item.id} name={item.name} />
+                  </td>
                   <td className="max-w-64 px-3 py-2 font-medium">
                     <Link href={`/profiles/${item.id}`} className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
                       {item.name}

@@ -15,6 +15,8 @@ export const EXIT = {
   ok: 0,
   /** the test ran and failed */
   failed: 1,
+  /** export or import refused: the file has problems (listed with their JSON paths), or name clashes need --on-clash */
+  refused: 1,
   /** bad usage, an invalid profile, or a profile that cannot be loaded */
   usage: 2,
 } as const;

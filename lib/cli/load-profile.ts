@@ -95,10 +95,11 @@ function databaseFile(): string {
   return databaseUrl.startsWith("file:") ? (databaseUrl.startsWith("file://") ? fileURLToPath(databaseUrl) : databaseUrl.slice("file:".length)) : databaseUrl;
 }
 
-function requireDatabase(what: string): void {
+/** Refuses to go on (exit 2) when the console has no database yet, instead of creating an empty one. */
+export function requireDatabase(what: string, alternative = ", or pass a profile JSON file"): void {
   const file = databaseFile();
   if (!fs.existsSync(file)) {
-    throw new UsageError(`${what}: there is no console database at ${file}. Set DATABASE_URL or MCF_DATA_DIR as the console uses them, or pass a profile JSON file.`);
+    throw new UsageError(`${what}: there is no console database at ${file}. Set DATABASE_URL or MCF_DATA_DIR as the console uses them${alternative}.`);
   }
 }
 

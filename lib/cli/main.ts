@@ -7,8 +7,10 @@ import "server-only";
 import type { CliCommand } from "@/lib/cli/command";
 import { EXIT, UsageError, type CliIo } from "@/lib/cli/io";
 import { testCommand } from "@/lib/cli/test-command";
+import { exportCommand } from "@/lib/cli/export-command";
+import { importCommand } from "@/lib/cli/import-command";
 
-const commands: CliCommand[] = [testCommand];
+const commands: CliCommand[] = [testCommand, exportCommand, importCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -94,6 +94,14 @@ type ActionCase = {
   input: () => unknown;
 };
 
+const importFileText = JSON.stringify({
+  format: "mcf-profile",
+  version: 1,
+  name: "Sneaky import",
+  connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" },
+  authentication: { type: "basic", username: "alice", password: null },
+});
+
 /** Every action of lib/actions/*.ts: who must be refused, with an input that would otherwise succeed. */
 const actionCases: Record<string, ActionCase> = {
   // lib/actions/profiles.ts
@@ -120,6 +128,9 @@ const actionCases: Record<string, ActionCase> = {
   enableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   removeUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   resetUserPasswordAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }) },
+  // lib/actions/transfer.ts: importing needs the Editor role (a file that would otherwise import cleanly)
+  planImportAction: { refused: () => viewer, input: () => ({ text: importFileText }) },
+  applyImportAction: { refused: () => viewer, input: () => ({ text: importFileText, decisions: [] }) },
   // lib/actions/api-tokens.ts. Every signed-in user may create tokens for themselves (a token can do only
   // what its creator can), so no signed-in caller is refused and "public" is the only kind this table
   // has for that; the signed-out refusal of both actions is tested in api-tokens.test.ts.
@@ -212,6 +223,13 @@ const routeCases: Record<string, RouteCase[]> = {
   // the certificate itself is public information (it is uploaded to Entra): any signed-in user may download it
   "api/certificates/[id]/download/[format]": [{ method: "GET", url: "/api/certificates/x/download/cer", params: { id: "CERT", format: "cer" }, refused: () => "any-user" }],
   "api/audit": [{ method: "GET", url: "/api/audit", params: {}, refused: () => editor }],
+  "api/profiles/export": [
+    // not shared with victor at all: "not found", its existence not revealed
+    { method: "POST", url: "/api/profiles/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: false }), refused: () => viewer },
+    // ursula may use it, but carrying its secrets out needs Manage
+    { method: "POST", url: "/api/profiles/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }), refused: () => user },
+    { method: "POST", url: "/api/profiles/export", params: {}, body: { ids: "all", includeSecrets: true, passphrase: "long enough passphrase" }, refused: () => editor },
+  ],
   // /api/v1 authenticates with personal API tokens only: a session cookie counts for nothing there, so a
   // signed-in caller of this harness (which sends cookies) is refused with 401 like a signed-out one, and
   // the signed-out check covers it. The per-permission refusals (403/404 with a valid token of a user

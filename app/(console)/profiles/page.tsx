@@ -3,9 +3,10 @@ import Link from "next/link";
 import { z } from "zod";
 import { Button } from "@/components/ui/button";
 import { ProfilesTable } from "@/components/profiles/ProfilesTable";
+import { ExportButton, ExportSelection } from "@/components/transfer/ExportSelection";
 import { listProfiles, sortableColumns } from "@/lib/db/profiles";
 import { requireUser } from "@/lib/auth/session";
-import { roleAbilities } from "@/lib/auth/permissions";
+import { isAdmin, roleAbilities } from "@/lib/auth/permissions";
 
 export const metadata: Metadata = { title: "Profiles" };
 
@@ -23,20 +24,33 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const query = querySchema.parse({ q: first(raw.q) ?? "", sort: first(raw.sort), dir: first(raw.dir), page: first(raw.page), size: first(raw.size) });
   const result = await listProfiles(user, { search: query.q, sort: query.sort, direction: query.dir, page: query.page, pageSize: query.size });
+  const selectable = result.items.map(({ id, name, level }) => ({ id, name, level }));
   return (
-    <div className="space-y-4">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <div>
-          <h1 className="text-xl font-semibold">Connection profiles</h1>
-          <p className="text-sm text-slate-600">Managed Connection Factory settings for reading a mailbox over IMAP or POP3.</p>
+    // The selection for Export spans the toolbar and the table's checkboxes. Keyed by the rows shown:
+    // another page, search or sort starts with nothing ticked.
+    <ExportSelection key={selectable.map((r) => r.id).join(",")} rows={selectable} visibleTotal={result.search ? null : result.total} managesEverything={isAdmin(user.role)}>
+      <div className="space-y-4">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <div>
+            <h1 className="text-xl font-semibold">Connection profiles</h1>
+            <p className="text-sm text-slate-600">Managed Connection Factory settings for reading a mailbox over IMAP or POP3.</p>
+          </div>
+          <div className="flex flex-wrap items-center gap-2">
+            <ExportButton />
+            {roleAbilities.importProfiles(user.role) ? (
+              <Button asChild variant="secondary">
+                <Link href="/profiles/import">Import…</Link>
+              </Button>
+            ) : null}
+            {roleAbilities.createProfile(user.role) ? (
+              <Button asChild>
+                <Link href="/profiles/new">New profile</Link>
+              </Button>
+            ) : null}
+          </div>
         </div>
-        {roleAbilities.createProfile(user.role) ? (
-          <Button asChild>
-            <Link href="/profiles/new">New profile</Link>
-          </Button>
-        ) : null}
+        <ProfilesTable result={result} canCreate={roleAbilities.createProfile(user.role)} />
       </div>
-      <ProfilesTable result={result} canCreate={roleAbilities.createProfile(user.role)} />
-    </div>
+    </ExportSelection>
   );
 }
