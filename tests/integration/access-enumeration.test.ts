@@ -39,6 +39,7 @@ const { createProfile } = await import("@/lib/profiles/profile-service");
 const { setProfileShare } = await import("@/lib/profiles/sharing");
 const { generateCertificate } = await import("@/lib/certs/certificate-store");
 const { oauthSecretInput } = await import("../support/profile-fixtures");
+const { createApiToken, listApiTokens } = await import("@/lib/api/tokens");
 type CurrentUser = import("@/lib/auth/session").CurrentUser;
 type Role = import("@/lib/auth/permissions").Role;
 
@@ -48,6 +49,8 @@ const PASSWORD = "correct horse battery staple";
 interface Person {
   user: CurrentUser;
   cookie: string;
+  /** a personal API token, for /api/v1 (which takes tokens, not cookies) */
+  token: string;
 }
 
 async function person(role: Role, name: string): Promise<Person> {
@@ -55,7 +58,9 @@ async function person(role: Role, name: string): Promise<Person> {
   const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
   const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
   const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  return { user: { id: created.id, name, email, role }, cookie };
+  const user: CurrentUser = { id: created.id, name, email, role };
+  const { token } = await createApiToken(user, { name: "access test", expiresInDays: null });
+  return { user, cookie, token };
 }
 
 let owner: Person;
@@ -64,15 +69,20 @@ let user: Person; // Use on the profile
 let editor: Person; // Edit on the profile, creates nothing
 let profileId: string;
 let certificateId: string;
+let ownerTokenId: string;
 
-/** Every row of every table except sessions and the request throttle (sign-ins touch those). */
+/**
+ * Every row of every table except sessions and the request throttle (sign-ins touch those), and a
+ * token's "last used" time (bookkeeping of the authentication itself, written before any refusal).
+ */
 async function databaseSnapshot(): Promise<string> {
   const { Prisma } = await import("@/generated/prisma/client");
   const rows: Record<string, unknown> = {};
   for (const model of Object.values(Prisma.ModelName)) {
     if (model === "Session" || model === "RateLimit") continue;
     const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
-    rows[model] = await delegate.findMany({ orderBy: { id: "asc" } });
+    const found = await delegate.findMany({ orderBy: { id: "asc" } });
+    rows[model] = model === "ApiToken" ? found.map((row) => ({ ...(row as object), lastUsedAt: null })) : found;
   }
   return crypto.createHash("sha256").update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v))).digest("hex");
 }
@@ -86,11 +96,15 @@ beforeAll(async () => {
   await setProfileShare(profileId, user.user.id, "use", owner.user);
   await setProfileShare(profileId, editor.user.id, "edit", owner.user);
   certificateId = (await generateCertificate({ name: "Guarded cert", commonName: "guarded", keySize: 2048, validityDays: 30 }, owner.user)).id;
+  ownerTokenId = (await listApiTokens(owner.user))[0]!.id;
 });
 
 type ActionCase = {
-  /** a signed-in caller who must be refused, or "public" for the actions signed-out visitors may call */
-  refused: () => Person | "public";
+  /**
+   * a signed-in caller who must be refused; "any-user" when every signed-in user may call it (only
+   * the signed-out refusal applies); "public" for the actions signed-out visitors may call
+   */
+  refused: () => Person | "any-user" | "public";
   input: () => unknown;
 };
 
@@ -134,11 +148,11 @@ const actionCases: Record<string, ActionCase> = {
   // lib/actions/api-tokens.ts. Every signed-in user may create tokens for themselves (a token can do only
   // what its creator can), so no signed-in caller is refused and "public" is the only kind this table
   // has for that; the signed-out refusal of both actions is tested in api-tokens.test.ts.
-  createApiTokenAction: { refused: () => "public", input: () => ({ name: "Sneaky token", expiresInDays: 30 }) },
+  createApiTokenAction: { refused: () => "any-user", input: () => ({ name: "Sneaky token", expiresInDays: 30 }) },
   // This file's setup holds no token to aim at, so the id names none: refused as not_found like anyone
   // else's token. api-tokens.test.ts revokes a real token of another user as a non-admin (not_found,
   // nothing changed) and as an admin (revoked).
-  revokeApiTokenAction: { refused: () => editor, input: () => ({ id: "someone-elses-token" }) },
+  revokeApiTokenAction: { refused: () => editor, input: () => ({ id: ownerTokenId }) },
   // lib/actions/auth.ts: the sign-in flow itself (each checks its own preconditions, tested in auth tests)
   signInAction: { refused: () => "public", input: () => undefined },
   signOutAction: { refused: () => "public", input: () => undefined },
@@ -155,8 +169,8 @@ function actionFiles(): string[] {
 async function allActions(): Promise<Map<string, (input: unknown) => Promise<unknown>>> {
   const found = new Map<string, (input: unknown) => Promise<unknown>>();
   for (const file of actionFiles()) {
-    const module = (await import(path.join(ROOT, "lib/actions", file))) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(module)) if (typeof value === "function") found.set(name, value as (input: unknown) => Promise<unknown>);
+    const exported = (await import(path.join(ROOT, "lib/actions", file))) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(exported)) if (typeof value === "function") found.set(name, value as (input: unknown) => Promise<unknown>);
   }
   return found;
 }
@@ -192,7 +206,7 @@ describe("every server action", () => {
     for (const [name, fn] of await allActions()) {
       const entry = actionCases[name]!;
       const caller = entry.refused();
-      if (caller === "public") continue;
+      if (caller === "public" || caller === "any-user") continue;
       const before = await databaseSnapshot();
       const result = (await call(fn, entry.input(), caller)) as { ok: boolean; error?: { code: string; message: string } };
       expect(result.ok, `${name} as ${caller.user.name}`).toBe(false);
@@ -210,7 +224,15 @@ describe("every server action", () => {
   });
 });
 
-type RouteCase = { method: string; url: string; params: Record<string, string>; body?: unknown; refused: () => Person | "public" | "any-user" };
+type RouteCase = {
+  method: string;
+  url: string;
+  params: Record<string, string>;
+  body?: unknown;
+  refused: () => Person | "public" | "any-user";
+  /** /api/v1 authenticates with a bearer token; the console's routes with the session cookie */
+  bearer?: boolean;
+};
 
 /** Every route handler under app/: how it is called and who must be refused. */
 const routeCases: Record<string, RouteCase[]> = {
@@ -230,28 +252,31 @@ const routeCases: Record<string, RouteCase[]> = {
     { method: "POST", url: "/api/profiles/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }), refused: () => user },
     { method: "POST", url: "/api/profiles/export", params: {}, body: { ids: "all", includeSecrets: true, passphrase: "long enough passphrase" }, refused: () => editor },
   ],
-  // /api/v1 authenticates with personal API tokens only: a session cookie counts for nothing there, so a
-  // signed-in caller of this harness (which sends cookies) is refused with 401 like a signed-out one, and
-  // the signed-out check covers it. The per-permission refusals (403/404 with a valid token of a user
-  // without the permission, database unchanged) run for every endpoint in api-endpoints.test.ts.
+  // /api/v1 takes personal API tokens (bearer), so its cases call with each person's token
   "api/v1/openapi.json": [{ method: "GET", url: "/api/v1/openapi.json", params: {}, refused: () => "public" }],
   "api/v1/profiles": [
-    { method: "GET", url: "/api/v1/profiles", params: {}, refused: () => "any-user" },
-    { method: "POST", url: "/api/v1/profiles", params: {}, body: { format: "mcf-profile", version: 1 }, refused: () => "any-user" },
+    // the list shows only what the caller may see: nobody is refused, victor just gets an empty page
+    { method: "GET", url: "/api/v1/profiles", params: {}, refused: () => "any-user", bearer: true },
+    { method: "POST", url: "/api/v1/profiles", params: {}, body: () => ({ format: "mcf-profile", version: 1, name: "Sneaky", connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }), refused: () => viewer, bearer: true },
   ],
   "api/v1/profiles/[id]": [
-    { method: "GET", url: "/api/v1/profiles/x", params: { id: "x" }, refused: () => "any-user" },
-    { method: "PUT", url: "/api/v1/profiles/x?version=1", params: { id: "x" }, body: { format: "mcf-profile", version: 1 }, refused: () => "any-user" },
-    { method: "DELETE", url: "/api/v1/profiles/x", params: { id: "x" }, refused: () => "any-user" },
+    { method: "GET", url: "/api/v1/profiles/PROFILE", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
+    { method: "PUT", url: "/api/v1/profiles/PROFILE?version=1", params: { id: "PROFILE" }, body: () => ({ format: "mcf-profile", version: 1, name: "Guarded", connection: { protocol: "imap", mailServerUrl: "evil.example.net", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }), refused: () => user, bearer: true },
+    { method: "DELETE", url: "/api/v1/profiles/PROFILE", params: { id: "PROFILE" }, refused: () => editor, bearer: true },
   ],
-  "api/v1/profiles/[id]/test": [{ method: "POST", url: "/api/v1/profiles/x/test", params: { id: "x" }, refused: () => "any-user" }],
-  "api/v1/profiles/[id]/revisions": [{ method: "GET", url: "/api/v1/profiles/x/revisions", params: { id: "x" }, refused: () => "any-user" }],
-  "api/v1/profiles/[id]/revisions/compare": [{ method: "GET", url: "/api/v1/profiles/x/revisions/compare?from=1&to=1", params: { id: "x" }, refused: () => "any-user" }],
+  "api/v1/profiles/[id]/test": [{ method: "POST", url: "/api/v1/profiles/PROFILE/test", params: { id: "PROFILE" }, refused: () => viewer, bearer: true }],
+  "api/v1/profiles/[id]/revisions": [{ method: "GET", url: "/api/v1/profiles/PROFILE/revisions", params: { id: "PROFILE" }, refused: () => viewer, bearer: true }],
+  "api/v1/profiles/[id]/revisions/compare": [
+    { method: "GET", url: "/api/v1/profiles/PROFILE/revisions/compare?from=1&to=1", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
+  ],
   "api/v1/profiles/[id]/revisions/[n]/restore": [
-    { method: "POST", url: "/api/v1/profiles/x/revisions/1/restore?version=1", params: { id: "x", n: "1" }, refused: () => "any-user" },
+    { method: "POST", url: "/api/v1/profiles/PROFILE/revisions/1/restore?version=1", params: { id: "PROFILE", n: "1" }, refused: () => user, bearer: true },
   ],
-  "api/v1/export": [{ method: "POST", url: "/api/v1/export", params: {}, body: { ids: "all" }, refused: () => "any-user" }],
-  "api/v1/import": [{ method: "POST", url: "/api/v1/import", params: {}, body: { file: "{}", dryRun: true }, refused: () => "any-user" }],
+  "api/v1/export": [
+    { method: "POST", url: "/api/v1/export", params: {}, body: () => ({ ids: [profileId] }), refused: () => viewer, bearer: true },
+    { method: "POST", url: "/api/v1/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }), refused: () => user, bearer: true },
+  ],
+  "api/v1/import": [{ method: "POST", url: "/api/v1/import", params: {}, body: () => ({ file: JSON.stringify({ format: "mcf-profile", version: 1, name: "Sneaky", connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }) }), refused: () => viewer, bearer: true }],
 };
 
 function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[] {
@@ -264,17 +289,18 @@ function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[
 }
 
 async function callRoute(route: string, testCase: RouteCase, as: Person | null): Promise<Response> {
-  const module = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>;
-  const params = Object.fromEntries(Object.entries(testCase.params).map(([k, v]) => [k, v === "CERT" ? certificateId : v]));
+  const handlers = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>;
+  const target = (v: string) => (v === "CERT" ? certificateId : v === "PROFILE" ? profileId : v);
+  const params = Object.fromEntries(Object.entries(testCase.params).map(([k, v]) => [k, target(v)]));
   const body = typeof testCase.body === "function" ? (testCase.body as () => unknown)() : testCase.body;
-  const request = new Request(`http://127.0.0.1${testCase.url}`, {
+  const request = new Request(`http://127.0.0.1${testCase.url.replace("PROFILE", profileId)}`, {
     method: testCase.method,
-    headers: { "content-type": "application/json", ...(as ? { cookie: as.cookie } : {}) },
+    headers: { "content-type": "application/json", ...(as ? (testCase.bearer ? { authorization: `Bearer ${as.token}` } : { cookie: as.cookie }) : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  session.cookie = as?.cookie ?? "";
+  session.cookie = as && !testCase.bearer ? as.cookie : "";
   try {
-    return await module[testCase.method]!(request, { params: Promise.resolve(params) });
+    return await handlers[testCase.method]!(request, { params: Promise.resolve(params) });
   } finally {
     session.cookie = "";
   }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { AuthForm } from "@/components/auth/AuthForm";
 import { changePasswordAction } from "@/lib/actions/auth";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/auth";
@@ -20,7 +21,7 @@ export default async function AccountPage() {
         <dt className="font-medium text-slate-700">Role</dt>
         <dd>{roleLabels[user.role]}</dd>
       </dl>
-      <p className="text-sm"><a href="/account/tokens" className="font-medium text-blue-700 underline">API tokens</a> — personal tokens for scripts that use the REST API.</p>
+      <p className="text-sm"><Link href="/account/tokens" className="font-medium text-blue-700 underline">API tokens</Link> — personal tokens for scripts that use the REST API.</p>
       <section aria-labelledby="password-heading" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="password-heading" className="mb-3 text-base font-semibold">Change password</h2>
         <AuthForm
