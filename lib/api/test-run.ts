@@ -1,11 +1,9 @@
 import "server-only";
-import { audit } from "@/lib/audit/record";
-import { actorOf, type CurrentUser } from "@/lib/auth/session";
+import type { CurrentUser } from "@/lib/auth/session";
 import { getProfileForEdit } from "@/lib/db/profiles";
 import { runConnectionTest } from "@/lib/diagnostics/run-test";
-import type { TestEvent, TestResult } from "@/lib/diagnostics/types";
 import { AppError } from "@/lib/errors";
-import { prepareTest, recordTestResult, type PreparedTest } from "@/lib/profiles/profile-test";
+import { completeTest, prepareTest, streamTest, type PreparedTest } from "@/lib/profiles/profile-test";
 import { inDocumentTerms } from "@/lib/api/errors";
 
 /**
@@ -28,23 +26,11 @@ async function prepare(user: CurrentUser, profileId: string): Promise<PreparedTe
   }
 }
 
-async function finish(user: CurrentUser, profileId: string, prepared: PreparedTest, result: TestResult, aborted: boolean): Promise<boolean> {
-  const recorded = prepared.isSavedConfiguration && !aborted;
-  if (recorded) await recordTestResult(profileId, result).catch(() => undefined);
-  await audit({
-    actor: actorOf(user),
-    action: "profile.tested",
-    object: { type: "profile", id: profileId, label: prepared.subject.profile.name },
-    detail: { ok: result.ok, summary: result.summary, draft: !prepared.isSavedConfiguration, via: "api" },
-  });
-  return recorded;
-}
-
 /** The test's result as one JSON body once it has finished (the default). */
 export async function runTestAsJson(user: CurrentUser, profileId: string, options: { freshToken: boolean; signal: AbortSignal }) {
   const prepared = await prepare(user, profileId);
   const result = await runConnectionTest(prepared.subject, { signal: options.signal, freshToken: options.freshToken });
-  const recorded = await finish(user, profileId, prepared, result, options.signal.aborted);
+  const recorded = await completeTest(user, profileId, prepared, result, { aborted: options.signal.aborted, via: "api" });
   return { result, recorded };
 }
 
@@ -55,29 +41,7 @@ export async function runTestAsJson(user: CurrentUser, profileId: string, option
  * with its status, because prepare() runs before the stream starts.
  */
 export async function runTestAsStream(user: CurrentUser, profileId: string, options: { freshToken: boolean; signal: AbortSignal }): Promise<Response> {
-  const prepared = await prepare(user, profileId);
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (event: TestEvent) => {
-        try {
-          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
-        } catch {
-          // the client went away; the abort signal stops the test
-        }
-      };
-      const result = await runConnectionTest(prepared.subject, { onEvent: send, signal: options.signal, freshToken: options.freshToken });
-      await finish(user, profileId, prepared, result, options.signal.aborted).catch(() => undefined);
-      try {
-        controller.close();
-      } catch {
-        // already closed by a cancelled request
-      }
-    },
-  });
-  return new Response(stream, {
-    headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
-  });
+  return streamTest(user, profileId, await prepare(user, profileId), { ...options, via: "api" });
 }
 
 /** Content negotiation: NDJSON only when the client asks for it and prefers it to JSON. */

@@ -2,12 +2,14 @@ import "server-only";
 import { prisma } from "@/lib/db/client";
 import { parseStoredDocument, readProfileSecrets, storedSecretFlags } from "@/lib/db/profiles";
 import { readCertificateKeyMaterial } from "@/lib/certs/certificate-store";
-import type { TestResult, TestSubject } from "@/lib/diagnostics/types";
+import type { TestEvent, TestResult, TestSubject } from "@/lib/diagnostics/types";
+import { runConnectionTest } from "@/lib/diagnostics/run-test";
+import { audit } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
 import { documentToInput, inputToDocument } from "@/lib/profiles/document";
 import { requireAbility, requireProfile } from "@/lib/auth/access";
 import { atLeast } from "@/lib/auth/permissions";
-import type { CurrentUser } from "@/lib/auth/session";
+import { actorOf, type CurrentUser } from "@/lib/auth/session";
 import { validateProfileInput } from "@/lib/profiles/profile-service";
 import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
@@ -98,4 +100,55 @@ export async function recordTestResult(profileId: string, result: TestResult): P
 export async function lastTestResult(profileId: string): Promise<TestResult | null> {
   const row = await prisma.profile.findUnique({ where: { id: profileId }, select: { lastTestResult: true } });
   return row?.lastTestResult ? (JSON.parse(row.lastTestResult) as TestResult) : null;
+}
+
+/**
+ * After a Test: the result is recorded on the profile (only when the saved configuration was tested,
+ * to completion) and the run is audited. Shared by the console's Test button and the REST API.
+ */
+export async function completeTest(
+  user: CurrentUser,
+  profileId: string | undefined,
+  prepared: PreparedTest,
+  result: TestResult,
+  options: { aborted: boolean; via?: "api" },
+): Promise<boolean> {
+  const recorded = Boolean(profileId) && prepared.isSavedConfiguration && !options.aborted;
+  if (recorded) await recordTestResult(profileId!, result).catch(() => undefined);
+  await audit({
+    actor: actorOf(user),
+    action: "profile.tested",
+    object: { type: "profile", id: profileId ?? null, label: prepared.subject.profile.name },
+    detail: { ok: result.ok, summary: result.summary, draft: !prepared.isSavedConfiguration, ...(options.via ? { via: options.via } : {}) },
+  });
+  return recorded;
+}
+
+/**
+ * The Test as NDJSON, one event per line as each step finishes (the last is {"type":"done",…}).
+ * Closing the request aborts the test and every connection it opened.
+ */
+export function streamTest(user: CurrentUser, profileId: string | undefined, prepared: PreparedTest, options: { freshToken: boolean; signal: AbortSignal; via?: "api" }): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const send = (event: TestEvent) => {
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+        } catch {
+          // the client went away; the abort signal stops the test
+        }
+      };
+      const result = await runConnectionTest(prepared.subject, { onEvent: send, signal: options.signal, freshToken: options.freshToken });
+      await completeTest(user, profileId, prepared, result, { aborted: options.signal.aborted, via: options.via }).catch(() => undefined);
+      try {
+        controller.close();
+      } catch {
+        // already closed by a cancelled request
+      }
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
+  });
 }
