@@ -1,9 +1,9 @@
 "use client";
-import * as AlertDialog from "@radix-ui/react-alert-dialog";
 import { useRouter } from "next/navigation";
 import { useId, useState, useTransition, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
@@ -112,49 +112,24 @@ function ConfirmButton({
   run: () => Promise<Result>;
 }) {
   const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  const confirm = () =>
-    startTransition(async () => {
-      const result = await run();
-      if (!result.ok) {
-        setError(result.error.message);
-        return;
-      }
-      setOpen(false);
-      router.refresh();
-    });
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        setError(null);
-      }}
-    >
-      <AlertDialog.Trigger asChild>
+    <ConfirmDialog
+      trigger={
         <Button variant="ghost" size="sm" className={danger ? "text-red-700" : undefined} aria-label={ariaLabel}>
           {label}
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Portal>
-        <AlertDialog.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
-        <AlertDialog.Content className="fixed top-1/2 left-1/2 z-50 w-[min(30rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl">
-          <AlertDialog.Title className="text-base font-semibold">{title}</AlertDialog.Title>
-          <AlertDialog.Description className="mt-1 text-sm text-slate-600">{description}</AlertDialog.Description>
-          {error ? <Alert tone="error" className="mt-3">{error}</Alert> : null}
-          <div className="mt-5 flex justify-end gap-2">
-            <AlertDialog.Cancel asChild>
-              <Button variant="secondary">Cancel</Button>
-            </AlertDialog.Cancel>
-            <Button variant={danger ? "danger" : "primary"} onClick={confirm} disabled={pending}>
-              {pending ? "Please wait…" : confirmLabel}
-            </Button>
-          </div>
-        </AlertDialog.Content>
-      </AlertDialog.Portal>
-    </AlertDialog.Root>
+      }
+      title={title}
+      description={description}
+      confirmLabel={confirmLabel}
+      pendingLabel="Please wait…"
+      tone={danger ? "danger" : "primary"}
+      onConfirm={async () => {
+        const result = await run();
+        return result.ok ? { ok: true } : result;
+      }}
+      onDone={() => router.refresh()}
+    />
   );
 }
 
