@@ -12,7 +12,7 @@
  *              context, so it pays no CA-parsing cost ours avoids.
  *
  * Median of RUNS runs each (interleaved, after warm-up runs), printed with the ratio; target ≤ 0.75.
- *   node --conditions=react-server --import tsx scripts/bench/connection-test.mts [runs]
+ *   node --import ./scripts/server-runtime.mjs scripts/bench/connection-test.mts [runs]
  */
 import crypto from "node:crypto";
 import fs from "node:fs";

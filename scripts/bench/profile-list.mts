@@ -1,8 +1,10 @@
 /**
  * Benchmark: the profiles list at 10,000 profiles (issue: "pagination that stays fast at 10,000").
- * Seeds a temporary SQLite file through the real service code path for a sample, then bulk-inserts the
- * rest with the same column builder, and times listProfiles() for the queries the list page makes.
- *   node --conditions=react-server --import tsx scripts/bench/profile-list.mts [count]
+ * Seeds a temporary SQLite file — the first 200 profiles through the real service (validation,
+ * encryption, revision, audit), the rest bulk-inserted with the same column builder — and times
+ * listProfiles() for the queries the list page makes, as an admin (sees everything) and as an editor
+ * who sees the profiles shared with them (the visibility filter joins the shares).
+ *   node --import ./scripts/server-runtime.mjs scripts/bench/profile-list.mts [count]
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -21,7 +23,7 @@ const { migrate } = await import("../migrate.mjs");
 migrate(process.env.DATABASE_URL, { log: () => {} });
 const { prisma } = await import("../../lib/db/client");
 const { listProfiles } = await import("../../lib/db/profiles");
-const { createProfile } = await import("../../lib/profiles/profile-service");
+const { createProfile, profileColumns } = await import("../../lib/profiles/profile-service");
 const { newProfileInput } = await import("../../lib/profiles/defaults");
 
 const hosts = ["outlook.office365.com", "imap.example.org", "mail.contoso.com", "pop.fabrikam.net"];
@@ -35,8 +37,26 @@ const input = (i: number) => {
   return value;
 };
 
+const admin = { id: crypto.randomUUID(), name: "Bench Admin", email: "admin@bench.test", role: "admin" as const };
+const editor = { id: crypto.randomUUID(), name: "Bench Editor", email: "editor@bench.test", role: "editor" as const };
+await prisma.user.createMany({ data: [admin, editor] });
+
 const seedStart = performance.now();
-for (let i = 0; i < count; i++) await createProfile(input(i));
+const viaService = Math.min(200, count);
+for (let i = 0; i < viaService; i++) await createProfile(input(i), admin);
+const serviceMs = performance.now() - seedStart;
+for (let start = viaService; start < count; start += 500) {
+  const rows = [];
+  for (let i = start; i < Math.min(count, start + 500); i++) rows.push({ id: crypto.randomUUID(), ...profileColumns(input(i)), ownerId: admin.id });
+  await prisma.profile.createMany({ data: rows });
+}
+// every fourth profile shared with the editor
+const ids = (await prisma.profile.findMany({ select: { id: true } })).map((r) => r.id).filter((_, i) => i % 4 === 0);
+for (let start = 0; start < ids.length; start += 500) {
+  await prisma.profileShare.createMany({
+    data: ids.slice(start, start + 500).map((profileId) => ({ id: crypto.randomUUID(), profileId, granteeKey: editor.id, userId: editor.id, level: "use" })),
+  });
+}
 const seedMs = performance.now() - seedStart;
 
 async function time(label: string, fn: () => Promise<unknown>, runs = 25) {
@@ -53,14 +73,17 @@ async function time(label: string, fn: () => Promise<unknown>, runs = 25) {
   console.log(`${label.padEnd(44)} median ${median.toFixed(2).padStart(7)} ms   p95 ${p95.toFixed(2).padStart(7)} ms`);
 }
 
-console.log(`profiles: ${count} (seeded through createProfile in ${(seedMs / 1000).toFixed(1)} s)`);
-await time("first page, 25 by name", () => listProfiles({ page: 1, pageSize: 25 }));
-await time("last page, 25 by name", () => listProfiles({ page: Math.ceil(count / 25), pageSize: 25 }));
-await time("middle page, 100 by updated desc", () => listProfiles({ page: Math.ceil(count / 200), pageSize: 100, sort: "updatedAt", direction: "desc" }));
-await time("sort by host, page 50", () => listProfiles({ page: 50, sort: "host" }));
-await time("sort by last test (nulls last), page 1", () => listProfiles({ page: 1, sort: "lastTestAt" }));
-await time('search "user4242" (one match)', () => listProfiles({ search: "user4242" }));
-await time('search "fabrikam" (a quarter match), page 20', () => listProfiles({ search: "fabrikam", page: 20 }));
+console.log(`profiles: ${count} (seeded in ${(seedMs / 1000).toFixed(1)} s; ${viaService} through createProfile in ${(serviceMs / 1000).toFixed(1)} s)`);
+await time("admin: first page, 25 by name", () => listProfiles(admin, { page: 1, pageSize: 25 }));
+await time("admin: last page, 25 by name", () => listProfiles(admin, { page: Math.ceil(count / 25), pageSize: 25 }));
+await time("admin: middle page, 100 by updated desc", () => listProfiles(admin, { page: Math.ceil(count / 200), pageSize: 100, sort: "updatedAt", direction: "desc" }));
+await time("admin: sort by host, page 50", () => listProfiles(admin, { page: 50, sort: "host" }));
+await time("admin: sort by last test (nulls last)", () => listProfiles(admin, { page: 1, sort: "lastTestAt" }));
+await time('admin: search "user4242" (one match)', () => listProfiles(admin, { search: "user4242" }));
+await time('admin: search "fabrikam" (a quarter), page 20', () => listProfiles(admin, { search: "fabrikam", page: 20 }));
+await time("editor (2,500 shared): first page", () => listProfiles(editor, { page: 1 }));
+await time("editor: last page", () => listProfiles(editor, { page: 100 }));
+await time('editor: search "fabrikam"', () => listProfiles(editor, { search: "fabrikam" }));
 
 await prisma.$disconnect();
 fs.rmSync(dir, { recursive: true, force: true });
