@@ -6,9 +6,8 @@ import "server-only";
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { CliCommand } from "@/lib/cli/command";
-import { EXIT, UsageError } from "@/lib/cli/io";
+import { EXIT, UsageError, parseCommandArgs } from "@/lib/cli/io";
 import { passphraseOptions, passphraseUsage, readPassphrase, refusePlainPassphrase } from "@/lib/cli/passphrase";
 
 const plural = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
@@ -40,24 +39,13 @@ export const exportCommand: CliCommand = {
 
   async run(args, io, cwd) {
     refusePlainPassphrase(args, "export");
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          all: { type: "boolean" },
-          "with-secrets": { type: "boolean" },
-          ...passphraseOptions,
-          output: { type: "string", short: "o" },
-          force: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}. See mcf export --help.`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs("export", args, {
+      all: { type: "boolean" },
+      "with-secrets": { type: "boolean" },
+      ...passphraseOptions,
+      output: { type: "string", short: "o" },
+      force: { type: "boolean" },
+    });
     if (values.help) {
       io.out(`${this.usage}\n`);
       return EXIT.ok;

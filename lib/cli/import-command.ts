@@ -7,9 +7,8 @@ import "server-only";
  */
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { CliCommand } from "@/lib/cli/command";
-import { EXIT, UsageError, type CliIo } from "@/lib/cli/io";
+import { EXIT, UsageError, parseCommandArgs, type CliIo } from "@/lib/cli/io";
 import { passphraseOptions, passphraseUsage, readPassphrase, refusePlainPassphrase } from "@/lib/cli/passphrase";
 import { LIMITS } from "@/lib/profiles/schema";
 import { secretFieldLabels, type SecretField } from "@/lib/profiles/secret-fields";
@@ -160,24 +159,13 @@ export const importCommand: CliCommand = {
 
   async run(args, io, cwd) {
     refusePlainPassphrase(args, "import");
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          ...passphraseOptions,
-          "on-clash": { type: "string" },
-          name: { type: "string" },
-          "dry-run": { type: "boolean" },
-          json: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}. See mcf import --help.`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs("import", args, {
+      ...passphraseOptions,
+      "on-clash": { type: "string" },
+      name: { type: "string" },
+      "dry-run": { type: "boolean" },
+      json: { type: "boolean" },
+    });
     if (values.help) {
       io.out(`${this.usage}\n`);
       return EXIT.ok;

@@ -1,4 +1,5 @@
 import "server-only";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 /**
  * What a CLI command writes to and listens to, passed in so commands stay testable and so `--json`
  * can promise that stdout carries one JSON document and nothing else.
@@ -29,5 +30,19 @@ export class UsageError extends Error {
   ) {
     super(message);
     this.name = "UsageError";
+  }
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * A command's arguments, with -h/--help added and parse errors turned into usage errors that point
+ * at the command's help. Every command parses its arguments through here.
+ */
+export function parseCommandArgs<const Options extends OptionsConfig>(command: string, args: string[], options: Options) {
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: "boolean", short: "h" } } as Options & { help: { type: "boolean"; short: "h" } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. See mcf ${command} --help.`);
   }
 }

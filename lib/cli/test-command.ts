@@ -1,9 +1,8 @@
 import "server-only";
 /** `mcf test <profile name | id | path/to/profile.json>`: the staged connection test in a terminal. */
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { formatProperties, formatTranscript, liveStepPrinter } from "@/lib/cli/format-result";
-import { EXIT, UsageError } from "@/lib/cli/io";
+import { EXIT, UsageError, parseCommandArgs } from "@/lib/cli/io";
 import { splitPemBundle } from "@/lib/net/trust";
 import { authLabel } from "@/lib/profiles/summary";
 import type { CliCommand } from "@/lib/cli/command";
@@ -32,24 +31,13 @@ export const testCommand: CliCommand = {
   ].join("\n"),
 
   async run(args, io, cwd) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          json: { type: "boolean" },
-          "ca-file": { type: "string" },
-          timeout: { type: "string" },
-          "cached-token": { type: "boolean" },
-          transcript: { type: "boolean" },
-          help: { type: "boolean", short: "h" },
-        },
-      });
-    } catch (error) {
-      throw new UsageError(`${(error as Error).message}. See mcf test --help.`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs("test", args, {
+      json: { type: "boolean" },
+      "ca-file": { type: "string" },
+      timeout: { type: "string" },
+      "cached-token": { type: "boolean" },
+      transcript: { type: "boolean" },
+    });
     if (values.help) {
       io.out(`${this.usage}\n`);
       return EXIT.ok;
