@@ -4,7 +4,7 @@ import { useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { createApiTokenAction } from "@/lib/actions/api-tokens";
@@ -109,14 +109,7 @@ export function CreateApiTokenDialog() {
               </Select>
             </Field>
             {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={pending}>
-                {pending ? "Creating…" : "Create token"}
-              </Button>
-            </div>
+            <DialogFormFooter pending={pending} submitLabel="Create token" pendingLabel="Creating…" />
           </form>
         </DialogContent>
       )}

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { deleteCertificateAction } from "@/lib/actions/certificates";
@@ -92,14 +92,7 @@ function ExportPrivateKeyButton({ id, name }: { id: string; name: string }) {
             <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
           </Field>
           {errors.form ? <Alert tone="error">{errors.form}</Alert> : null}
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={busy}>
-              {busy ? "Exporting…" : "Download encrypted key"}
-            </Button>
-          </div>
+          <DialogFormFooter pending={busy} submitLabel="Download encrypted key" pendingLabel="Exporting…" />
         </form>
       </DialogContent>
     </Dialog>

@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useId, useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Alert } from "@/components/ui/alert";
@@ -85,14 +85,7 @@ export function DuplicateProfileButton({ id, name, variant = "ghost" }: { id: st
             </div>
           </div>
           {error && !error.field ? <Alert tone="error">{error.message}</Alert> : null}
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={pending}>
-              {pending ? "Duplicating…" : "Duplicate"}
-            </Button>
-          </div>
+          <DialogFormFooter pending={pending} submitLabel="Duplicate" pendingLabel="Duplicating…" />
         </form>
       </DialogContent>
     </Dialog>

@@ -2,7 +2,7 @@
 import { useId, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { readErrorBody, saveDownload } from "@/components/transfer/save-download";
@@ -150,14 +150,7 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
             ) : null}
 
             {problems.form ? <Alert tone="error">{problems.form}</Alert> : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={pending}>
-                {pending ? "Exporting…" : "Download"}
-              </Button>
-            </div>
+            <DialogFormFooter pending={pending} submitLabel="Download" pendingLabel="Exporting…" />
           </form>
         </DialogContent>
       </Dialog>

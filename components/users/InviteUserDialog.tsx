@@ -4,7 +4,7 @@ import { useId, useState, useTransition } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { CopyButton } from "@/components/ui/copy-button";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { inviteUserAction } from "@/lib/actions/users";
@@ -118,14 +118,7 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
               </Select>
             </Field>
             <div aria-live="polite">{error && !error.fields ? <Alert tone="error">{error.message}</Alert> : null}</div>
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={pending}>
-                {pending ? "Creating…" : "Create invitation link"}
-              </Button>
-            </div>
+            <DialogFormFooter pending={pending} submitLabel="Create invitation link" pendingLabel="Creating…" />
           </form>
         )}
       </DialogContent>

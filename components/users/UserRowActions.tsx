@@ -4,7 +4,7 @@ import { useId, useState, useTransition, type ReactNode } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogClose, DialogContent, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { changeUserRoleAction, disableUserAction, enableUserAction, removeUserAction, resetUserPasswordAction } from "@/lib/actions/users";
@@ -186,14 +186,7 @@ function ChangeRoleButton({ user, roles }: { user: UserRowTarget; roles: Assigna
             </Select>
           </Field>
           {error ? <Alert tone="error">{error}</Alert> : null}
-          <div className="flex justify-end gap-2">
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={pending}>
-              {pending ? "Saving…" : "Change role"}
-            </Button>
-          </div>
+          <DialogFormFooter pending={pending} submitLabel="Change role" pendingLabel="Saving…" />
         </form>
       </DialogContent>
     </Dialog>
@@ -265,14 +258,7 @@ function ResetPasswordButton({ user, minPasswordLength }: { user: UserRowTarget;
               <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} maxLength={128} />
             </Field>
             <div aria-live="polite">{error && !error.fields ? <Alert tone="error">{error.message}</Alert> : null}</div>
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={pending}>
-                {pending ? "Saving…" : "Set password"}
-              </Button>
-            </div>
+            <DialogFormFooter pending={pending} submitLabel="Set password" pendingLabel="Saving…" />
           </form>
         )}
       </DialogContent>
