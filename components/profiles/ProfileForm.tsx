@@ -19,6 +19,7 @@ import type { SecretField } from "@/lib/profiles/secret-fields";
 import { errorMessage } from "@/components/profiles/form-errors";
 import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
 import { LintPanel } from "@/components/profiles/LintPanel";
+import { DestinationNotice } from "@/components/profiles/DestinationNotice";
 import { TestPanel } from "@/components/profiles/TestPanel";
 import type { TestResult } from "@/lib/diagnostics/types";
 import type { CertificateSummary } from "@/lib/certs/certificate-store";
@@ -193,6 +194,7 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
               </Field>
             </div>
           </details>
+          {profileId ? <DestinationNotice saved={defaultValues} current={values} parts={["mail", "trust"]} /> : null}
         </Section>
 
         <Section title="Additional properties" description="JavaMail properties, as your integration platform takes them. Known keys are checked against the settings above.">
@@ -263,6 +265,7 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
                   <Input autoComplete="off" spellCheck={false} placeholder="00000000-0000-0000-0000-000000000000" {...register("authentication.tenantId")} />
                 </Field>
               </div>
+              {profileId ? <DestinationNotice saved={defaultValues} current={values} parts={["token"]} /> : null}
               <Field id="method" label="Client authentication method" error={errorOf("authentication.method")}>
                 <Select
                   {...register("authentication.method", {
