@@ -211,11 +211,11 @@ describe("mail servers that misbehave", () => {
     const server = await fault(startGarbageServer("binary"));
     const imap = await failing(basicProfile(server.port, "none"));
     expect(imap.failed.step).toBe("greeting");
-    expect(imap.failed.detail).toMatch(/^The server's first line is not an IMAP greeting: /);
+    expect(imap.failed.detail).toMatch(new RegExp(`^The server at 127\\.0\\.0\\.1:${server.port} did not answer like an IMAP server \\(its first line starts with "\\\\x16\\\\x03`));
     expect(imap.failed.cause).toMatch(/not like an IMAP server/);
     const pop3 = await failing(basicProfile(server.port, "none", "pop3"));
     expect(pop3.failed.step).toBe("greeting");
-    expect(pop3.failed.detail).toMatch(/^The server's first line is not a POP3 greeting/);
+    expect(pop3.failed.detail).toMatch(/did not answer like a POP3 server \(its first line starts with "\\x16\\x03/);
   });
 
   it("a greeting that never ends (1 MiB without a line break) is cut by the line limit", async () => {
@@ -356,8 +356,9 @@ describe("no server at all", () => {
     profile.connection.mailServerUrl = "169.254.169.254";
     const { failed } = await failing(profile);
     expect(failed.step).toBe("dns");
-    expect(failed.detail).toBe("169.254.169.254 resolves only to 169.254.169.254, which the console refuses to connect to.");
+    expect(failed.detail).toBe("169.254.169.254 is a link-local/cloud-metadata address this console does not connect to.");
     expect(failed.cause).toMatch(/instance-metadata service/);
+    expect(failed.fix).toMatch(/^Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or correct the host/);
   });
 });
 
