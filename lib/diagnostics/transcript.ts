@@ -44,11 +44,10 @@ export class Transcript {
  * A mail session's lines on their way into the transcript. Until the server has greeted like the
  * mail server it should be, only its first line is kept, bounded like every quote of a server
  * (quotedLine): a Test pointed at another internal service (SSH, a web server, a database) must
- * not copy that service's answer into a result. Later server lines are dropped with one note.
+ * not copy that service's answer into a result. A note says so; later server lines are dropped.
  */
 export class GreetingGate {
-  /** refused: the first line was no greeting; muted: the note about later lines is written */
-  private state: "waiting" | "greeted" | "refused" | "muted" = "waiting";
+  private state: "waiting" | "greeted" | "refused" = "waiting";
 
   constructor(
     private readonly transcript: Transcript,
@@ -58,13 +57,13 @@ export class GreetingGate {
 
   add(direction: "C" | "S", line: string): void {
     if (direction === "C" || this.state === "greeted") return this.transcript.add(this.channel, direction, line);
-    if (this.state === "waiting") {
-      this.state = this.isGreeting(line) ? "greeted" : "refused";
-      return this.transcript.add(this.channel, "S", this.state === "greeted" ? line : quotedLine(line));
+    if (this.state === "refused") return;
+    if (this.isGreeting(line)) {
+      this.state = "greeted";
+      return this.transcript.add(this.channel, "S", line);
     }
-    if (this.state === "refused") {
-      this.state = "muted";
-      this.transcript.note(`Later lines from the server are not kept: it did not greet like ${this.channel === "imap" ? "an IMAP" : "a POP3"} server.`);
-    }
+    this.state = "refused";
+    this.transcript.add(this.channel, "S", quotedLine(line));
+    this.transcript.note(`Only the first line from the server is kept: it did not greet like ${this.channel === "imap" ? "an IMAP" : "a POP3"} server.`);
   }
 }

@@ -8,7 +8,8 @@ import tls from "node:tls";
 import { createTestCa, type TestCa } from "../support/test-ca";
 
 export interface FaultServer {
-  host: "127.0.0.1";
+  /** 127.0.0.1 unless the server was asked for another loopback address */
+  host: string;
   port: number;
   /** TCP connections currently open (server side) */
   openConnections(): number;
@@ -26,7 +27,7 @@ const GREETINGS: Record<FaultProtocol, string> = {
   pop3: "+OK Fault server ready\r\n",
 };
 
-async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }): Promise<FaultServer> {
+async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }, host = "127.0.0.1"): Promise<FaultServer> {
   // 'connection' fires for the raw TCP socket on both net and tls servers, before any handshake.
   server.on("connection", (socket: net.Socket) => {
     counter.total++;
@@ -39,14 +40,14 @@ async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { t
   server.on("tlsClientError", () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
   const port = (server.address() as net.AddressInfo).port;
   return {
-    host: "127.0.0.1",
+    host,
     port,
     openConnections: () => tracked.size,
     totalConnections: () => counter.total,
@@ -65,7 +66,7 @@ async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { t
   };
 }
 
-function plainServer(onConnection: (socket: net.Socket) => void): Promise<FaultServer> {
+function plainServer(onConnection: (socket: net.Socket) => void, host?: string): Promise<FaultServer> {
   const tracked = new Set<net.Socket>();
   return listen(
     net.createServer((socket) => {
@@ -76,12 +77,28 @@ function plainServer(onConnection: (socket: net.Socket) => void): Promise<FaultS
     }),
     tracked,
     { total: 0 },
+    host,
   );
 }
 
-/** Accepts the TCP connection and never sends a byte (works for plain and implicit-TLS clients alike). */
-export function startSilentServer(): Promise<FaultServer> {
-  return plainServer(() => undefined);
+/**
+ * Accepts the TCP connection and never sends a byte (works for plain and implicit-TLS clients alike).
+ * `host` may be another loopback address (127.0.0.2: Linux routes all of 127/8 to lo), e.g. the
+ * target of a rebinding DNS answer that must never be connected to.
+ */
+export function startSilentServer(options: { host?: string } = {}): Promise<FaultServer> {
+  return plainServer(() => undefined, options.host);
+}
+
+/**
+ * Another internal service on the port a Test was pointed at (an SSH daemon, a database, a
+ * status page): sends `banner` as soon as a client connects, before the client says anything, then
+ * reads and ignores whatever comes.
+ */
+export function startBannerServer(banner: Buffer | string): Promise<FaultServer> {
+  return plainServer((socket) => {
+    socket.write(banner);
+  });
 }
 
 /** Closes every connection as soon as it is accepted. */
