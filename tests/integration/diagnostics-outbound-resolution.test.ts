@@ -41,14 +41,27 @@ vi.spyOn(dns, "lookup").mockImplementation(((hostname: string, options: unknown,
 
 /** "ip:port" of every TCP connection attempt this process starts (net, tls, https alike). */
 const attempts: string[] = [];
+const isLoopback = (address: string) => /^(127\.|::1$|::ffff:127\.)/.test(address);
+const refuse = (address: string) => {
+  attempts.push(`${address} (refused by the test)`);
+  return Object.assign(new Error(`this test connects to loopback only, not to ${address}`), { code: "EACCES" });
+};
+type Lookup = (hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => void;
 const realConnect = net.Socket.prototype.connect;
 vi.spyOn(net.Socket.prototype, "connect").mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-  // A broken guard must still not send a packet off this machine: an IP other than loopback is
-  // refused here (the Test's mail connection always connects to an IP, see connectTcp).
-  const host = (args[0] as { host?: unknown } | undefined)?.host;
-  if (typeof host === "string" && net.isIP(host) && !/^(127\.|::1$|::ffff:127\.)/.test(host)) {
-    attempts.push(`${host} (refused by the test)`);
-    throw Object.assign(new Error(`this test connects to loopback only, not to ${host}`), { code: "EACCES" });
+  // A broken guard must still not send a packet off this machine: the test refuses any address
+  // but loopback, whether the caller connects to an IP or lets a lookup pick one.
+  const options = args[0] as { host?: unknown; lookup?: Lookup } | undefined;
+  if (options && typeof options === "object") {
+    if (typeof options.host === "string" && net.isIP(options.host) && !isLoopback(options.host)) throw refuse(options.host);
+    const inner: Lookup = options.lookup ?? (dns.lookup as unknown as Lookup);
+    options.lookup = (hostname, lookupOptions, callback) =>
+      inner(hostname, lookupOptions, (error, address, family) => {
+        const found = Array.isArray(address) ? address.map((a) => a.address) : address ? [address] : [];
+        const outside = found.find((a) => !isLoopback(a));
+        if (!error && outside) return callback(refuse(outside), Array.isArray(address) ? [] : "");
+        callback(error, address, family);
+      });
   }
   this.on("connectionAttempt", (ip: string, port: number) => attempts.push(`${ip}:${port}`));
   return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
