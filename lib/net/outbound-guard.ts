@@ -46,8 +46,9 @@ const ALWAYS = list([
   ["168.63.129.16", undefined, "metadata"], // Azure wire server
   ["fe80::", 10, "metadata"], // link-local
   ["fd00:ec2::254", undefined, "metadata"], // AWS IMDS over IPv6
-  ["0.0.0.0", 8, "unspecified"], // "this host": a connection to 0.0.0.0 reaches the console's own machine
-  ["::", 128, "unspecified"], // the same for IPv6
+  // "this host": a connection to 0.0.0.0 reaches the console's own machine. The IPv6 "::" carries
+  // 0.0.0.0 (IPv4-compatible form, see embeddedIpv4), so it is refused through this entry too.
+  ["0.0.0.0", 8, "unspecified"],
 ]);
 
 /** Refused with MCF_OUTBOUND_BLOCK_PRIVATE=true. */
@@ -110,7 +111,7 @@ export function embeddedIpv4(bytes: Uint8Array): string[] {
   const last32 = ipv4At(bytes, 12, 13, 14, 15);
   // IPv4-mapped ::ffff:a.b.c.d and IPv4-translated (SIIT) ::ffff:0:a.b.c.d
   if (startsWith(bytes, [...zeros(10), 0xff, 0xff]) || startsWith(bytes, [...zeros(8), 0xff, 0xff, 0, 0])) found.push(last32);
-  // IPv4-compatible ::a.b.c.d (deprecated); ::1 is IPv6 loopback, not 0.0.0.1
+  // IPv4-compatible ::a.b.c.d (deprecated), "::" included; ::1 is IPv6 loopback, not 0.0.0.1
   else if (startsWith(bytes, zeros(12)) && !(bytes[15] === 1 && startsWith(bytes, zeros(15)))) found.push(last32);
   // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052)
   else if (startsWith(bytes, [0x00, 0x64, 0xff, 0x9b, ...zeros(8)])) found.push(last32);
