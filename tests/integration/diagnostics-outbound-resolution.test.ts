@@ -10,6 +10,7 @@
  */
 import dns from "node:dns";
 import net from "node:net";
+import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TestResult, TestStep } from "@/lib/diagnostics/types";
 import type { ProfileInput } from "@/lib/profiles/schema";
@@ -166,6 +167,20 @@ describe("by default: link-local and cloud-metadata addresses", () => {
     expect(attempts).toEqual([]);
     expect(JSON.stringify(result)).not.toContain(SECRET);
   });
+
+  it("a name with a usable and a refused address: the DNS step warns and only the usable address is connected", async () => {
+    const { runConnectionTest } = await load();
+    const imap = await started(startExchangeLikeImapServer("ok"));
+    answers.set("mixed.attacker.test", [["169.254.169.254", "127.0.0.1"]]);
+    const result = await runConnectionTest({ profile: mailProfile("mixed.attacker.test", imap.port), secrets: {} }, { timeoutMs: 5_000 });
+    expect(step(result, "dns")).toMatchObject({
+      status: "warn",
+      detail: "mixed.attacker.test → 127.0.0.1; ignored 169.254.169.254.",
+      cause: "mixed.attacker.test also resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to. The Test used the other addresses only.",
+    });
+    expect(step(result, "tcp")).toMatchObject({ status: "ok", data: { address: "127.0.0.1" } });
+    expect(attempts).toEqual([`127.0.0.1:${imap.port}`]);
+  });
 });
 
 describe("MCF_OUTBOUND_BLOCK_PRIVATE=true: private and loopback addresses too", () => {
@@ -241,6 +256,31 @@ describe("DNS rebinding: the connection goes to the address that was checked", (
     expect(step(result, "greeting").status).toBe("ok");
     expect(lookedUp).toEqual(["rebind.attacker.test"]);
     expect(attempts).toEqual([`127.0.0.1:${imap.port}`]);
+    expect(trap.totalConnections()).toBe(0);
+  });
+
+  it("mail over TLS: connects to the checked address and verifies the certificate for the host NAME (SNI)", async () => {
+    const { runConnectionTest } = await load(rebinding);
+    const issued = await ca.issue({ hosts: ["rebind-tls.attacker.test"] });
+    const servernames: (string | false)[] = [];
+    const server = tls.createServer({ cert: issued.certPem, key: issued.keyPem }, (socket) => {
+      servernames.push(socket.servername);
+      socket.on("error", () => socket.destroy());
+      socket.end("* BYE not today\r\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push({ stop: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const port = (server.address() as net.AddressInfo).port;
+    const trap = await started(startSilentServer({ host: "127.0.0.2", port }));
+    answers.set("rebind-tls.attacker.test", [["127.0.0.1"], ["127.0.0.2"]]);
+    const profile = mailProfile("rebind-tls.attacker.test", port);
+    profile.connection.security = "tls";
+    profile.connection.trustedCaPem = ca.caPem;
+    const result = await runConnectionTest({ profile, secrets: {} }, { timeoutMs: 5_000 });
+    expect(step(result, "tcp")).toMatchObject({ status: "ok", data: { address: "127.0.0.1" } });
+    expect(step(result, "tls")).toMatchObject({ status: "ok", data: { verification: "verified" } });
+    expect(servernames).toEqual(["rebind-tls.attacker.test"]);
+    expect(attempts).toEqual([`127.0.0.1:${port}`]);
     expect(trap.totalConnections()).toBe(0);
   });
 
