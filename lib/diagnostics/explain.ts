@@ -321,7 +321,8 @@ function otherService(line: string, ctx: Pick<MailContext, "protocol">): string 
  */
 function notAMailServer(ctx: MailContext, firstLine: string | undefined, reason: string, data: NonNullable<StepOutcome["data"]>): StepOutcome {
   const quoted = firstLine === undefined ? undefined : quotedLine(firstLine);
-  const seen = quoted === undefined ? reason.replace(/^The server /, "it ").replace(/\.$/, "") : quoted ? `its first line starts with "${quoted}"` : "its first line is empty";
+  const why = reason.replace(/^The server /, "it ").replace(/\.$/, "");
+  const seen = quoted === undefined ? why.charAt(0).toLowerCase() + why.slice(1) : quoted ? `its first line starts with "${quoted}"` : "its first line is empty";
   const service = quoted ? otherService(quoted, ctx) : undefined;
   const { serverResponse: _whole, ...rest } = data;
   return fail(

@@ -20,7 +20,7 @@ import { GreetingGate } from "@/lib/diagnostics/transcript";
 type Secured = Extract<TlsOutcome, { ok: true }>;
 
 /** An untagged OK, PREAUTH or BYE (RFC 9051 section 7.1): anything else is some other service. */
-export const isImapGreeting = (line: string) => /^\* (OK|PREAUTH|BYE)\b/i.test(line);
+const isImapGreeting = (line: string) => /^\* (OK|PREAUTH|BYE)\b/i.test(line);
 
 /** "* OK [CAPABILITY …] Dovecot ready." → "Dovecot ready." */
 function greetingText(line: string): string {

@@ -262,7 +262,7 @@ describe("DNS rebinding: the connection goes to the address that was checked", (
   it("mail over TLS: connects to the checked address and verifies the certificate for the host NAME (SNI)", async () => {
     const { runConnectionTest } = await load(rebinding);
     const issued = await ca.issue({ hosts: ["rebind-tls.attacker.test"] });
-    const servernames: (string | false)[] = [];
+    const servernames: (string | false | null)[] = [];
     const server = tls.createServer({ cert: issued.certPem, key: issued.keyPem }, (socket) => {
       servernames.push(socket.servername);
       socket.on("error", () => socket.destroy());
