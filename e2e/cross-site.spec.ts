@@ -129,10 +129,12 @@ test("a text/plain form posted from another port cannot export profiles", async 
     `<!doctype html><title>win a prize</title>
     <form method="POST" action="${CONSOLE}/api/profiles/export" enctype="text/plain">
       <input type="hidden" name='{"ids":"all","includeSecrets":false,"x":"' value='"}'>
-    </form><script>document.forms[0].submit();</script>`,
+      <button>Claim your prize</button>
+    </form>`,
   );
-  const answered = page.waitForResponse(`${CONSOLE}/api/profiles/export`);
   await page.goto(`${attackerOrigin}/form`);
+  const answered = page.waitForResponse(`${CONSOLE}/api/profiles/export`);
+  await page.getByRole("button", { name: "Claim your prize" }).click();
   const response = await answered;
   // the attack is real: the browser sent the owner's session cookie along
   expect((await response.request().allHeaders()).cookie).toContain("mcf.session_token=");
