@@ -1,10 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy, newNonce } from "@/lib/http/content-security-policy";
-import { checkSameOrigin, crossSiteResponse } from "@/lib/http/same-origin";
+import { checkSameOrigin, crossSiteResponse, isUnsafeMethod } from "@/lib/http/same-origin";
 import { SERVER_ACTION_BODY_LIMIT_BYTES, SERVER_ACTION_TOO_LARGE } from "@/lib/http/server-action-limit";
 import { log } from "@/lib/log";
-
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Runs before every page request (not /api: route handlers check their own requests in withUser,
@@ -19,7 +17,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * lib/http/content-security-policy.ts). Next takes the nonce from the request's copy of the header.
  */
 export function proxy(request: NextRequest) {
-  if (!SAFE_METHODS.has(request.method)) {
+  if (isUnsafeMethod(request.method)) {
     const origin = checkSameOrigin(request);
     if (!origin.ok) {
       // an operator behind a reverse proxy sees here that MCF_PUBLIC_URL is missing or wrong

@@ -1,11 +1,9 @@
 import "server-only";
 import { getCurrentUser, type CurrentUser } from "@/lib/auth/session";
 import { errorResponse, jsonError } from "@/lib/http/json-error";
-import { checkSameOrigin, crossSiteResponse } from "@/lib/http/same-origin";
+import { checkSameOrigin, crossSiteResponse, isUnsafeMethod } from "@/lib/http/same-origin";
 
 type Handler<Params> = (request: Request, context: { user: CurrentUser; params: Params }) => Promise<Response>;
-
-const BODYLESS_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** `application/json`, with or without parameters (`; charset=utf-8`). */
 const isJson = (contentType: string | null) => contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
@@ -28,7 +26,7 @@ export function withUser<Params = Record<string, never>>(name: string, handler: 
     try {
       const origin = checkSameOrigin(request);
       if (!origin.ok) return crossSiteResponse(origin);
-      if (!BODYLESS_METHODS.has(request.method.toUpperCase()) && !isJson(request.headers.get("content-type"))) {
+      if (isUnsafeMethod(request.method) && !isJson(request.headers.get("content-type"))) {
         return jsonError("invalid_input", "Send the request body as JSON (Content-Type: application/json).", 415);
       }
       const user = await getCurrentUser();

@@ -16,6 +16,8 @@ import { env } from "@/lib/env";
  */
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** POST, PUT, PATCH, DELETE…: the methods that change something and carry a body. */
+export const isUnsafeMethod = (method: string) => !SAFE_METHODS.has(method.toUpperCase());
 const OWN_FETCH_SITES = new Set(["same-origin", "none"]);
 
 interface RequestLike {
@@ -59,7 +61,7 @@ export function checkSameOrigin(request: RequestLike): OriginCheck {
   if (fetchSite !== null && !OWN_FETCH_SITES.has(fetchSite)) {
     return refuse(origin !== null ? `origin ${quoted(origin)}` : `origin not sent, the browser marked it ${quoted(fetchSite)}`);
   }
-  if (origin === null && fetchSite === null && !SAFE_METHODS.has(request.method.toUpperCase())) {
+  if (origin === null && fetchSite === null && isUnsafeMethod(request.method)) {
     return {
       ok: false,
       message: `This request did not say which site it came from (no Origin header). Open the console at ${own.shown} and try again; scripts use the REST API under /api/v1 with a personal API token.`,
