@@ -2,15 +2,20 @@
 // Prisma-compatible rows (sha256 checksum) to _prisma_migrations. CLI: node scripts/migrate.mjs | import { migrate }
 import fs from "node:fs"; import path from "node:path"; import crypto from "node:crypto";
 import { fileURLToPath } from "node:url"; import Database from "better-sqlite3";
+import { createDataFiles, databaseFile } from "./owner-only-files.mjs";
 const DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 // the same default as lib/env.ts: <MCF_DATA_DIR or ./data>/mcf.db
-export const DEFAULT_DATABASE_URL = `file:${path.join(path.resolve(ROOT, process.env.MCF_DATA_DIR || "data"), "mcf.db")}`;
+const dataDir = () => path.resolve(ROOT, process.env.MCF_DATA_DIR || "data");
+export const DEFAULT_DATABASE_URL = `file:${path.join(dataDir(), "mcf.db")}`;
 
-/** Applies prisma/migrations/* in order; creates the database file (and its folder) on first use. */
+/**
+ * Applies prisma/migrations/* in order; creates the database file (and its folder) on first use, and
+ * keeps them owner-only (0600, folder 0700), tightening what an earlier version left readable.
+ */
 export function migrate(url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL, { log = console.log } = {}) {
-  const file = path.resolve(url.replace(/^file:/, "").replace(/\?.*$/, ""));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const file = databaseFile(url);
+  createDataFiles(file, dataDir());
   const db = new Database(file, { timeout: 10_000 });
   try {
     // WAL is a property of the file: readers no longer wait for a writer, and each commit costs one

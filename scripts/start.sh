@@ -11,6 +11,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 
+# From here on, whatever the console writes is owner-only: the database, its -wal/-shm files and the
+# secret key hold every stored secret (encrypted) and the key that decrypts them.
+umask 077
 node scripts/migrate.mjs
 
 if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib public prisma next.config.js package-lock.json -newer .next/BUILD_ID -print -quit)" ]; then

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { dataDir, env } from "@/lib/env";
+import { ownerOnly } from "@/scripts/owner-only-files.mjs";
 
 export interface SecretKey {
   /** first 8 hex characters of SHA-256(key): names the key inside each ciphertext */
@@ -32,8 +33,14 @@ export const generatedKeyFile = () => path.join(dataDir, "secret.key");
 function loadCurrentKey(): SecretKey {
   if (env.MCF_SECRET_KEY) return parseSecretKey(env.MCF_SECRET_KEY, "MCF_SECRET_KEY");
   const file = generatedKeyFile();
-  if (fs.existsSync(file)) return parseSecretKey(fs.readFileSync(file, "utf8"), file);
+  if (fs.existsSync(file)) {
+    // a key copied in from a backup may have come back readable for everyone
+    ownerOnly(file);
+    return parseSecretKey(fs.readFileSync(file, "utf8"), file);
+  }
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // mkdir leaves an existing folder as it is: one made by an earlier version may be 0755
+  ownerOnly(path.dirname(file));
   const fresh = crypto.randomBytes(32).toString("base64");
   try {
     // "wx": never overwrite a key another process wrote a moment ago

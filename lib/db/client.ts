@@ -1,7 +1,8 @@
 import "server-only";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaClient } from "@/generated/prisma/client";
-import { databaseUrl } from "@/lib/env";
+import { dataDir, databaseUrl } from "@/lib/env";
+import { databaseFile, tightenDataFiles } from "@/scripts/owner-only-files.mjs";
 
 export class AppendOnlyError extends Error {
   constructor(operation: string) {
@@ -16,6 +17,10 @@ function refuse(operation: string) {
 }
 
 function createClient() {
+  // scripts/migrate.mjs creates the database owner-only; this covers one an earlier version left
+  // readable when the console or the CLI starts without migrating first. SQLite gives the -wal and
+  // -shm files it creates later the database file's own mode.
+  tightenDataFiles(databaseFile(databaseUrl), dataDir);
   return new PrismaClient({
     adapter: new PrismaBetterSqlite3({ url: databaseUrl }),
     // Secret columns stay out of every query unless a caller opts in with `select` (token exchange,

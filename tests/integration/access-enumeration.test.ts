@@ -288,14 +288,17 @@ function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[
   return found.sort();
 }
 
-async function callRoute(route: string, testCase: RouteCase, as: Person | null): Promise<Response> {
+/** what the console's own pages send: the request comes from the console's origin */
+const OWN_ORIGIN = { origin: "http://127.0.0.1" };
+
+async function callRoute(route: string, testCase: RouteCase, as: Person | null, from: Record<string, string> = OWN_ORIGIN): Promise<Response> {
   const handlers = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>;
   const target = (v: string) => (v === "CERT" ? certificateId : v === "PROFILE" ? profileId : v);
   const params = Object.fromEntries(Object.entries(testCase.params).map(([k, v]) => [k, target(v)]));
   const body = typeof testCase.body === "function" ? (testCase.body as () => unknown)() : testCase.body;
   const request = new Request(`http://127.0.0.1${testCase.url.replace("PROFILE", profileId)}`, {
     method: testCase.method,
-    headers: { "content-type": "application/json", ...(as ? (testCase.bearer ? { authorization: `Bearer ${as.token}` } : { cookie: as.cookie }) : {}) },
+    headers: { "content-type": "application/json", ...from, ...(as ? (testCase.bearer ? { authorization: `Bearer ${as.token}` } : { cookie: as.cookie }) : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   session.cookie = as && !testCase.bearer ? as.cookie : "";
@@ -328,5 +331,33 @@ describe("every route handler", () => {
         expect(await databaseSnapshot(), `${route} as ${who.user.name} changed the database`).toBe(before);
       }
     }
+  });
+
+  // The session cookie is SameSite=Lax, and a page on another port of this host is same-site: its
+  // requests carry the owner's cookie. Every route that authenticates with that cookie (all but
+  // better-auth's own, the public ones and the token-only /api/v1) must refuse them, even for the owner.
+  it("refuses requests from another site on every cookie route, even the owner's, changing nothing", async () => {
+    const crossSite: Record<string, string>[] = [
+      { origin: "http://127.0.0.1:4000", "sec-fetch-site": "same-site" },
+      { "sec-fetch-site": "cross-site" },
+    ];
+    let checked = 0;
+    for (const [route, cases] of Object.entries(routeCases)) {
+      for (const testCase of cases) {
+        if (testCase.bearer || testCase.refused() === "public") continue;
+        for (const from of crossSite) {
+          const before = await databaseSnapshot();
+          const response = await callRoute(route, testCase, owner, from);
+          expect(response.status, `${route} ${JSON.stringify(from)}`).toBe(403);
+          const body = (await response.json()) as { error: { code: string; message: string } };
+          expect(body.error.code, route).toBe("forbidden");
+          expect(body.error.message, route).toMatch(/^This request came from another site \(origin .+\)\. Open the console at http:\/\/127\.0\.0\.1 and try again\.$/);
+          expect(await databaseSnapshot(), `${route} from another site changed the database`).toBe(before);
+          checked += 1;
+        }
+      }
+    }
+    // at least: audit, both certificate routes, export (three cases), test
+    expect(checked).toBeGreaterThanOrEqual(7 * crossSite.length);
   });
 });
