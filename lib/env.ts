@@ -1,4 +1,5 @@
 import "server-only";
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -28,8 +29,30 @@ const envSchema = z.object({
   MCF_OUTBOUND_ALLOW: z.string().optional(),
   /** When set, a Test may only connect to these hosts (comma-separated; "*.example.com" matches subdomains). */
   MCF_TEST_ALLOWED_HOSTS: z.string().optional(),
+  /**
+   * Reverse proxies in front of the console whose X-Forwarded-For is believed: comma-separated
+   * addresses or CIDRs. Empty (the default): no proxy is trusted and the client is the TCP peer.
+   */
+  MCF_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const entries = (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+      for (const entry of entries) {
+        if (!isAddressOrCidr(entry)) ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR (e.g. 10.0.0.1, 10.0.0.0/8, fd00::/8)` });
+      }
+      return entries;
+    }),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 export type Env = z.infer<typeof envSchema>;
 
