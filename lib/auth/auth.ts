@@ -138,12 +138,9 @@ function createAuth() {
     hooks: {
       before: createAuthMiddleware(async (ctx) => {
         if (ctx.path === "/update-user") {
-          // not reachable over HTTP; refused here too should a server-side call ever pass a name or image
-          const body = (ctx.body ?? {}) as { name?: unknown; image?: unknown };
-          if (body.image !== undefined) throw new APIError("BAD_REQUEST", { code: "IMAGE_NOT_SUPPORTED", message: "The console keeps no profile pictures." });
-          const problem = body.name === undefined ? null : displayNameProblem(body.name);
-          if (problem) throw invalidName(problem);
-          return;
+          // Not reachable over HTTP, and refused to server-side calls too: names change through
+          // lib/users/rename-user.ts, which validates and audits; the console keeps no pictures.
+          throw new APIError("FORBIDDEN", { code: "USE_ACCOUNT_PAGE", message: "Change your name on your account page." });
         }
         if (ctx.path !== "/sign-in/email") return;
         const address = clientAddress(ctx.headers ?? ctx.request?.headers ?? new Headers());

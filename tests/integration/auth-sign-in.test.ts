@@ -7,7 +7,7 @@
  * peer's address in x-mcf-peer-address as that server writes it; "192.0.2.1" is a trusted reverse
  * proxy (MCF_TRUST_PROXY).
  */
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 const browser = vi.hoisted(() => {
   process.env.MCF_TRUST_PROXY = "192.0.2.1";
@@ -103,6 +103,11 @@ beforeAll(async () => {
   admin = await newUser("adam@example.test", "admin");
   const response = await getAuth().api.signInEmail({ body: { email: admin.email, password: PASSWORD }, headers: new Headers({ "x-mcf-peer-address": "198.18.0.1" }), returnHeaders: true });
   adminCookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+});
+
+afterAll(() => {
+  delete process.env.MCF_TRUST_PROXY;
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for("mcf.server.peer-address-header")];
 });
 
 beforeEach(() => {
