@@ -11,7 +11,6 @@
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import next from "next";
 
 const PEER_ADDRESS_HEADER = "x-mcf-peer-address";
 const SERVER_MARK = Symbol.for("mcf.server.peer-address-header");
@@ -19,7 +18,9 @@ const SERVER_MARK = Symbol.for("mcf.server.peer-address-header");
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const hostname = process.env.HOST || "127.0.0.1";
 const port = Number(process.env.PORT || 3000);
+// as `next start` does, before Next and React are loaded
 process.env.NODE_ENV = "production";
+const { default: next } = await import("next");
 
 const app = next({ dev: false, dir: root, hostname, port });
 const handle = app.getRequestHandler();

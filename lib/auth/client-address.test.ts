@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   PEER_ADDRESS_HEADER,
@@ -85,6 +87,15 @@ describe("clientAddress (the request's headers)", () => {
   it("without the server (tests, next dev) the last X-Forwarded-For entry is what Next wrote from the socket", () => {
     expect(clientAddress(new Headers({ "x-forwarded-for": "203.0.113.66, 198.51.100.7" }))).toBe("198.51.100.7");
     expect(clientAddress(new Headers())).toBeNull();
+  });
+});
+
+describe("scripts/server.mjs", () => {
+  it("writes the header and sets the mark this module believes", () => {
+    const server = fs.readFileSync(path.join(__dirname, "../../scripts/server.mjs"), "utf8");
+    expect(server).toContain(`const PEER_ADDRESS_HEADER = "${PEER_ADDRESS_HEADER}";`);
+    expect(server).toContain(`const SERVER_MARK = Symbol.for("${SERVER_MARK.description}");`);
+    expect(server).toMatch(/req\.headers\[PEER_ADDRESS_HEADER\] = req\.socket\.remoteAddress/);
   });
 });
 
