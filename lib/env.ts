@@ -1,5 +1,5 @@
 import "server-only";
-import { isIP } from "node:net";
+import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -7,6 +7,22 @@ import { z } from "zod";
  * The only reader of process.env (CONVENTIONS: one validated env module). Everything is optional:
  * the console runs on its embedded SQLite default with no configuration at all.
  */
+/** "a, b ,c" → ["a", "b", "c"] */
+export function listEntries(text: string | undefined): string[] {
+  return (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** Why an entry of an address list (MCF_OUTBOUND_ALLOW, MCF_TRUST_PROXY) is not an IP or CIDR, or undefined when it is one. */
+function allowEntryProblem(entry: string): string | undefined {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = net.isIP(address);
+  if (!family || rest.length) return "is not an IP address or CIDR";
+  if (prefix === undefined) return undefined;
+  const bits = Number(prefix);
+  if (!/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128)) return `has a prefix length outside 0-${family === 4 ? 32 : 128}`;
+  return undefined;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   /** Folder for the default database and the generated secret key. */
@@ -23,36 +39,39 @@ const envSchema = z.object({
   /** The console's public URL (https://mcf.example.com): trusted origin for sign-in, and secure cookies when https. */
   MCF_PUBLIC_URL: z.url().optional(),
   /**
-   * Outbound guard for Test connections: addresses normally refused (link-local, cloud metadata)
-   * that the operator allows anyway, comma-separated IPs or CIDRs.
+   * Outbound guard for Test connections: addresses normally refused (link-local, cloud metadata,
+   * and private ranges under MCF_OUTBOUND_BLOCK_PRIVATE) that the operator allows anyway,
+   * comma-separated IPs or CIDRs. A typo must not silently leave an address blocked (or open).
    */
-  MCF_OUTBOUND_ALLOW: z.string().optional(),
+  MCF_OUTBOUND_ALLOW: z.string().optional().superRefine((text, ctx) => {
+    for (const entry of listEntries(text)) {
+      const problem = allowEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}: write IPs or CIDRs, comma-separated (169.254.10.0/24, fd00:ec2::254)` });
+    }
+  }),
+  /**
+   * Also refuse private and loopback ranges (10/8, 172.16/12, 192.168/16, 127/8, 100.64/10, ::1,
+   * fc00::/7) for Tests. Off by default: a console next to its mail server often reaches it on a
+   * private address.
+   */
+  MCF_OUTBOUND_BLOCK_PRIVATE: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.stringbool({ error: "MCF_OUTBOUND_BLOCK_PRIVATE must be true or false" }).default(false),
+  ),
   /** When set, a Test may only connect to these hosts (comma-separated; "*.example.com" matches subdomains). */
   MCF_TEST_ALLOWED_HOSTS: z.string().optional(),
   /**
    * Reverse proxies in front of the console whose X-Forwarded-For is believed: comma-separated
    * addresses or CIDRs. Empty (the default): no proxy is trusted and the client is the TCP peer.
    */
-  MCF_TRUST_PROXY: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      const entries = (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
-      for (const entry of entries) {
-        if (!isAddressOrCidr(entry)) ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR (e.g. 10.0.0.1, 10.0.0.0/8, fd00::/8)` });
-      }
-      return entries;
-    }),
+  MCF_TRUST_PROXY: z.string().optional().superRefine((text, ctx) => {
+    for (const entry of listEntries(text)) {
+      const problem = allowEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}: write the proxies' IPs or CIDRs, comma-separated (10.0.0.1, 10.0.0.0/8, fd00::/8)` });
+    }
+  }),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
-
-function isAddressOrCidr(entry: string): boolean {
-  const [address = "", prefix, ...rest] = entry.split("/");
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
-}
 
 export type Env = z.infer<typeof envSchema>;
 

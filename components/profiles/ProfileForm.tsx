@@ -19,6 +19,7 @@ import type { SecretField } from "@/lib/profiles/secret-fields";
 import { errorMessage } from "@/components/profiles/form-errors";
 import { ExpiryBadge } from "@/components/certificates/ExpiryBadge";
 import { LintPanel } from "@/components/profiles/LintPanel";
+import { DestinationNotice } from "@/components/profiles/DestinationNotice";
 import { TestPanel } from "@/components/profiles/TestPanel";
 import type { TestResult } from "@/lib/diagnostics/types";
 import type { CertificateSummary } from "@/lib/certs/certificate-store";
@@ -36,6 +37,8 @@ interface ProfileFormProps {
   lastTestResult?: TestResult | null;
   /** Use access: the configuration is shown, not editable; Test still runs (the saved configuration) */
   readOnly?: boolean;
+  /** false for viewers: they may keep a profile's stored certificate, not choose one (the server enforces it) */
+  canUseCertificates?: boolean;
 }
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
@@ -51,7 +54,7 @@ function Section({ title, description, children }: { title: string; description?
   );
 }
 
-export function ProfileForm({ profileId, version, defaultValues, notice, certificates, lastTestResult, readOnly = false }: ProfileFormProps) {
+export function ProfileForm({ profileId, version, defaultValues, notice, certificates, lastTestResult, readOnly = false, canUseCertificates = true }: ProfileFormProps) {
   const router = useRouter();
   const form = useForm<ProfileInput>({ resolver: zodResolver(profileSchema), defaultValues, mode: "onTouched" });
   const { register, handleSubmit, formState, setError, setValue, getValues, control } = form;
@@ -193,6 +196,7 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
               </Field>
             </div>
           </details>
+          {profileId ? <DestinationNotice saved={defaultValues} current={values} parts={["mail", "trust"]} /> : null}
         </Section>
 
         <Section title="Additional properties" description="JavaMail properties, as your integration platform takes them. Known keys are checked against the settings above.">
@@ -263,6 +267,7 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
                   <Input autoComplete="off" spellCheck={false} placeholder="00000000-0000-0000-0000-000000000000" {...register("authentication.tenantId")} />
                 </Field>
               </div>
+              {profileId ? <DestinationNotice saved={defaultValues} current={values} parts={["token"]} /> : null}
               <Field id="method" label="Client authentication method" error={errorOf("authentication.method")}>
                 <Select
                   {...register("authentication.method", {
@@ -304,16 +309,26 @@ export function ProfileForm({ profileId, version, defaultValues, notice, certifi
                         label="Certificate"
                         required
                         error={errorOf("authentication.certificate.certificateId")}
-                        hint={certificates.length === 0 ? "No certificate yet: generate or import one under Certificates." : "The one uploaded to the app registration"}
+                        hint={
+                          !canUseCertificates
+                            ? "Only Editors and above may choose a stored certificate: it signs for every mailbox its app may open."
+                            : certificates.length === 0
+                              ? "No certificate yet: generate or import one under Certificates."
+                              : "The one uploaded to the app registration. Whoever may use certificates can sign with it: as strong as reading every mailbox its app may open."
+                        }
                       >
-                        <Select {...register("authentication.certificate.certificateId")}>
-                          <option value="">Choose…</option>
-                          {certificates.map((c) => (
-                            <option key={c.id} value={c.id}>
-                              {c.name} — {c.subject} — expires {c.notAfter.slice(0, 10)}
-                            </option>
-                          ))}
-                        </Select>
+                        {canUseCertificates ? (
+                          <Select {...register("authentication.certificate.certificateId")}>
+                            <option value="">Choose…</option>
+                            {certificates.map((c) => (
+                              <option key={c.id} value={c.id}>
+                                {c.name} — {c.subject} — expires {c.notAfter.slice(0, 10)}
+                              </option>
+                            ))}
+                          </Select>
+                        ) : (
+                          <Input readOnly value={selectedCertificate ? `${selectedCertificate.name} — ${selectedCertificate.subject}` : "None chosen"} />
+                        )}
                       </Field>
                       {selectedCertificate ? (
                         <p className="flex flex-wrap items-center gap-2 text-xs text-slate-700" data-testid="selected-certificate">

@@ -1,6 +1,6 @@
 import "server-only";
 import { BlockList, isIP } from "node:net";
-import { env } from "@/lib/env";
+import { env, listEntries } from "@/lib/env";
 import { log } from "@/lib/log";
 
 /**
@@ -104,7 +104,7 @@ function peerOf(headers: Headers): string | null {
 
 /** The client address of a request, or null when it cannot be known. */
 export function clientAddress(headers: Headers): string | null {
-  trustedProxies ??= trustedProxyList(env.MCF_TRUST_PROXY);
+  trustedProxies ??= trustedProxyList(listEntries(env.MCF_TRUST_PROXY));
   const peer = peerOf(headers);
   // without the server, the peer was read from X-Forwarded-For itself and the walk starts before it
   const forwarded = serverWritesPeerHeader() ? headers.get("x-forwarded-for") : (headers.get("x-forwarded-for")?.split(",").slice(0, -1).join(",") ?? null);

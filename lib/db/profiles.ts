@@ -134,6 +134,18 @@ export async function getProfileName(id: string, user: CurrentUser): Promise<str
 }
 
 /**
+ * Decrypted secrets of one profile with the destinations each was saved with (ProfileSecret.destination),
+ * for the Test, which may use a secret only where it is bound. Server-side only, like readProfileSecrets.
+ */
+export async function readBoundProfileSecrets(profileId: string): Promise<{ field: SecretField; value: string; destination: string | null }[]> {
+  const rows = await prisma.profileSecret.findMany({ where: { profileId }, select: { field: true, ciphertext: true, destination: true } });
+  return rows.map((row) => {
+    const field = row.field as SecretField;
+    return { field, value: decryptSecret(row.ciphertext, secretContext(profileId, field)), destination: row.destination };
+  });
+}
+
+/**
  * Decrypted secrets of one profile, for server-side use only (token exchange, login, encrypted
  * export). Never pass the result to a client component or an action response.
  */

@@ -9,10 +9,9 @@ import "server-only";
  * single byte of the session is read or written, so no credential ever reaches an unverified server.
  */
 import crypto from "node:crypto";
-import dns from "node:dns";
 import net from "node:net";
 import tls from "node:tls";
-import { isBlockedAddress, testTargetRefusal } from "@/lib/net/outbound-guard";
+import { isBlockedAddress, resolveChecked, testTargetRefusal } from "@/lib/net/outbound-guard";
 import type { TlsPolicy } from "@/lib/diagnostics/settings";
 
 /** When the deciding socket or resolver event fired (performance.now()), for an exact step time. */
@@ -44,12 +43,13 @@ export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal)
     const onAbort = () => finish({ ok: false, code: "MCF_CANCELLED" });
     if (signal.aborted) return onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
-    dns.lookup(host, { all: true }, (error, entries) => {
+    // Every answer is judged here, and connectTcp() connects to these addresses, never to the name
+    // again: a second lookup (DNS rebinding) cannot swap in an address that was not checked.
+    resolveChecked(host, {}, (error, checked) => {
       if (error) return finish({ ok: false, code: error.code ?? "EUNKNOWN" });
-      const all = [...new Set(entries.map((e) => e.address))];
-      const blocked = all.filter(isBlockedAddress);
-      const addresses = all.filter((a) => !isBlockedAddress(a));
-      if (!addresses.length) return finish({ ok: false, code: all.length ? "MCF_BLOCKED_ADDRESS" : "ENOTFOUND", blocked });
+      const addresses = checked.allowed.map((a) => a.address);
+      const blocked = checked.blocked.map((a) => a.address);
+      if (!addresses.length) return finish({ ok: false, code: blocked.length ? "MCF_BLOCKED_ADDRESS" : "ENOTFOUND", blocked });
       finish({ ok: true, addresses, blocked, literal: false });
     });
   });

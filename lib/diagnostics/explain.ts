@@ -11,7 +11,8 @@ import type { StepOutcome } from "@/lib/diagnostics/steps";
 import type { ImapSessionError } from "@/lib/mail/imap-session";
 import type { Pop3Error } from "@/lib/mail/pop3-client";
 import type { Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
-import { testTargetRefusal } from "@/lib/net/outbound-guard";
+import { quotedLine } from "@/lib/mail/server-text";
+import { blockedAddressRefusal, testTargetRefusal } from "@/lib/net/outbound-guard";
 
 export interface MailContext {
   protocol: "imap" | "pop3";
@@ -39,13 +40,10 @@ const standardPorts = (ctx: Pick<MailContext, "protocol">) =>
 
 export function explainDns(outcome: Extract<DnsOutcome, { ok: false }>, host: string, timeoutMs: number): StepOutcome {
   switch (outcome.code) {
-    case "MCF_BLOCKED_ADDRESS":
-      return fail(
-        `${host} resolves only to ${outcome.blocked?.join(", ") ?? "a link-local address"}, which the console refuses to connect to.`,
-        `${outcome.blocked?.join(", ") ?? "The address"} is a link-local or cloud-metadata address. Connecting there could reach this server's own instance-metadata service (and its credentials), so the console never does.`,
-        "Use the mail server's real host name, e.g. outlook.office365.com. If this address really is your mail server, the operator can allow it with MCF_OUTBOUND_ALLOW.",
-        { addresses: outcome.blocked ?? [] },
-      );
+    case "MCF_BLOCKED_ADDRESS": {
+      const refusal = blockedAddressRefusal(host, outcome.blocked ?? [host], "correct the host (Exchange Online: outlook.office365.com)");
+      return fail(refusal.detail, refusal.cause, refusal.fix, { blocked: outcome.blocked ?? [] });
+    }
     case "MCF_HOST_NOT_ALLOWED":
       return fail(
         `${host} is not among the hosts this console may test.`,
@@ -303,11 +301,46 @@ const notConnectedFix = (ctx: MailContext) =>
     ? exchangeChecklist(ctx)
     : "Exchange Online answers this also to a wrong password, and it has retired Basic authentication for IMAP: switch the profile to OAuth2.";
 
+// ---- not a mail server --------------------------------------------------------------------------
+
+/** What the first line of another service suggests it is, to name it in the cause. */
+function otherService(line: string, ctx: Pick<MailContext, "protocol">): string | undefined {
+  if (/^SSH-\d/.test(line)) return "an SSH server";
+  if (/^HTTP\/\d/i.test(line)) return "a web server";
+  if (/^220[ -]/.test(line)) return "an SMTP or FTP server";
+  if (ctx.protocol === "imap" && /^(\+OK|-ERR)\b/i.test(line)) return "a POP3 server";
+  if (ctx.protocol === "pop3" && /^\* (OK|PREAUTH|BYE)\b/i.test(line)) return "an IMAP server";
+  if (/^\\x16\\x03/.test(line)) return "a TLS server";
+  return undefined;
+}
+
+/**
+ * The greeting step when something else answered. Only the first line is quoted, printable and
+ * bounded (quotedLine): the port may belong to any internal service, and the result must not
+ * become a way to read that service's answers.
+ */
+function notAMailServer(ctx: MailContext, firstLine: string | undefined, reason: string, data: NonNullable<StepOutcome["data"]>): StepOutcome {
+  const quoted = firstLine === undefined ? undefined : quotedLine(firstLine);
+  const why = reason.replace(/^The server /, "it ").replace(/\.$/, "");
+  const seen = quoted === undefined ? why.charAt(0).toLowerCase() + why.slice(1) : quoted ? `its first line starts with "${quoted}"` : "its first line is empty";
+  const service = quoted ? otherService(quoted, ctx) : undefined;
+  const { serverResponse: _whole, ...rest } = data;
+  return fail(
+    `The server at ${where(ctx)} did not answer like ${ctx.protocol === "imap" ? "an IMAP" : "a POP3"} server (${seen}): check the host and port.`,
+    `${service ? `It looks like ${service}. ` : ""}${where(ctx)} answered, but not like ${ctx.protocol === "imap" ? "an IMAP" : "a POP3"} server: the port belongs to another service${service ? "" : ` (${ctx.protocol === "imap" ? "POP3" : "IMAP"}, SMTP, SSH, a web server)`} or expects TLS. Only the first line of its answer is kept.`,
+    `Check the host, the port and the Security setting (${standardPorts(ctx)}).`,
+    { ...rest, ...(quoted ? { firstLine: quoted } : {}) },
+  );
+}
+
 // ---- IMAP --------------------------------------------------------------------------------------
 
 /** An ImapSession failure, for the step it happened in. */
 export function explainImap(error: ImapSessionError, ctx: MailContext, step: string, readTimeoutMs: number): StepOutcome {
-  const line = error.serverLine ?? (error.serverStatus ? `${error.serverStatus} ${error.serverText ?? ""}`.trim() : undefined);
+  // Server words are quoted bounded and printable (quotedLine) wherever they reach the result.
+  const raw = error.serverLine ?? (error.serverStatus ? `${error.serverStatus} ${error.serverText ?? ""}`.trim() : undefined);
+  const line = raw === undefined ? undefined : quotedLine(raw);
+  const serverWords = error.serverText === undefined ? undefined : quotedLine(error.serverText);
   const data: NonNullable<StepOutcome["data"]> = {
     ...(line ? { serverResponse: line } : {}),
     ...(error.serverResponseCode ? { responseCode: error.serverResponseCode } : {}),
@@ -317,7 +350,7 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
   switch (error.code) {
     case "not_connected":
       return fail(
-        `Logged in, but the mailbox cannot be opened (${error.serverText ?? "BAD User is authenticated but not connected."}).`,
+        `Logged in, but the mailbox cannot be opened (${serverWords ?? "BAD User is authenticated but not connected."}).`,
         `The server accepted the login but will not open ${ctx.user}: "User is authenticated but not connected" is how Exchange Online says the authenticated identity has no access to this mailbox${ctx.authType === "basic" ? " (or the password was wrong)" : ""}.`,
         notConnectedFix(ctx),
         data,
@@ -374,19 +407,12 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
         step === "greeting" ? "The server closed the connection before its greeting." : `The server closed the connection during the ${step} step.`,
         step === "greeting"
           ? `${where(ctx)} accepted the connection and closed it at once: the server refuses this client (IP block, connection limit) or the port is not an ${protocolName(ctx)} service.`
-          : `The server ended the session${error.serverText ? ` (${error.serverText})` : ""}.`,
+          : `The server ended the session${serverWords ? ` (${serverWords})` : ""}.`,
         step === "greeting" ? `Check the port (${standardPorts(ctx)}) and whether the server accepts connections from this machine.` : "Try again; the server's log has the reason.",
         data,
       );
     case "protocol":
-      if (step === "greeting") {
-        return fail(
-          `The server's first line is not an IMAP greeting: ${error.serverLine ?? error.message}`,
-          `${where(ctx)} answered, but not like an IMAP server: the port belongs to another service (POP3, SMTP, a web server) or expects TLS.`,
-          `Check the port and Security setting (${standardPorts(ctx)}).`,
-          data,
-        );
-      }
+      if (step === "greeting") return notAMailServer(ctx, raw, error.message, data);
       return fail(`The server's answer could not be understood (${serverText}).`, "The server sent something that is not valid IMAP.", "Check that the host and port are an IMAP server.", data);
     case "tls":
       return fail(`TLS failed: ${error.message}.`, "The TLS upgrade did not complete.", "Check the Security setting and the server's certificate.", data);
@@ -414,7 +440,7 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
 // ---- POP3 --------------------------------------------------------------------------------------
 
 export function explainPop3(error: Pop3Error, ctx: MailContext, step: string, readTimeoutMs: number): StepOutcome {
-  const text = error.serverText ?? "";
+  const text = quotedLine(error.serverText ?? "");
   const response = text ? `-ERR ${text}` : error.message;
   const data: NonNullable<StepOutcome["data"]> = {
     ...(text ? { serverResponse: response } : {}),
@@ -462,14 +488,7 @@ export function explainPop3(error: Pop3Error, ctx: MailContext, step: string, re
       );
     case "protocol":
     case "line_too_long":
-      if (step === "greeting") {
-        return fail(
-          `The server's first line is not a POP3 greeting${text ? `: ${text}` : ""}.`,
-          `${where(ctx)} answered, but not like a POP3 server: the port belongs to another service (IMAP, SMTP, a web server) or expects TLS.`,
-          `Check the port and Security setting (${standardPorts(ctx)}).`,
-          data,
-        );
-      }
+      if (step === "greeting") return notAMailServer(ctx, text || undefined, error.message, data);
       return fail(`The server's answer could not be understood (${error.message}).`, "The server sent something that is not valid POP3.", "Check that the host and port are a POP3 server.", data);
     case "rejected":
       if (step === "greeting") return fail(`The server refused the session: ${response}.`, "The server's greeting was -ERR: it does not accept connections now.", "Try again later; the server's log has the reason.", data);

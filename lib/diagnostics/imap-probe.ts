@@ -14,8 +14,13 @@ import { DEFAULT_TIMEOUTS, NoCredentials, type Credentials, type ProbeContext } 
 import type { StepOutcome } from "@/lib/diagnostics/steps";
 import type { StepId } from "@/lib/diagnostics/types";
 import { ImapSession, ImapSessionError, type ImapAuth } from "@/lib/mail/imap-session";
+import { quotedLine } from "@/lib/mail/server-text";
+import { GreetingGate } from "@/lib/diagnostics/transcript";
 
 type Secured = Extract<TlsOutcome, { ok: true }>;
+
+/** An untagged OK, PREAUTH or BYE (RFC 9051 section 7.1): anything else is some other service. */
+const isImapGreeting = (line: string) => /^\* (OK|PREAUTH|BYE)\b/i.test(line);
 
 /** "* OK [CAPABILITY …] Dovecot ready." → "Dovecot ready." */
 function greetingText(line: string): string {
@@ -44,6 +49,7 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
   const oauth = mail.authType === "oauth2";
   let current: StepId | null = null;
   let capabilities: string[] = [];
+  /** the server's first line, escaped by ImapSession; quoted (bounded) wherever the result shows it */
   let greeting = "";
   let serverId: string | undefined;
   let socket: net.Socket = ctx.socket;
@@ -59,7 +65,7 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
     if (current === step) current = null;
   };
 
-  const greetingData = (caps: string[]) => ({ greeting, capabilities: caps, ...(serverId ? { server: serverId } : {}) });
+  const greetingData = (caps: string[]) => ({ greeting: quotedLine(greeting), capabilities: caps, ...(serverId ? { server: serverId } : {}) });
   /** XOAUTH2 must be offered on the connection the login runs over (after STARTTLS, where used). */
   const xoauth2Missing = (caps: string[], afterStarttls: boolean): StepOutcome | undefined => {
     if (!oauth || caps.includes("AUTH=XOAUTH2")) return undefined;
@@ -75,7 +81,7 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
     const missing = settings.security === "starttls" ? undefined : xoauth2Missing(caps, false);
     if (missing) return missing;
     const offers = settings.security === "starttls" ? "STARTTLS offered" : oauth ? "XOAUTH2 offered" : `login: ${caps.filter((c) => c.startsWith("AUTH=")).join(" ") || "LOGIN"}`;
-    return { status: "ok", detail: `${greetingText(greeting)} (${offers}).`, data: greetingData(caps) };
+    return { status: "ok", detail: `${quotedLine(greetingText(greeting))} (${offers}).`, data: greetingData(caps) };
   };
   const starttlsOutcome = (caps: string[]): StepOutcome => {
     const missing = xoauth2Missing(caps, true);
@@ -146,10 +152,10 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
       if (step === "greeting" && /^\* BYE\b/i.test(greeting)) {
         finish(step, {
           status: "fail",
-          detail: `The server refused the session: ${greeting}`,
+          detail: `The server refused the session: ${quotedLine(greeting)}`,
           cause: "The server's greeting was BYE: it does not accept this connection now (overloaded, this client blocked, or the service is shutting down).",
           fix: "Try again later; the server's administrator or log has the reason.",
-          data: { greeting },
+          data: { greeting: quotedLine(greeting) },
         });
         return;
       }
@@ -160,6 +166,7 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
   };
 
   let session: ImapSession | undefined;
+  const gate = new GreetingGate(ctx.transcript, "imap", isImapGreeting);
   begin("greeting", 3 * read);
   try {
     session = await ImapSession.open({
@@ -170,7 +177,7 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
       transport,
       auth: provideCredentials,
       transcript: (direction, line) => {
-        ctx.transcript.add("imap", direction, line);
+        gate.add(direction, line);
         if (direction !== "S") return;
         const caps = /^\* CAPABILITY (.*)$/i.exec(line)?.[1] ?? /^\* OK \[CAPABILITY ([^\]]*)\]/i.exec(line)?.[1];
         if (caps) capabilities = caps.trim().split(/\s+/);

@@ -11,6 +11,8 @@ import { DEFAULT_TIMEOUTS, NoCredentials, type ProbeContext } from "@/lib/diagno
 import type { StepOutcome } from "@/lib/diagnostics/steps";
 import type { StepId } from "@/lib/diagnostics/types";
 import { Pop3Client, Pop3Error } from "@/lib/mail/pop3-client";
+import { quotedLine } from "@/lib/mail/server-text";
+import { GreetingGate } from "@/lib/diagnostics/transcript";
 
 /** "SASL PLAIN XOAUTH2" → ["PLAIN", "XOAUTH2"] */
 function saslMechanisms(capabilities: string[]): string[] {
@@ -52,6 +54,7 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
   };
 
   let client: Pop3Client | undefined;
+  const gate = new GreetingGate(ctx.transcript, "pop3", (line) => /^(\+OK|-ERR)\b/i.test(line));
   const capa = async (): Promise<string[]> => {
     try {
       return await client!.capa();
@@ -85,13 +88,14 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
       commandTimeoutMs: read,
       deadlineMs: ctx.remainingMs() + 5_000,
       signal: ctx.signal,
-      transcript: (direction, line) => ctx.transcript.add("pop3", direction, line),
+      transcript: (direction, line) => gate.add(direction, line),
     });
     let caps = await capa();
-    const greetingData = { greeting: client.greeting, capabilities: caps };
+    const greeting = quotedLine(client.greeting);
+    const greetingData = { greeting, capabilities: caps };
     if (settings.security === "starttls") {
       if (caps.length && !caps.some((c) => c.toUpperCase() === "STLS")) {
-        finish("greeting", { status: "ok", detail: `${client.greeting} (no STLS offered).`, data: greetingData });
+        finish("greeting", { status: "ok", detail: `${greeting} (no STLS offered).`, data: greetingData });
         finish("starttls", {
           status: "fail",
           detail: "The server does not offer STLS.",
@@ -102,7 +106,7 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
         await client.quit();
         return;
       }
-      finish("greeting", { status: "ok", detail: `${client.greeting} (STLS offered).`, data: greetingData });
+      finish("greeting", { status: "ok", detail: `${greeting} (STLS offered).`, data: greetingData });
       begin("starttls", 3 * read);
       await client.stls();
       caps = await capa();
@@ -120,12 +124,12 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
     } else {
       const missing = xoauth2Missing(caps, false);
       if (missing) {
-        finish("greeting", { ...missing, data: { ...missing.data, greeting: client.greeting } });
+        finish("greeting", { ...missing, data: { ...missing.data, greeting } });
         await client.quit();
         return;
       }
       const offers = oauth ? "XOAUTH2 offered" : `login: ${[caps.some((c) => /^USER$/i.test(c)) ? "USER/PASS" : "", ...saslMechanisms(caps)].filter(Boolean).join(" ") || "USER/PASS"}`;
-      finish("greeting", { status: "ok", detail: `${client.greeting} (${offers}).`, data: greetingData });
+      finish("greeting", { status: "ok", detail: `${greeting} (${offers}).`, data: greetingData });
     }
 
     let credentials;

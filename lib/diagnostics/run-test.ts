@@ -14,6 +14,7 @@ import "server-only";
  */
 import { log } from "@/lib/log";
 import { plainInitialResponse, xoauth2InitialResponse } from "@/lib/mail/sasl";
+import { blockedAddressRefusal } from "@/lib/net/outbound-guard";
 import { trustedCertificates } from "@/lib/net/trust";
 import { isExchangeOnlineMailHost } from "@/lib/oauth/clouds";
 import { connectionContext } from "@/lib/profiles/schema";
@@ -329,7 +330,7 @@ class Run {
         ? {
             status: "warn",
             detail: `${settings.host} → ${dns.addresses.join(", ")}; ignored ${dns.blocked.join(", ")}.`,
-            cause: `${settings.host} also resolves to ${dns.blocked.join(", ")}, a link-local or cloud-metadata address the console never connects to.`,
+            cause: `${blockedAddressRefusal(settings.host, dns.blocked).detail.replace(/ resolves to /, " also resolves to ")} The Test used the other addresses only.`,
             fix: "Check the DNS records of the mail server.",
             data: { addresses: dns.addresses, blocked: dns.blocked },
           }

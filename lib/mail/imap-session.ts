@@ -3,6 +3,7 @@ import tls from "node:tls";
 import { ImapFlow, type ImapFlowOptions, type ImapTransport } from "imapflow";
 import { REDACTION_MASK, redactText } from "@/lib/crypto/redact";
 import { SaslEncodingError, plainInitialResponse, xoauth2InitialResponse, type Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
+import { printable } from "@/lib/mail/server-text";
 import { isNetworkErrorCode, isTlsErrorCode, summarizeChain, type CertificateSummary, type MailTlsOptions, type TlsSessionInfo } from "@/lib/mail/tls";
 
 /**
@@ -170,7 +171,7 @@ type ImapflowError = Error & {
 };
 
 function sanitize(line: string): string {
-  let text = line.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  let text = printable(line);
   if (text.length > MAX_TRANSCRIPT_LINE) text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
   return text;
 }

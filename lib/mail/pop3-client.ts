@@ -3,6 +3,7 @@ import net from "node:net";
 import tls from "node:tls";
 import { REDACTION_MASK } from "@/lib/crypto/redact";
 import { SaslEncodingError, decodeXoauth2Challenge, plainInitialResponse, xoauth2InitialResponse, type Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
+import { printable } from "@/lib/mail/server-text";
 import {
   certificateProblem,
   describeTlsSocket,
@@ -126,8 +127,8 @@ const MAX_AUTH_LINE = 255;
 const QUIT_TIMEOUT_MS = 5_000;
 
 function sanitize(line: string): string {
-  // Transcripts end up in a browser: show control bytes of a garbage greeting as \xNN.
-  let text = line.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  // Transcripts end up in a browser: control bytes of a garbage greeting show as \xNN, escapes are dropped.
+  let text = printable(line);
   if (text.length > MAX_TRANSCRIPT_LINE) text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
   return text;
 }

@@ -10,12 +10,11 @@ import "server-only";
  * failure, a separate probe handshake that sends no data reads the server's certificate afterwards.
  */
 import crypto from "node:crypto";
-import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
-import { isBlockedAddress, testTargetRefusal } from "@/lib/net/outbound-guard";
+import { guardedLookup, isBlockedAddress, testTargetRefusal, type BlockedLookupError } from "@/lib/net/outbound-guard";
 
 export type PostPhase = "dns" | "connect" | "tls" | "response";
 
@@ -33,8 +32,8 @@ export interface PostFailure {
   phase: PostPhase;
   /** Node/OpenSSL error code, or MCF_TIMEOUT / MCF_CANCELLED / MCF_BLOCKED_ADDRESS / MCF_BODY_TOO_LARGE */
   code: string;
-  /** For MCF_BLOCKED_ADDRESS: the address the host resolved to */
-  address?: string;
+  /** For MCF_BLOCKED_ADDRESS: the refused addresses the host is or resolved to */
+  addresses?: string[];
   /** For TLS failures: the certificate the server presented, from a probe that sends nothing */
   peer?: PeerCertificateInfo;
 }
@@ -55,29 +54,16 @@ export interface PostOptions {
 
 const MAX_BODY = 256 * 1024;
 
-/**
- * Link-local and cloud-metadata addresses: a token URL must never make the server call its own
- * instance-metadata service (CONVENTIONS 13). Loopback stays allowed: the stand-in and local
- * test set-ups run there.
- */
 /** Kept as an export of this module for its callers; the rule itself lives in lib/net/outbound-guard.ts. */
 export { isBlockedAddress };
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
-
-/** dns.lookup that refuses blocked addresses; honours `all` because Node 20 asks for every address. */
-function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback) {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const allowed = addresses.filter((a) => !isBlockedAddress(a.address));
-    if (allowed.length === 0) {
-      const blocked = Object.assign(new Error("blocked address"), { code: "MCF_BLOCKED_ADDRESS", address: addresses[0]?.address });
-      return callback(blocked, []);
-    }
-    if (options.all) return callback(null, allowed);
-    return callback(null, allowed[0]!.address, allowed[0]!.family);
-  });
-}
+/**
+ * Every connection of this module resolves its host through guardedLookup: the addresses it
+ * checks are the ones the socket connects to, so a DNS answer that changes between a check and the
+ * connect (rebinding) cannot reach a refused address. Loopback stays allowed unless the operator
+ * sets MCF_OUTBOUND_BLOCK_PRIVATE: the stand-in and local test set-ups run there.
+ */
+const lookup = guardedLookup as net.LookupFunction;
 
 function describePeer(cert: tls.DetailedPeerCertificate): PeerCertificateInfo {
   const name = (n: tls.Certificate | undefined) => {
@@ -100,7 +86,7 @@ function describePeer(cert: tls.DetailedPeerCertificate): PeerCertificateInfo {
 /** Handshake without verifying and without sending anything, only to read the presented certificate. */
 function probePeerCertificate(host: string, port: number, servername: string | undefined, timeoutMs: number): Promise<PeerCertificateInfo | undefined> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false, lookup: guardedLookup as net.LookupFunction });
+    const socket = tls.connect({ host, port, servername, rejectUnauthorized: false, lookup });
     const done = (info: PeerCertificateInfo | undefined) => {
       clearTimeout(timer);
       socket.destroy();
@@ -147,8 +133,9 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
   const servername = net.isIP(host) ? undefined : host;
   const started = Date.now();
 
-  if (net.isIP(host) && isBlockedAddress(host)) return { ok: false, failure: { phase: "dns", code: "MCF_BLOCKED_ADDRESS", address: host } };
-  if (testTargetRefusal(host)) return { ok: false, failure: { phase: "dns", code: "MCF_HOST_NOT_ALLOWED", address: host } };
+  // An IP literal is never looked up (Node skips `lookup` for one), so it is judged here.
+  if (net.isIP(host) && isBlockedAddress(host)) return { ok: false, failure: { phase: "dns", code: "MCF_BLOCKED_ADDRESS", addresses: [host] } };
+  if (testTargetRefusal(host)) return { ok: false, failure: { phase: "dns", code: "MCF_HOST_NOT_ALLOWED" } };
 
   const outcome = await new Promise<PostResult>((resolve) => {
     let phase: PostPhase = net.isIP(host) ? "connect" : "dns";
@@ -170,7 +157,7 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
       headers: { ...options.headers, "Content-Length": String(Buffer.byteLength(options.body)) },
       // A fresh connection per request: a pooled socket would skip the connect/TLS phases we report on.
       agent: false,
-      lookup: guardedLookup as net.LookupFunction,
+      lookup,
       ...(secure ? { secureContext: secureContextFor(options.ca), servername, rejectUnauthorized: true } : {}),
     };
     const req = (secure ? https : http).request(requestOptions, (res) => {
@@ -208,7 +195,7 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
     });
     req.on("error", (e: NodeJS.ErrnoException) => {
       const code = e.code ?? "EUNKNOWN";
-      const blocked = code === "MCF_BLOCKED_ADDRESS" ? { address: (e as { address?: string }).address } : {};
+      const blocked = code === "MCF_BLOCKED_ADDRESS" ? { addresses: (e as BlockedLookupError).addresses } : {};
       if (DNS_CODES.has(code) || code === "MCF_BLOCKED_ADDRESS") phase = "dns";
       else if (isTlsErrorCode(code) && phase !== "response") phase = "tls";
       fail(code, blocked);

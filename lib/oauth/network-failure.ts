@@ -5,7 +5,7 @@ import "server-only";
  * can reuse the same wording for other HTTPS calls.
  */
 import type { PostFailure } from "@/lib/oauth/http-post";
-import { testTargetRefusal } from "@/lib/net/outbound-guard";
+import { blockedAddressRefusal, testTargetRefusal } from "@/lib/net/outbound-guard";
 
 export type NetworkFailureKind = "config" | "dns" | "connect" | "tls" | "timeout" | "invalid_response" | "cancelled";
 
@@ -36,13 +36,10 @@ export function describeNetworkFailure(failure: PostFailure, endpoint: Endpoint)
   switch (code) {
     case "MCF_CANCELLED":
       return { kind: "cancelled", title: "Cancelled", cause: "The token request was cancelled before the token endpoint answered.", fix: "Run the test again." };
-    case "MCF_BLOCKED_ADDRESS":
-      return {
-        kind: "config",
-        title: "Address not allowed",
-        cause: `${host} resolves to ${failure.address ?? "a link-local address"}, a link-local or cloud-metadata address that the console never calls.`,
-        fix: "Use the real token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token. (An operator can allow such an address with MCF_OUTBOUND_ALLOW.)",
-      };
+    case "MCF_BLOCKED_ADDRESS": {
+      const refusal = blockedAddressRefusal(host, failure.addresses ?? [host], "correct the token URL (e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)");
+      return { kind: "config", title: "Address not allowed", cause: `${refusal.detail} ${refusal.cause}`, fix: refusal.fix };
+    }
     case "MCF_HOST_NOT_ALLOWED":
       return {
         kind: "config",

@@ -6,6 +6,7 @@ import { decryptSecret, encryptSecret, fingerprintSecret } from "@/lib/crypto/se
 import { AppError } from "@/lib/errors";
 import { audit } from "@/lib/audit/record";
 import { requireAbility, requireProfile } from "@/lib/auth/access";
+import { roleAbilities } from "@/lib/auth/permissions";
 import { actorOf, type CurrentUser } from "@/lib/auth/session";
 import { certificateExists } from "@/lib/certs/certificate-store";
 import { tokenCache } from "@/lib/oauth/token-cache";
@@ -14,6 +15,7 @@ import { parseMailServerUrl } from "@/lib/profiles/mail-server-url";
 import { describeChange, summarizeChanges, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { nameSchema, profileSchema, resolveConnection, type ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, secretFields, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
+import { bindingFor, retargetError, retargetedParts, serializeBinding, storedBinding, type SecretBinding } from "@/lib/profiles/secret-binding";
 import { authLabel, nameKey, secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 import { fieldErrorsFrom } from "@/lib/profiles/validation-errors";
 
@@ -78,6 +80,25 @@ export function profileColumns(input: ProfileInput) {
   };
 }
 
+const USE_CERTIFICATES_MESSAGE =
+  "Signing with a stored certificate needs a role that may use certificates (Editor or above): it opens every mailbox its app may read. Ask an admin, or keep the saved certificate and destinations.";
+
+/**
+ * A stored certificate signs for whoever may use it, wherever the profile points: a grant as strong
+ * as reading every mailbox its app may open. So attaching one, or pointing a profile that uses one
+ * at other destinations, needs the role that may use certificates; a viewer with an Edit share may
+ * change everything else, and test the saved configuration as saved.
+ */
+export function requireCertificateUse(actor: CurrentUser, input: ProfileInput, saved: ProfileInput | null): void {
+  if (!usesStoredCertificate(input) || roleAbilities.useCertificates(actor.role)) return;
+  const unchanged =
+    saved !== null &&
+    usesStoredCertificate(saved) &&
+    saved.authentication.certificate.certificateId === input.authentication.certificate.certificateId &&
+    retargetedParts(bindingFor(saved, "private_key"), input, "private_key").length === 0;
+  if (!unchanged) throw new AppError("forbidden", USE_CERTIFICATES_MESSAGE, { "authentication.certificate.certificateId": USE_CERTIFICATES_MESSAGE });
+}
+
 /** A profile may only point at a certificate that exists (the form's list may be stale). */
 async function checkCertificateReference(input: ProfileInput, db: Tx | typeof prisma = prisma) {
   if (usesStoredCertificate(input) && !(await certificateExists(input.authentication.certificate.certificateId, db))) {
@@ -90,24 +111,66 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }
 
-async function writeSecret(tx: Tx, profileId: string, field: SecretField, value: string) {
-  const data = { ciphertext: encryptSecret(value, secretContext(profileId, field)), fingerprint: fingerprintSecret(value) };
+async function writeSecret(tx: Tx, profileId: string, field: SecretField, value: string, binding: SecretBinding) {
+  const data = {
+    ciphertext: encryptSecret(value, secretContext(profileId, field)),
+    fingerprint: fingerprintSecret(value),
+    destination: serializeBinding(binding),
+  };
   await tx.profileSecret.upsert({ where: { profileId_field: { profileId, field } }, create: { profileId, field, ...data }, update: data });
 }
 
 /**
- * The secret part of a save: typed values replace stored ones, "clear" removes them, blank keeps them,
- * and secrets the new configuration does not use are deleted rather than left behind.
+ * What happens to a stored secret that the new configuration would send somewhere else:
+ * `refuse` (a save from the form or the API: the secret must be typed again, the save is refused
+ * with a field error) or `drop` (restore and import: the old configuration or the file decides
+ * where the profile points, and the secret bound elsewhere is removed — the profile then asks for it).
  */
-async function applySecretChanges(tx: Tx, profileId: string, input: ProfileInput) {
+export type RetargetedSecrets = "refuse" | "drop";
+
+/**
+ * The secret part of a save: typed values replace stored ones (bound to the new destinations),
+ * "clear" removes them, blank keeps them — only while the destinations they were saved with are
+ * unchanged — and secrets the new configuration does not use are deleted rather than left behind.
+ * Returns the secrets dropped because they were bound elsewhere.
+ */
+async function applySecretChanges(
+  tx: Tx,
+  profileId: string,
+  input: ProfileInput,
+  saved: ProfileInput | null,
+  retargeted: RetargetedSecrets,
+): Promise<SecretField[]> {
   const typed = typedSecrets(input);
   const inUse = new Set(secretsInUse(input.authentication));
+  const stored = saved ? await tx.profileSecret.findMany({ where: { profileId }, select: { field: true, destination: true } }) : [];
+  const errors: Record<string, string> = {};
+  const dropped: SecretField[] = [];
   for (const field of secretFields) {
-    if (typed[field] && inUse.has(field)) await writeSecret(tx, profileId, field, typed[field]);
-    else if (!inUse.has(field) || input.secrets.clear.includes(field)) {
+    if (typed[field] && inUse.has(field)) {
+      await writeSecret(tx, profileId, field, typed[field], bindingFor(input, field));
+      continue;
+    }
+    if (!inUse.has(field) || input.secrets.clear.includes(field)) {
       await tx.profileSecret.deleteMany({ where: { profileId, field } });
+      continue;
+    }
+    const row = stored.find((r) => r.field === field);
+    if (!row || !saved) continue;
+    const parts = retargetedParts(storedBinding(row.destination, field, saved), input, field);
+    if (parts.length === 0) continue;
+    if (retargeted === "drop") {
+      await tx.profileSecret.deleteMany({ where: { profileId, field } });
+      dropped.push(field);
+    } else {
+      const [path, message] = retargetError(input, field, parts);
+      errors[path] = message;
     }
   }
+  if (Object.keys(errors).length > 0) {
+    throw new AppError("invalid_input", "A destination changed: type the secret again to save (see the message beside it).", errors);
+  }
+  return dropped;
 }
 
 async function secretFingerprints(tx: Tx, profileId: string): Promise<SecretFingerprints> {
@@ -165,7 +228,7 @@ export async function insertProfile(
   await checkCertificateReference(input, tx);
   const id = options.id ?? crypto.randomUUID();
   await tx.profile.create({ data: { id, ...profileColumns(input), ownerId: actor.id === "cli" ? null : actor.id } });
-  await applySecretChanges(tx, id, input);
+  await applySecretChanges(tx, id, input, null, "refuse");
   await recordRevision(tx, id, 1, actor, options.action ?? "created", null, options.extra);
   return { id, version: 1 };
 }
@@ -180,8 +243,8 @@ export async function overwriteProfile(
   expectedVersion: number,
   input: ProfileInput,
   actor: CurrentUser,
-  options: { action?: RevisionAction; extra?: Record<string, unknown> } = {},
-): Promise<SavedProfile> {
+  options: { action?: RevisionAction; extra?: Record<string, unknown>; retargetedSecrets?: RetargetedSecrets } = {},
+): Promise<SavedProfile & { droppedSecrets: SecretField[] }> {
   await checkCertificateReference(input, tx);
   const previous = await currentRevisionSide(tx, id);
   const result = await tx.profile.updateMany({ where: { id, version: expectedVersion }, data: { ...profileColumns(input), version: { increment: 1 } } });
@@ -190,11 +253,13 @@ export async function overwriteProfile(
     if (!current) throw new AppError("not_found", "This profile no longer exists: it was deleted by someone else.");
     throw new AppError("version_conflict", "Someone saved this profile after you opened it. Reload to see their changes; your edits were not saved.");
   }
-  await applySecretChanges(tx, id, input);
-  await recordRevision(tx, id, expectedVersion + 1, actor, options.action ?? "updated", previous, options.extra);
+  const saved = previous ? documentToInput(previous.document) : null;
+  const droppedSecrets = await applySecretChanges(tx, id, input, saved, options.retargetedSecrets ?? "refuse");
+  const extra = droppedSecrets.length ? { ...options.extra, secretsRemoved: droppedSecrets } : options.extra;
+  await recordRevision(tx, id, expectedVersion + 1, actor, options.action ?? "updated", previous, extra);
   // a cached token was issued for the old settings
   tokenCache.invalidateProfile(id);
-  return { id, version: expectedVersion + 1 };
+  return { id, version: expectedVersion + 1, droppedSecrets };
 }
 
 async function withNameCheck<T>(work: () => Promise<T>): Promise<T> {
@@ -209,13 +274,22 @@ async function withNameCheck<T>(work: () => Promise<T>): Promise<T> {
 export async function createProfile(raw: unknown, actor: CurrentUser): Promise<SavedProfile> {
   requireAbility(actor, "createProfile", "Viewers cannot create profiles. Ask an admin for the Editor role.");
   const input = validateProfileInput(raw, noStoredSecrets);
+  requireCertificateUse(actor, input, null);
   return withNameCheck(() => prisma.$transaction((tx) => insertProfile(tx, input, actor)));
 }
 
 export async function updateProfile(id: string, expectedVersion: number, raw: unknown, actor: CurrentUser): Promise<SavedProfile> {
   await requireProfile(actor, id, "edit");
   const input = validateProfileInput(raw, await storedSecretFlags(id));
-  return withNameCheck(() => prisma.$transaction((tx) => overwriteProfile(tx, id, expectedVersion, input, actor)));
+  requireCertificateUse(actor, input, await savedInput(id));
+  const saved = await withNameCheck(() => prisma.$transaction((tx) => overwriteProfile(tx, id, expectedVersion, input, actor)));
+  return { id: saved.id, version: saved.version };
+}
+
+/** The saved configuration of a profile in form terms, or null when it does not exist. */
+export async function savedInput(id: string, db: Tx | typeof prisma = prisma): Promise<ProfileInput | null> {
+  const row = await db.profile.findUnique({ where: { id }, select: { configJson: true } });
+  return row ? documentToInput(parseStoredDocument(row.configJson)) : null;
 }
 
 export async function deleteProfile(id: string, actor: CurrentUser): Promise<void> {
@@ -254,12 +328,14 @@ export async function duplicateProfile(id: string, options: { name?: string; cop
       const newId = crypto.randomUUID();
       if (options.copySecrets) {
         // secrets go in before the first revision, so it records their fingerprints
-        const secrets = await tx.profileSecret.findMany({ where: { profileId: id }, select: { field: true, ciphertext: true } });
+        const secrets = await tx.profileSecret.findMany({ where: { profileId: id }, select: { field: true, ciphertext: true, destination: true } });
         await tx.profile.create({ data: { id: newId, ...profileColumns(input), ownerId: actor.id === "cli" ? null : actor.id } });
         for (const secret of secrets) {
           const field = secret.field as SecretField;
           // re-encrypted under the copy's own context: ciphertexts are bound to one profile and field
-          await writeSecret(tx, newId, field, decryptSecret(secret.ciphertext, secretContext(id, field)));
+          // the copy has the same configuration, so each secret keeps the destinations it was saved with
+          const binding = storedBinding(secret.destination, field, input);
+          await writeSecret(tx, newId, field, decryptSecret(secret.ciphertext, secretContext(id, field)), binding);
         }
         await recordRevision(tx, newId, 1, actor, "duplicated", null, { from: source.name, secretsCopied: true });
         return { id: newId, version: 1 };

@@ -1,6 +1,6 @@
 import "server-only";
 import { prisma } from "@/lib/db/client";
-import { parseStoredDocument, readProfileSecrets, storedSecretFlags } from "@/lib/db/profiles";
+import { parseStoredDocument, readBoundProfileSecrets, storedSecretFlags } from "@/lib/db/profiles";
 import { readCertificateKeyMaterial } from "@/lib/certs/certificate-store";
 import type { TestEvent, TestResult, TestSubject } from "@/lib/diagnostics/types";
 import { runConnectionTest } from "@/lib/diagnostics/run-test";
@@ -10,7 +10,10 @@ import { documentToInput, inputToDocument } from "@/lib/profiles/document";
 import { requireAbility, requireProfile } from "@/lib/auth/access";
 import { atLeast } from "@/lib/auth/permissions";
 import { actorOf, type CurrentUser } from "@/lib/auth/session";
-import { validateProfileInput } from "@/lib/profiles/profile-service";
+import { requireCertificateUse, validateProfileInput } from "@/lib/profiles/profile-service";
+import { destinationsOf, tokenDestination } from "@/lib/profiles/destinations";
+import type { ProfileInput } from "@/lib/profiles/schema";
+import { retargetError, retargetedParts, storedBinding } from "@/lib/profiles/secret-binding";
 import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 
@@ -18,16 +21,22 @@ export interface PreparedTest {
   subject: TestSubject;
   /** true when the values tested are exactly the saved profile: only then is the result recorded on it */
   isSavedConfiguration: boolean;
+  /** the stored secrets the Test will use (never their values): audited with the destinations */
+  storedSecretsUsed: SecretField[];
 }
 
 /**
  * Builds what the Test runs from the form's current values, saved or not. Blank secret fields use
- * the stored values (unless the admin pressed Clear); typed ones are used as typed and never stored
- * by a Test. Validation is the form's own schema, so a draft with errors is refused before any
- * network call, with the same field messages.
+ * the stored values (unless the admin pressed Clear) — but only while the draft points where each
+ * secret was saved to go (lib/profiles/secret-binding.ts): a draft that changes the mail server,
+ * the token URL or the trust settings must carry the secret typed anew, at every access level, the
+ * owner's included. Typed secrets are used as typed and never stored by a Test. Validation is the
+ * form's own schema, so a draft with errors is refused before any network call, with the same
+ * field messages.
  */
 export async function prepareTest(user: CurrentUser, profileId: string | undefined, raw: unknown): Promise<PreparedTest> {
   let storedDocumentJson: string | undefined;
+  let saved: ProfileInput | null = null;
   let stored = { ...noStoredSecrets };
   let values = raw;
   if (profileId) {
@@ -35,24 +44,40 @@ export async function prepareTest(user: CurrentUser, profileId: string | undefin
     const row = await prisma.profile.findUnique({ where: { id: profileId }, select: { configJson: true } });
     if (!row) throw new AppError("not_found", "This profile no longer exists.");
     storedDocumentJson = row.configJson;
+    saved = documentToInput(parseStoredDocument(row.configJson));
     stored = await storedSecretFlags(profileId);
-    // With Use access the Test runs the saved configuration only: changed values (another host, say)
-    // would send the stored secrets wherever the user pointed them.
-    if (!atLeast(access.level, "edit")) {
-      values = documentToInput(parseStoredDocument(row.configJson));
-    }
+    // With Use access the Test runs the saved configuration only: nothing of the draft is used.
+    if (!atLeast(access.level, "edit")) values = saved;
   } else {
     requireAbility(user, "createProfile", "Viewers can test only profiles shared with them.");
   }
   const profile = validateProfileInput(values, stored);
+  requireCertificateUse(user, profile, saved);
   const typed = typedSecrets(profile);
-  const storedValues = profileId ? await readProfileSecrets(profileId) : {};
+  const storedValues = profileId ? await readBoundProfileSecrets(profileId) : [];
   const secrets: Partial<Record<SecretField, string>> = {};
+  const storedSecretsUsed: SecretField[] = [];
+  const retargeted: Record<string, string> = {};
   const inUse = new Set(secretsInUse(profile.authentication));
   for (const field of secretFields) {
     if (!inUse.has(field)) continue;
-    if (typed[field]) secrets[field] = typed[field];
-    else if (!profile.secrets.clear.includes(field) && storedValues[field] !== undefined) secrets[field] = storedValues[field];
+    if (typed[field]) {
+      secrets[field] = typed[field];
+      continue;
+    }
+    const storedSecret = storedValues.find((s) => s.field === field);
+    if (profile.secrets.clear.includes(field) || !storedSecret || !saved) continue;
+    const parts = retargetedParts(storedBinding(storedSecret.destination, field, saved), profile, field);
+    if (parts.length > 0) {
+      const [path, message] = retargetError(profile, field, parts);
+      retargeted[path] = message;
+      continue;
+    }
+    secrets[field] = storedSecret.value;
+    storedSecretsUsed.push(field);
+  }
+  if (Object.keys(retargeted).length > 0) {
+    throw new AppError("invalid_input", "A destination changed: type the secret again to test (see the message beside it).", retargeted);
   }
 
   let certificate: TestSubject["certificate"];
@@ -75,7 +100,7 @@ export async function prepareTest(user: CurrentUser, profileId: string | undefin
     storedDocumentJson !== undefined &&
     noTypedSecrets &&
     JSON.stringify(inputToDocument(profile)) === JSON.stringify(parseStoredDocument(storedDocumentJson));
-  return { subject: { profile, secrets, certificate, profileId }, isSavedConfiguration };
+  return { subject: { profile, secrets, certificate, profileId }, isSavedConfiguration, storedSecretsUsed };
 }
 
 /** What the list shows: "verified 2 min ago" or "failing since …"; the result keeps only redacted data. */
@@ -102,6 +127,20 @@ export async function lastTestResult(profileId: string): Promise<TestResult | nu
   return row?.lastTestResult ? (JSON.parse(row.lastTestResult) as TestResult) : null;
 }
 
+/** Where a Test went, for its audit event: the mail server and, for OAuth, the token host. */
+function testDestinations(profile: ProfileInput): { mailServer: string; tokenHost?: string } {
+  const mailServer = destinationsOf(profile).mail;
+  if (profile.authentication.type !== "oauth2") return { mailServer };
+  const token = tokenDestination(profile.authentication);
+  let tokenHost = token;
+  try {
+    tokenHost = new URL(token).host;
+  } catch {
+    // an unparsable URL never reached the network; it is recorded as typed
+  }
+  return { mailServer, tokenHost };
+}
+
 /**
  * After a Test: the result is recorded on the profile (only when the saved configuration was tested,
  * to completion) and the run is audited. Shared by the console's Test button and the REST API.
@@ -119,7 +158,14 @@ export async function completeTest(
     actor: actorOf(user),
     action: "profile.tested",
     object: { type: "profile", id: profileId ?? null, label: prepared.subject.profile.name },
-    detail: { ok: result.ok, summary: result.summary, draft: !prepared.isSavedConfiguration, ...(options.via ? { via: options.via } : {}) },
+    detail: {
+      ok: result.ok,
+      summary: result.summary,
+      draft: !prepared.isSavedConfiguration,
+      ...testDestinations(prepared.subject.profile),
+      storedSecretsUsed: prepared.storedSecretsUsed,
+      ...(options.via ? { via: options.via } : {}),
+    },
   });
   return recorded;
 }

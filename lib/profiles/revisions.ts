@@ -5,7 +5,7 @@ import { requireProfile } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { documentToInput } from "@/lib/profiles/document";
-import { MISSING_SECRETS_ALLOWED, overwriteProfile, validateProfileInput, type SavedProfile } from "@/lib/profiles/profile-service";
+import { MISSING_SECRETS_ALLOWED, overwriteProfile, requireCertificateUse, savedInput, validateProfileInput, type SavedProfile } from "@/lib/profiles/profile-service";
 import { compareRevisions, type FieldRow, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { secretFields, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { secretsInUse } from "@/lib/profiles/summary";
@@ -42,8 +42,9 @@ export async function compareProfileRevisions(profileId: string, from: number, t
 
 /**
  * Restores an old configuration as a NEW revision (history is never rewritten). Secrets are not kept
- * per revision, so the current ones stay; a secret the old configuration needs and the profile no
- * longer holds is left for the admin to supply (the Test and the form ask for it).
+ * per revision, so the current ones stay while the old configuration points where they were saved
+ * to go; one bound to other destinations is removed. A secret the old configuration needs and the
+ * profile no longer holds is left for the admin to supply (the Test and the form ask for it).
  */
 export async function restoreRevision(profileId: string, number: number, expectedVersion: number, actor: CurrentUser): Promise<SavedProfile> {
   await requireProfile(actor, profileId, "restore");
@@ -53,7 +54,11 @@ export async function restoreRevision(profileId: string, number: number, expecte
   const flags: StoredSecretFlags = { ...stored };
   for (const field of secretFields) flags[field] = stored[field] || MISSING_SECRETS_ALLOWED[field];
   const valid = validateProfileInput(input, flags);
-  return prisma.$transaction((tx) => overwriteProfile(tx, profileId, expectedVersion, valid, actor, { action: "restored", extra: { restoredFrom: number } }));
+  requireCertificateUse(actor, valid, await savedInput(profileId));
+  const saved = await prisma.$transaction((tx) =>
+    overwriteProfile(tx, profileId, expectedVersion, valid, actor, { action: "restored", extra: { restoredFrom: number }, retargetedSecrets: "drop" }),
+  );
+  return { id: saved.id, version: saved.version };
 }
 
 /** Secrets the saved configuration needs but the profile does not hold (after an import or a restore). */

@@ -200,7 +200,13 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
               ]);
             }
             try {
-              await overwriteProfile(tx, step.target.id, expected, input, actor, { action: "imported", extra: { missingSecrets } });
+              // the file decides where the profile points: a stored secret bound elsewhere is removed and asked for
+              const { droppedSecrets } = await overwriteProfile(tx, step.target.id, expected, input, actor, {
+                action: "imported",
+                extra: { missingSecrets },
+                retargetedSecrets: "drop",
+              });
+              missingSecrets.push(...droppedSecrets.filter((field) => !missingSecrets.includes(field)));
             } catch (error) {
               if (isAppError(error) && error.code === "version_conflict") {
                 throw new ImportAbort([{ path: jsonPath(["name"], path), code: "version_conflict", message: `"${step.target.name}" changed while the import ran: nothing was imported` }]);

@@ -101,11 +101,12 @@ function conformsTo(component: string, value: unknown) {
 
 // ── Fixtures ────────────────────────────────────────────────────────────────────────────────────
 
-function oauthDoc(name: string, clientSecret: string | null | undefined, extra: { port?: number } = {}) {
+function oauthDoc(name: string, clientSecret: string | null | undefined, extra: { port?: number; description?: string } = {}) {
   return {
     format: "mcf-profile",
     version: 1,
     name,
+    ...(extra.description ? { description: extra.description } : {}),
     connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", ...(extra.port ? { port: extra.port } : {}), security: "tls" },
     authentication: {
       type: "oauth2",
@@ -374,16 +375,21 @@ describe("profiles", () => {
     expect(read.body).toEqual(created.body);
     expect(read.headers.get("etag")).toBe('"1"');
 
-    // the secret left out: kept
-    const withoutSecret = oauthDoc("Round trip", undefined, { port: 995 });
+    // the secret left out: kept (the destinations are unchanged)
+    const withoutSecret = oauthDoc("Round trip", undefined, { description: "second version" });
     const kept = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": '"1"' }, body: withoutSecret });
     expect(kept.status, kept.text).toBe(200);
-    expect(kept.body).toMatchObject({ version: 2, document: { connection: { port: 995 } }, storedSecrets: { client_secret: true } });
+    expect(kept.body).toMatchObject({ version: 2, document: { description: "second version" }, storedSecrets: { client_secret: true } });
     expect(kept.headers.get("etag")).toBe('"2"');
     expect(await readProfileSecrets(id)).toEqual({ client_secret: first });
 
+    // left out while the mail server changes: refused, the secret must be sent again
+    const moved = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": '"2"' }, body: oauthDoc("Round trip", undefined, { port: 995 }) });
+    expect(moved.status, moved.text).toBe(400);
+    expect(moved.body).toMatchObject({ error: { fields: { "$.authentication.requestProperties.client_secret": expect.stringMatching(/^Re-enter the client secret: the mail server changed/) } } });
+
     // null: kept too; W/ and bare versions are accepted in If-Match
-    const keptNull = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": 'W/"2"' }, body: oauthDoc("Round trip", null, { port: 995 }) });
+    const keptNull = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": 'W/"2"' }, body: oauthDoc("Round trip", null, { description: "third version" }) });
     expect(keptNull.status, keptNull.text).toBe(200);
     expect(await readProfileSecrets(id)).toEqual({ client_secret: first });
 
@@ -540,9 +546,12 @@ describe("profiles", () => {
     const password = secret("kept-password");
     const { id } = await createAs(editor, basicDoc("Keeps password", password, 993));
     const { password: _left, ...auth } = basicDoc("x", null, 993).authentication;
-    const reply = await call("PUT", `/api/v1/profiles/${id}?version=1`, { token: editor.token, body: { ...basicDoc("Keeps password", null, 995), authentication: auth } });
+    const reply = await call("PUT", `/api/v1/profiles/${id}?version=1`, {
+      token: editor.token,
+      body: { ...basicDoc("Keeps password", null, 993), description: "password kept", authentication: auth },
+    });
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.body).toMatchObject({ version: 2, storedSecrets: { password: true }, document: { connection: { port: 995 } } });
+    expect(reply.body).toMatchObject({ version: 2, storedSecrets: { password: true }, document: { description: "password kept" } });
     expect(await readProfileSecrets(id)).toEqual({ password });
   });
 
@@ -608,8 +617,10 @@ describe("revisions", () => {
     const restored = await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, { token: editor.token, headers: { "if-match": '"2"' } });
     expect(restored.status, restored.text).toBe(200);
     expect(restored.body).toMatchObject({ version: 3, document: { connection: { port: 993 } } });
-    // secrets are not kept per revision: the current one stays
-    expect(await readProfileSecrets(id)).toEqual({ client_secret: two });
+    // secrets are not kept per revision, and the current one was saved for port 995: it does not
+    // follow the old configuration to 993, and the profile asks for it again
+    expect(await readProfileSecrets(id)).toEqual({});
+    expect(restored.body).toMatchObject({ storedSecrets: { client_secret: false }, missingSecrets: ["client_secret"] });
     const after = await call("GET", `/api/v1/profiles/${id}/revisions`, { token: editor.token });
     expect(after.body.revisions.map((r: { action: string }) => r.action)).toEqual(["restored", "updated", "created"]);
   });
@@ -679,7 +690,7 @@ describe("export and import", () => {
 
   it("clashing names: 409 with the plan; dry run; decisions rename, replace and skip", async () => {
     const { id } = await createAs(owner, oauthDoc("Clash", secret("s")));
-    const file = JSON.stringify([oauthDoc("Clash", null, { port: 995 }), oauthDoc("Fresh from file", secret("file-secret"))]);
+    const file = JSON.stringify([oauthDoc("Clash", null, { description: "from the file" }), oauthDoc("Fresh from file", secret("file-secret"))]);
 
     const before = await snapshot();
     const dry = await call("POST", "/api/v1/import", { token: owner.token, body: { file, dryRun: true } });
@@ -703,8 +714,8 @@ describe("export and import", () => {
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body).toMatchObject({ created: [], replaced: [{ id, version: 2 }], skipped: [{ index: 1, name: "Fresh from file" }] });
     const now = await call("GET", `/api/v1/profiles/${id}`, { token: owner.token });
-    // replaced as a new revision; the file's null secret keeps the stored one
-    expect(now.body).toMatchObject({ version: 2, document: { connection: { port: 995 } }, storedSecrets: { client_secret: true } });
+    // replaced as a new revision; the file's null secret keeps the stored one (the file points where it was saved to go)
+    expect(now.body).toMatchObject({ version: 2, document: { description: "from the file" }, storedSecrets: { client_secret: true } });
 
     const staleReplace = await call("POST", "/api/v1/import", { token: owner.token, body: { file, decisions: [{ index: 0, action: "replace", expectedVersion: 1 }, { index: 1, action: "skip" }] } });
     expect(staleReplace.status).toBe(409);

@@ -19,6 +19,7 @@ import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
 import { createTestCa, type TestCa } from "@/tests/support/test-ca";
 import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
 import {
+  startBannerServer,
   startClosingServer,
   startGarbageServer,
   startImapNoCapabilityServer,
@@ -35,6 +36,8 @@ const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Qx8~faults-secret-0123456789abcdefghijk";
 const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
+/** A marker in the lines a non-mail service sends after its first one */
+const INTERNAL = "internal-status-line";
 
 let ca: TestCa;
 let dovecot: DovecotServer;
@@ -109,6 +112,14 @@ async function failing(profile: ProfileInput, options: Parameters<typeof runConn
 }
 
 const step = (result: TestResult, id: TestStep["step"]) => result.steps.find((s) => s.step === id)!;
+
+/** Every string anywhere in a value (a result: steps, data, transcript). */
+function allStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(allStrings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(allStrings);
+  return [];
+}
 
 /** A leaf certificate signed by its own key, for 127.0.0.1 (the test CA issues CA-signed ones only). */
 async function selfSignedCertificate(): Promise<{ certPem: string; keyPem: string }> {
@@ -211,11 +222,39 @@ describe("mail servers that misbehave", () => {
     const server = await fault(startGarbageServer("binary"));
     const imap = await failing(basicProfile(server.port, "none"));
     expect(imap.failed.step).toBe("greeting");
-    expect(imap.failed.detail).toMatch(/^The server's first line is not an IMAP greeting: /);
+    expect(imap.failed.detail).toMatch(new RegExp(`^The server at 127\\.0\\.0\\.1:${server.port} did not answer like an IMAP server \\(its first line starts with "\\\\x16\\\\x03`));
     expect(imap.failed.cause).toMatch(/not like an IMAP server/);
     const pop3 = await failing(basicProfile(server.port, "none", "pop3"));
     expect(pop3.failed.step).toBe("greeting");
-    expect(pop3.failed.detail).toMatch(/^The server's first line is not a POP3 greeting/);
+    expect(pop3.failed.detail).toMatch(/did not answer like a POP3 server \(its first line starts with "\\x16\\x03/);
+  });
+
+  it("another service's banner (SSH, then pages of its own text and binary): only its first line, bounded and printable, reaches the result", async () => {
+    const banner = Buffer.concat([
+      Buffer.from(`SSH-2.0-OpenSSH_9.6p1 Debian-3 \x1b[31mred\x1b[0m \x1b]0;title\x07\u202eevil\u200b\x85${"x".repeat(400)}\r\n`, "utf8"),
+      Buffer.from(Array.from({ length: 300 }, (_, i) => `${INTERNAL} ${i}: db_password=hunter2\r\n`).join("")),
+      Buffer.from([0x00, 0x01, 0x7f, 0x80, 0x9b, 0x32, 0x4a, 0x1b, 0x5b, 0x48, 0xff, 0xfe, 0x0d, 0x0a]),
+    ]);
+    const server = await fault(startBannerServer(banner));
+    for (const protocol of ["imap", "pop3"] as const) {
+      const { result, failed } = await failing(basicProfile(server.port, "none", protocol));
+      const name = protocol === "imap" ? "an IMAP" : "a POP3";
+      expect(failed.step).toBe("greeting");
+      expect(failed.detail).toMatch(
+        new RegExp(`^The server at 127\\.0\\.0\\.1:${server.port} did not answer like ${name} server \\(its first line starts with "SSH-2\\.0-OpenSSH_9\\.6p1 Debian-3 red [^"]{150,}…"\\): check the host and port\\.$`),
+      );
+      expect(failed.detail.length).toBeLessThan(340);
+      expect(failed.cause).toMatch(/^It looks like an SSH server\./);
+      expect(failed.data?.firstLine).toEqual(expect.stringMatching(/^SSH-2\.0-.{190,200}…$/));
+      // Nothing past the first line, no escape sequence, no control or invisible character anywhere in the result.
+      const texts = allStrings(result);
+      expect(texts.filter((t) => t.includes(INTERNAL) || t.includes("hunter2"))).toEqual([]);
+      expect(texts.filter((t) => /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202e\u200b]/.test(t))).toEqual([]);
+      const fromServer = result.transcript.filter((l) => l.direction === "S");
+      expect(fromServer).toHaveLength(1);
+      expect(fromServer[0]!.text.length).toBeLessThanOrEqual(201);
+      expect(result.transcript.map((l) => l.text)).toContain(`Only the first line from the server is kept: it did not greet like ${name} server.`);
+    }
   });
 
   it("a greeting that never ends (1 MiB without a line break) is cut by the line limit", async () => {
@@ -356,8 +395,9 @@ describe("no server at all", () => {
     profile.connection.mailServerUrl = "169.254.169.254";
     const { failed } = await failing(profile);
     expect(failed.step).toBe("dns");
-    expect(failed.detail).toBe("169.254.169.254 resolves only to 169.254.169.254, which the console refuses to connect to.");
+    expect(failed.detail).toBe("169.254.169.254 is a link-local/cloud-metadata address this console does not connect to.");
     expect(failed.cause).toMatch(/instance-metadata service/);
+    expect(failed.fix).toMatch(/^Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or correct the host/);
   });
 });
 

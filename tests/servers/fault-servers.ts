@@ -8,7 +8,8 @@ import tls from "node:tls";
 import { createTestCa, type TestCa } from "../support/test-ca";
 
 export interface FaultServer {
-  host: "127.0.0.1";
+  /** 127.0.0.1 unless the server was asked for another loopback address */
+  host: string;
   port: number;
   /** TCP connections currently open (server side) */
   openConnections(): number;
@@ -26,7 +27,7 @@ const GREETINGS: Record<FaultProtocol, string> = {
   pop3: "+OK Fault server ready\r\n",
 };
 
-async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }): Promise<FaultServer> {
+async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }, host = "127.0.0.1", port = 0): Promise<FaultServer> {
   // 'connection' fires for the raw TCP socket on both net and tls servers, before any handshake.
   server.on("connection", (socket: net.Socket) => {
     counter.total++;
@@ -39,21 +40,21 @@ async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { t
   server.on("tlsClientError", () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
   });
-  const port = (server.address() as net.AddressInfo).port;
+  const bound = (server.address() as net.AddressInfo).port;
   return {
-    host: "127.0.0.1",
-    port,
+    host,
+    port: bound,
     openConnections: () => tracked.size,
     totalConnections: () => counter.total,
     waitForNoConnections: async (timeoutMs = 2_000) => {
       const until = Date.now() + timeoutMs;
       while (tracked.size > 0) {
-        if (Date.now() > until) throw new Error(`${tracked.size} connection(s) still open on fault server :${port}`);
+        if (Date.now() > until) throw new Error(`${tracked.size} connection(s) still open on fault server :${bound}`);
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     },
@@ -65,7 +66,7 @@ async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { t
   };
 }
 
-function plainServer(onConnection: (socket: net.Socket) => void): Promise<FaultServer> {
+function plainServer(onConnection: (socket: net.Socket) => void, at: { host?: string; port?: number } = {}): Promise<FaultServer> {
   const tracked = new Set<net.Socket>();
   return listen(
     net.createServer((socket) => {
@@ -76,12 +77,30 @@ function plainServer(onConnection: (socket: net.Socket) => void): Promise<FaultS
     }),
     tracked,
     { total: 0 },
+    at.host,
+    at.port,
   );
 }
 
-/** Accepts the TCP connection and never sends a byte (works for plain and implicit-TLS clients alike). */
-export function startSilentServer(): Promise<FaultServer> {
-  return plainServer(() => undefined);
+/**
+ * Accepts the TCP connection and never sends a byte (works for plain and implicit-TLS clients alike).
+ * `host` may be another loopback address (127.0.0.2: Linux routes all of 127/8 to lo) and `port`
+ * a port already used on 127.0.0.1: the target of a rebinding DNS answer, which must never be
+ * connected to.
+ */
+export function startSilentServer(options: { host?: string; port?: number } = {}): Promise<FaultServer> {
+  return plainServer(() => undefined, options);
+}
+
+/**
+ * Another internal service on the port a Test was pointed at (an SSH daemon, a database, a
+ * status page): sends `banner` as soon as a client connects, before the client says anything, then
+ * reads and ignores whatever comes.
+ */
+export function startBannerServer(banner: Buffer | string): Promise<FaultServer> {
+  return plainServer((socket) => {
+    socket.write(banner);
+  });
 }
 
 /** Closes every connection as soon as it is accepted. */

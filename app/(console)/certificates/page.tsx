@@ -18,6 +18,9 @@ export default async function CertificatesPage() {
         <div>
           <h1 className="text-xl font-semibold">Certificates</h1>
           <p className="text-sm text-slate-600">App-registration certificates for OAuth2 Method 2: the console signs a fresh client assertion with the private key for every token request.</p>
+          <p className="text-sm text-slate-600">
+            Every Editor, Admin and the Owner can use a stored certificate in their profiles: that is as strong as reading every mailbox its app registration may open. Viewers cannot.
+          </p>
         </div>
         {canAdd ? (
           <div className="flex gap-2">

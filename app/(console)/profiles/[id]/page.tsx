@@ -66,7 +66,7 @@ export default async function EditProfilePage({
       {!canEdit ? (
         <Alert tone="info">You have Use access: you can see this configuration (never its secrets) and run Test. Ask its owner for Edit access to change it.</Alert>
       ) : null}
-      <ProfileForm key={profile.version} readOnly={!canEdit} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} />
+      <ProfileForm key={profile.version} readOnly={!canEdit} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} canUseCertificates={roleAbilities.useCertificates(user.role)} />
     </div>
   );
 }

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProfileSecret" ADD COLUMN "destination" TEXT;
