@@ -29,13 +29,14 @@ export default defineConfig({
     { name: "console", testIgnore: /owner\.setup\.ts/, dependencies: ["setup"], use: { storageState: OWNER_STATE } },
   ],
   webServer: {
-    // a fresh data folder (database and generated secret key) for every run, against the production build
-    command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node scripts/migrate.mjs && npx next start -H 127.0.0.1 -p ${PORT}`,
+    // a fresh data folder (database and generated secret key) for every run, against the production build,
+    // served the way scripts/start.sh serves it
+    command: `rm -rf ${DATA_DIR} && mkdir -p ${DATA_DIR} && node scripts/migrate.mjs && node scripts/server.mjs`,
     url: `http://127.0.0.1:${PORT}/profiles`,
     reuseExistingServer: false,
     timeout: 90_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { MCF_DATA_DIR: DATA_DIR, DATABASE_URL: `file:${DATA_DIR}/mcf.db`, NEXT_TELEMETRY_DISABLED: "1", MCF_LOG_LEVEL: "warn" },
+    env: { HOST: "127.0.0.1", PORT: String(PORT), MCF_DATA_DIR: DATA_DIR, DATABASE_URL: `file:${DATA_DIR}/mcf.db`, NEXT_TELEMETRY_DISABLED: "1", MCF_LOG_LEVEL: "warn" },
   },
 });

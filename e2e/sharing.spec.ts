@@ -25,7 +25,7 @@ async function share(ownerPage: Page, profileId: string, who: string, level: "Us
   await ownerPage.goto(`/profiles/${profileId}`);
   await ownerPage.getByRole("button", { name: "Share…" }).click();
   const dialog = ownerPage.getByRole("dialog");
-  // the list loads after the dialog opens: whether the person is already in it is read below only once
+  // the dialog loads its shares after opening ("Loading…"): decide on the row only once they are there
   await expect(dialog.getByRole("table", { name: "Who has access" })).toBeVisible();
   const row = dialog.locator(`[data-share*="${who}"]`);
   if (level === "remove") {

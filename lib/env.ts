@@ -12,7 +12,7 @@ export function listEntries(text: string | undefined): string[] {
   return (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
 }
 
-/** Why an MCF_OUTBOUND_ALLOW entry is not an IP or CIDR, or undefined when it is one. */
+/** Why an entry of an address list (MCF_OUTBOUND_ALLOW, MCF_TRUST_PROXY) is not an IP or CIDR, or undefined when it is one. */
 function allowEntryProblem(entry: string): string | undefined {
   const [address = "", prefix, ...rest] = entry.split("/");
   const family = net.isIP(address);
@@ -60,6 +60,16 @@ const envSchema = z.object({
   ),
   /** When set, a Test may only connect to these hosts (comma-separated; "*.example.com" matches subdomains). */
   MCF_TEST_ALLOWED_HOSTS: z.string().optional(),
+  /**
+   * Reverse proxies in front of the console whose X-Forwarded-For is believed: comma-separated
+   * addresses or CIDRs. Empty (the default): no proxy is trusted and the client is the TCP peer.
+   */
+  MCF_TRUST_PROXY: z.string().optional().superRefine((text, ctx) => {
+    for (const entry of listEntries(text)) {
+      const problem = allowEntryProblem(entry);
+      if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}: write the proxies' IPs or CIDRs, comma-separated (10.0.0.1, 10.0.0.0/8, fd00::/8)` });
+    }
+  }),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

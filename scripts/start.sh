@@ -22,4 +22,5 @@ if [ ! -f .next/BUILD_ID ] || [ -n "$(find app components lib public prisma next
 fi
 
 echo "mcf: MCF Console on http://${HOST:-127.0.0.1}:${PORT:-3000}"
-exec npx next start -H "${HOST:-127.0.0.1}" -p "${PORT:-3000}"
+# scripts/server.mjs rather than `next start`: it tells the console each request's real TCP peer
+exec node scripts/server.mjs

@@ -2,7 +2,7 @@
 # Runs every test of MCF Console from any state, a clean clone included: installs what the tests need
 # (Debian packages when running as root, npm packages), then typecheck, lint, migration drift check,
 # unit + integration tests (Vitest: real SQLite, real Dovecot, local token-endpoint stand-in) and
-# end-to-end tests (Playwright in Debian's Chromium against `next build` + `next start`).
+# end-to-end tests (Playwright in Debian's Chromium against `next build` + scripts/server.mjs).
 # The last line is the summary "N passed, N failed" over all runners; the exit code is 0 only when
 # nothing failed.
 set -uo pipefail

@@ -7,7 +7,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { changeUserRoleAction, disableUserAction, enableUserAction, removeUserAction, resetUserPasswordAction } from "@/lib/actions/users";
+import { changeUserRoleAction, disableUserAction, enableUserAction, removeUserAction, resetUserPasswordAction, unlockUserSignInAction } from "@/lib/actions/users";
 import { roleLabels } from "@/lib/auth/permissions";
 import type { AssignableRole } from "@/lib/users/rules";
 
@@ -20,6 +20,8 @@ export interface UserRowPermissions {
   enable: boolean;
   remove: boolean;
   resetPassword: boolean;
+  /** shown only while some address is slowed on this account */
+  unlockSignIn: boolean;
 }
 
 export interface UserRowTarget {
@@ -43,12 +45,27 @@ export function UserRowActions({
   ownerLabel: string;
   minPasswordLength: number;
 }) {
-  const hasAny = allowed.roles.length > 0 || allowed.resetPassword || allowed.disable || allowed.enable || allowed.remove;
+  const hasAny = allowed.roles.length > 0 || allowed.resetPassword || allowed.disable || allowed.enable || allowed.remove || allowed.unlockSignIn;
   if (!hasAny) return <span className="text-xs text-slate-500">—</span>;
   return (
     <div className="flex flex-wrap justify-end gap-1">
       {allowed.roles.length > 0 ? <ChangeRoleButton user={user} roles={allowed.roles} /> : null}
       {allowed.resetPassword ? <ResetPasswordButton user={user} minPasswordLength={minPasswordLength} /> : null}
+      {allowed.unlockSignIn ? (
+        <ConfirmButton
+          label="Unlock sign-in"
+          ariaLabel={`Unlock the sign-in of ${user.name}`}
+          title={`Unlock the sign-in of ${user.name}?`}
+          description={
+            <>
+              Failed sign-ins have slowed this account down on some addresses. Unlocking lets every address try again at once. If the failures were not theirs,
+              someone may be guessing the password: consider resetting it instead.
+            </>
+          }
+          confirmLabel="Unlock sign-in"
+          run={() => unlockUserSignInAction({ userId: user.id })}
+        />
+      ) : null}
       {user.disabled && allowed.enable ? (
         <ConfirmButton
           label="Enable"

@@ -38,7 +38,16 @@ export function UsersTable({ users, ownerLabel, minPasswordLength }: { users: Us
               <td className="px-3 py-2">
                 <Badge tone={user.role === "owner" || user.role === "admin" ? "info" : "neutral"}>{roleLabels[user.role]}</Badge>
               </td>
-              <td className="px-3 py-2">{user.disabled ? <Badge tone="danger">Disabled</Badge> : <Badge tone="ok">Active</Badge>}</td>
+              <td className="px-3 py-2">
+                <div className="flex flex-wrap gap-1">
+                  {user.disabled ? <Badge tone="danger">Disabled</Badge> : <Badge tone="ok">Active</Badge>}
+                  {user.signInSlowed ? (
+                    <Badge tone="warn">
+                      Sign-in slowed on {user.signInSlowed.addresses} address{user.signInSlowed.addresses === 1 ? "" : "es"}
+                    </Badge>
+                  ) : null}
+                </div>
+              </td>
               <td className="px-3 py-2 whitespace-nowrap text-slate-600">
                 <RelativeTime iso={user.createdAt} />
               </td>

@@ -1,13 +1,19 @@
 "use server";
 // Every export of a "use server" file is a public endpoint: only actions live here.
 import { APIError } from "better-auth";
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { getAuth, MIN_PASSWORD_LENGTH } from "@/lib/auth/auth";
+import { safeNextPath } from "@/lib/auth/safe-next-path";
 import { authHeaders, actorOf, clientIp, getCurrentUser } from "@/lib/auth/session";
+import { throttleMessage, type ThrottleScope } from "@/lib/auth/sign-in-throttle";
 import { createFirstOwner } from "@/lib/auth/users";
 import { audit } from "@/lib/audit/record";
+import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { displayNameSchema } from "@/lib/users/display-name";
+import { renameSelf } from "@/lib/users/rename-user";
 
 export type AuthFormState = { error?: string; fields?: Record<string, string>; ok?: string } | undefined;
 
@@ -20,8 +26,12 @@ function messageFor(error: unknown): string {
         return "Wrong email or password.";
       case "USER_DISABLED":
         return "This account is disabled. Ask an admin of this console.";
-      case "TOO_MANY_FAILED_SIGN_INS":
-        return "Too many failed sign-ins for this account. Try again in 15 minutes.";
+      case "SIGN_IN_THROTTLED": {
+        const { scope, retryAfter } = error.body as { scope?: ThrottleScope; retryAfter?: number };
+        return throttleMessage(scope === "address" ? "address" : "account", Number(retryAfter) || 1);
+      }
+      case "INVALID_NAME":
+        return "Choose a name of one line, without < or >.";
       case "INVALID_PASSWORD":
         return "The current password is wrong.";
       case "PASSWORD_TOO_SHORT":
@@ -44,8 +54,7 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
   } catch (error) {
     return { error: messageFor(error) };
   }
-  const next = String(form.get("next") ?? "");
-  redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/profiles");
+  redirect(safeNextPath(form.get("next")));
 }
 
 export async function signOutAction(): Promise<void> {
@@ -58,7 +67,7 @@ export async function signOutAction(): Promise<void> {
 const passwordRule = z.string().min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`).max(128, "At most 128 characters");
 const setupSchema = z
   .object({
-    name: z.string().trim().min(1, "Enter your name").max(100, "At most 100 characters"),
+    name: displayNameSchema,
     email: z.email("Enter an email address").max(320),
     password: passwordRule,
     confirm: z.string(),
@@ -106,4 +115,20 @@ export async function changePasswordAction(_previous: AuthFormState, form: FormD
   }
   await audit({ actor: actorOf(user), action: "auth.password_changed", object: { type: "user", id: user.id, label: user.email }, ip: await clientIp() });
   return { ok: "Password changed. Other devices were signed out." };
+}
+
+/** The account page's "Your name" form. */
+export async function changeOwnNameAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
+  const user = await getCurrentUser();
+  if (!user) redirect("/login");
+  const parsed = z.object({ name: displayNameSchema }).safeParse({ name: form.get("name") });
+  if (!parsed.success) return { error: "Check the field marked below.", fields: fieldsOf(parsed.error) };
+  try {
+    const { changed } = await renameSelf(user, parsed.data.name, await clientIp());
+    revalidatePath("/", "layout");
+    return { ok: changed ? "Name changed." : "That is already your name." };
+  } catch (error) {
+    if (isAppError(error)) return { error: error.userMessage, fields: error.fields };
+    return { error: messageFor(error) };
+  }
 }

@@ -10,12 +10,14 @@ import { getAuth, MIN_PASSWORD_LENGTH } from "@/lib/auth/auth";
 import { authHeaders } from "@/lib/auth/session";
 import { log } from "@/lib/log";
 import { acceptInvitation } from "@/lib/users/accept-invitation";
+import { displayNameSchema } from "@/lib/users/display-name";
 import { changeUserRole } from "@/lib/users/change-role";
 import { inviteUser } from "@/lib/users/invite-user";
 import { removeUser } from "@/lib/users/remove-user";
 import { resetUserPassword } from "@/lib/users/reset-password";
 import { ASSIGNABLE_ROLES } from "@/lib/users/rules";
 import { setUserDisabled } from "@/lib/users/set-disabled";
+import { unlockSignIn } from "@/lib/users/unlock-sign-in";
 
 const userId = z.string().min(1).max(64);
 const password = z.string().min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`).max(128, "At most 128 characters");
@@ -23,7 +25,7 @@ const samePasswords = (v: { password: string; confirm: string }) => v.password =
 
 const inviteSchema = z.object({
   email: z.email("Enter an email address").max(320, "At most 320 characters"),
-  name: z.string().trim().min(1, "Enter their name").max(100, "At most 100 characters"),
+  name: displayNameSchema,
   role: z.enum(ASSIGNABLE_ROLES, "Choose admin, editor or viewer"),
 });
 
@@ -62,10 +64,16 @@ export const resetUserPasswordAction = defineAction(
   },
 );
 
+export const unlockUserSignInAction = defineAction("unlockUserSignIn", z.object({ userId }), async ({ userId }, { user, ip }) => {
+  const result = await unlockSignIn(user, userId, ip);
+  revalidatePath("/users");
+  return result;
+});
+
 const acceptSchema = z
   .object({
     token: z.string().min(1).max(100),
-    name: z.string().trim().min(1, "Enter your name").max(100, "At most 100 characters"),
+    name: displayNameSchema,
     password,
     confirm: z.string(),
   })

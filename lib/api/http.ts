@@ -1,5 +1,6 @@
 import "server-only";
 import type { z } from "zod";
+import { clientAddress } from "@/lib/auth/client-address";
 import { AppError, type FieldErrors } from "@/lib/errors";
 import { IMPORT_LIMITS } from "@/lib/transfer/import-error";
 import { jsonPath, type PathSegment } from "@/lib/transfer/json-path";
@@ -142,7 +143,7 @@ export function positiveIntegerParam(value: string | undefined, name: string): n
 }
 
 export function requestIp(request: Request): string | null {
-  return request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || null;
+  return clientAddress(request.headers);
 }
 
 export const etagOf = (version: number) => `"${version}"`;

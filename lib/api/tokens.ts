@@ -1,9 +1,9 @@
 import "server-only";
 import crypto from "node:crypto";
-import { prisma } from "@/lib/db/client";
+import { prisma, type Tx } from "@/lib/db/client";
 import { audit } from "@/lib/audit/record";
 import { requireAbility } from "@/lib/auth/access";
-import { isAdmin } from "@/lib/auth/permissions";
+import { ROLES, isAdmin, type Role } from "@/lib/auth/permissions";
 import { actorOf, type CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import {
@@ -15,6 +15,7 @@ import {
   type CreateApiTokenInput,
 } from "@/lib/api/token-schema";
 import { fieldErrorsFrom } from "@/lib/profiles/validation-errors";
+import { userOperationRefusal } from "@/lib/users/rules";
 
 /**
  * Personal API tokens. The token is shown once, in the response to its creation; the database keeps
@@ -42,7 +43,7 @@ const summarySelect = {
   expiresAt: true,
   lastUsedAt: true,
   revokedAt: true,
-  user: { select: { id: true, name: true, email: true } },
+  user: { select: { id: true, name: true, email: true, role: true } },
 } as const;
 
 type SummaryRow = {
@@ -53,7 +54,7 @@ type SummaryRow = {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-  user: { id: string; name: string; email: string };
+  user: { id: string; name: string; email: string; role: string };
 };
 
 export function tokenStatus(row: { revokedAt: Date | null; expiresAt: Date | null }, now = new Date()): ApiTokenStatus {
@@ -72,7 +73,7 @@ function toSummary(row: SummaryRow, now = new Date()): ApiTokenSummary {
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,
     status: tokenStatus(row, now),
-    owner: row.user,
+    owner: { id: row.user.id, name: row.user.name, email: row.user.email },
   };
 }
 
@@ -125,12 +126,23 @@ export async function listApiTokens(user: CurrentUser): Promise<ApiTokenSummary[
   return rows.map((row) => toSummary(row, now));
 }
 
-/** For owners and admins: other users' tokens that still work, so one can be cut off (a leaked token, someone leaving). */
+/** Whose tokens this user may revoke besides their own: the users-page rules (lib/users/rules.ts) as a query. */
+function revocableOwnersWhere(user: CurrentUser) {
+  // the owner's tokens are the owner's alone, and admins' are the owner's business
+  return user.role === "owner" ? { id: { not: user.id } } : { id: { not: user.id }, role: { notIn: ["owner", "admin"] } };
+}
+
+const roleOf = (role: string): Role => (ROLES.includes(role as Role) ? (role as Role) : "viewer");
+
+/**
+ * For owners and admins: other users' tokens that still work and that they may revoke, so one can be
+ * cut off (a leaked token, someone leaving).
+ */
 export async function listOtherUsersActiveTokens(user: CurrentUser): Promise<ApiTokenSummary[]> {
   requireAbility(user, "manageUsers", "Only the console owner and admins can see other users' tokens.");
   const now = new Date();
   const rows = await prisma.apiToken.findMany({
-    where: { userId: { not: user.id }, ...activeWhere(now) },
+    where: { user: revocableOwnersWhere(user), ...activeWhere(now) },
     orderBy: [{ createdAt: "desc" }, { id: "asc" }],
     take: 500,
     select: summarySelect,
@@ -139,12 +151,18 @@ export async function listOtherUsersActiveTokens(user: CurrentUser): Promise<Api
 }
 
 /**
- * Revokes a token: its own creator, or an owner/admin for anyone's. Someone else's token is "not
- * found" to a non-admin, so token ids reveal nothing. Revoking twice is not an error.
+ * Revokes a token: its own creator, or someone the user rules let act on its creator (the owner for
+ * admins, editors and viewers; an admin for editors and viewers: lib/users/rules.ts). Nobody but the
+ * owner touches the owner's tokens. Someone else's token is "not found" to a non-admin, so token ids
+ * reveal nothing. Revoking twice is not an error.
  */
 export async function revokeApiToken(user: CurrentUser, id: string, ip: string | null = null): Promise<ApiTokenSummary> {
   const row = await prisma.apiToken.findUnique({ where: { id }, select: summarySelect });
   if (!row || (row.user.id !== user.id && !isAdmin(user.role))) throw new AppError("not_found", "This token does not exist, or it is not yours.");
+  if (row.user.id !== user.id) {
+    const refusal = userOperationRefusal(user, { id: row.user.id, role: roleOf(row.user.role) }, "revokeApiTokens");
+    if (refusal) throw new AppError("forbidden", refusal);
+  }
   if (row.revokedAt) return toSummary(row);
   const revoked = await prisma.$transaction(async (tx) => {
     // conditional, so two revocations at once record one event
@@ -164,4 +182,29 @@ export async function revokeApiToken(user: CurrentUser, id: string, ip: string |
     return tx.apiToken.findUniqueOrThrow({ where: { id }, select: summarySelect });
   });
   return toSummary(revoked);
+}
+
+/**
+ * Revokes every working token of a user, inside the caller's transaction: disabling a user ends their
+ * tokens for good (re-enabling the account does not bring a possibly leaked token back). Each token
+ * gets its own "api_token.revoked" event, so its history reads whole.
+ */
+export async function revokeAllApiTokensOf(tx: Tx, actor: CurrentUser, owner: { id: string; name: string; email: string }, reason: string, ip: string | null): Promise<number> {
+  const now = new Date();
+  const tokens = await tx.apiToken.findMany({ where: { userId: owner.id, revokedAt: null }, select: { id: true, name: true, prefix: true } });
+  if (tokens.length === 0) return 0;
+  await tx.apiToken.updateMany({ where: { id: { in: tokens.map((t) => t.id) }, revokedAt: null }, data: { revokedAt: now } });
+  for (const token of tokens) {
+    await audit(
+      {
+        actor: actorOf(actor),
+        action: "api_token.revoked",
+        object: { type: "api_token", id: token.id, label: token.name },
+        detail: { prefix: token.prefix, owner: `${owner.name} <${owner.email}>`, reason },
+        ip,
+      },
+      tx,
+    );
+  }
+  return tokens.length;
 }

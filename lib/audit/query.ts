@@ -28,6 +28,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   "user.enabled": "Enabled a user",
   "user.removed": "Removed a user",
   "user.password_reset": "Reset a user's password",
+  "user.sign_in_unlocked": "Unlocked a user's sign-in",
+  "user.renamed": "Changed a display name",
   "profile.created": "Created a profile",
   "profile.updated": "Changed a profile",
   "profile.duplicated": "Duplicated a profile",

@@ -17,6 +17,8 @@ export type AuditAction =
   | "user.enabled"
   | "user.removed"
   | "user.password_reset"
+  | "user.sign_in_unlocked"
+  | "user.renamed"
   | "profile.created"
   | "profile.updated"
   | "profile.duplicated"

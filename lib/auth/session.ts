@@ -3,6 +3,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getAuth } from "@/lib/auth/auth";
+import { clientAddress, withClientAddress } from "@/lib/auth/client-address";
 import { ROLES, type Role } from "@/lib/auth/permissions";
 import type { AuditActor } from "@/lib/audit/record";
 
@@ -18,10 +19,11 @@ export const actorOf = (user: Pick<CurrentUser, "id" | "name" | "email">): Audit
 /**
  * Request headers for auth.api calls, with the Cookie header rebuilt from cookies(): in the render
  * that follows a server action, headers() still carries the request's old Cookie while cookies()
- * already holds what the action set (a fresh sign-in, a rotated session).
+ * already holds what the action set (a fresh sign-in, a rotated session). They carry the resolved
+ * client address for better-auth, as the HTTP route's do (lib/auth/client-address.ts).
  */
 export async function authHeaders(): Promise<Headers> {
-  const copy = new Headers(await headers());
+  const copy = withClientAddress(await headers());
   copy.set("cookie", (await cookies()).toString());
   return copy;
 }
@@ -44,7 +46,7 @@ export async function requireUser(): Promise<CurrentUser> {
   return user;
 }
 
+/** The address this request comes from, for the audit log (lib/auth/client-address.ts decides). */
 export async function clientIp(): Promise<string | null> {
-  const forwarded = (await headers()).get("x-forwarded-for");
-  return forwarded?.split(",")[0]?.trim() || null;
+  return clientAddress(await headers());
 }

@@ -4,6 +4,7 @@ import { getAuth, MIN_PASSWORD_LENGTH } from "@/lib/auth/auth";
 import { ROLES, type Role } from "@/lib/auth/permissions";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { requireDisplayName } from "@/lib/users/display-name";
 
 /**
  * Users are created only here — first-run owner setup and accepted invitations — because public
@@ -21,7 +22,7 @@ async function credentialRows(input: { email: string; name: string; password: st
   return {
     id,
     email: input.email.trim().toLowerCase(),
-    name: input.name.trim(),
+    name: requireDisplayName(input.name),
     role: input.role,
     accounts: { create: { id: crypto.randomUUID(), providerId: "credential", accountId: id, password: hash } },
   };

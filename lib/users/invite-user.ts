@@ -4,6 +4,7 @@ import { audit } from "@/lib/audit/record";
 import { actorOf, type CurrentUser } from "@/lib/auth/session";
 import { prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { requireDisplayName } from "@/lib/users/display-name";
 import { INVITATION_TTL_MS, newInvitationToken } from "@/lib/users/invitation-token";
 import { inviteRefusal, type AssignableRole } from "@/lib/users/rules";
 
@@ -30,7 +31,7 @@ export async function inviteUser(actor: CurrentUser, input: InviteInput, ip: str
   const refusal = inviteRefusal(actor, input.role);
   if (refusal) throw new AppError("forbidden", refusal);
   const email = input.email.trim().toLowerCase();
-  const name = input.name.trim();
+  const name = requireDisplayName(input.name);
   const { token, tokenHash } = newInvitationToken();
   const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
 

@@ -2,6 +2,7 @@ import "server-only";
 import { requireAbility } from "@/lib/auth/access";
 import { ROLES, type Role } from "@/lib/auth/permissions";
 import type { CurrentUser } from "@/lib/auth/session";
+import { slowedAccounts, throttleAccountKey, type AccountThrottle } from "@/lib/auth/sign-in-throttle";
 import { prisma } from "@/lib/db/client";
 import { userLabel } from "@/lib/users/managed-user";
 import { ASSIGNABLE_ROLES, type AssignableRole } from "@/lib/users/rules";
@@ -14,6 +15,8 @@ export interface UserListItem {
   disabled: boolean;
   createdAt: string;
   lastSignInAt: string | null;
+  /** some address has failed to sign in to this account often enough to be slowed (null: none) */
+  signInSlowed: AccountThrottle | null;
   /** what a removal would hand to the owner */
   profilesOwned: number;
   certificatesCreated: number;
@@ -47,6 +50,7 @@ export async function listUsers(actor: CurrentUser): Promise<UserListItem[]> {
     _max: { at: true },
   });
   const lastById = new Map(lastSignIns.map((g) => [g.actorId, g._max.at]));
+  const slowed = await slowedAccounts(rows.map((r) => r.email));
   return rows
     .map((row) => ({
       id: row.id,
@@ -56,6 +60,7 @@ export async function listUsers(actor: CurrentUser): Promise<UserListItem[]> {
       disabled: row.disabled,
       createdAt: row.createdAt.toISOString(),
       lastSignInAt: lastById.get(row.id)?.toISOString() ?? null,
+      signInSlowed: slowed.get(throttleAccountKey(row.email)) ?? null,
       profilesOwned: row._count.profiles,
       certificatesCreated: row._count.certificates,
     }))

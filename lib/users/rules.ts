@@ -10,11 +10,14 @@
  *   - admins are the owner's business: only the owner invites admins, makes or unmakes admins, and
  *     disables, removes or resets the password of an admin. Otherwise an admin could mint a second
  *     admin account by invitation, or take over another admin's account with a password reset;
- *   - nobody is invited as, or changed into, the owner (there is no ownership transfer).
+ *   - nobody is invited as, or changed into, the owner (there is no ownership transfer);
+ *   - the same goes for unlocking someone's sign-in (clearing the failed sign-in throttle: done
+ *     repeatedly for the owner it would let an admin guess the owner's password at full speed) and
+ *     for revoking someone's API tokens: the owner's are the owner's alone.
  */
 import { roleAbilities, type Role } from "@/lib/auth/permissions";
 
-export const USER_OPERATIONS = ["changeRole", "disable", "enable", "remove", "resetPassword"] as const;
+export const USER_OPERATIONS = ["changeRole", "disable", "enable", "remove", "resetPassword", "unlockSignIn", "revokeApiTokens"] as const;
 export type UserOperation = (typeof USER_OPERATIONS)[number];
 
 /** Roles an invitation or a role change may give (never owner). */
@@ -34,6 +37,8 @@ const operationWords: Record<UserOperation, string> = {
   enable: "enable",
   remove: "remove",
   resetPassword: "reset the password of",
+  unlockSignIn: "unlock the sign-in of",
+  revokeApiTokens: "revoke the API tokens of",
 };
 
 /** Why `actor` may not invite someone as `role`, or null when they may. */

@@ -72,14 +72,14 @@ let certificateId: string;
 let ownerTokenId: string;
 
 /**
- * Every row of every table except sessions and the request throttle (sign-ins touch those), and a
+ * Every row of every table except sessions and the request and sign-in throttles (sign-ins touch those), and a
  * token's "last used" time (bookkeeping of the authentication itself, written before any refusal).
  */
 async function databaseSnapshot(): Promise<string> {
   const { Prisma } = await import("@/generated/prisma/client");
   const rows: Record<string, unknown> = {};
   for (const model of Object.values(Prisma.ModelName)) {
-    if (model === "Session" || model === "RateLimit") continue;
+    if (model === "Session" || model === "RateLimit" || model === "SignInThrottle") continue;
     const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
     const found = await delegate.findMany({ orderBy: { id: "asc" } });
     rows[model] = model === "ApiToken" ? found.map((row) => ({ ...(row as object), lastUsedAt: null })) : found;
@@ -142,6 +142,7 @@ const actionCases: Record<string, ActionCase> = {
   enableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   removeUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   resetUserPasswordAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }) },
+  unlockUserSignInAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   // lib/actions/transfer.ts: importing needs the Editor role (a file that would otherwise import cleanly)
   planImportAction: { refused: () => viewer, input: () => ({ text: importFileText }) },
   applyImportAction: { refused: () => viewer, input: () => ({ text: importFileText, decisions: [] }) },
@@ -158,6 +159,7 @@ const actionCases: Record<string, ActionCase> = {
   signOutAction: { refused: () => "public", input: () => undefined },
   setupOwnerAction: { refused: () => "public", input: () => undefined },
   changePasswordAction: { refused: () => "public", input: () => undefined },
+  changeOwnNameAction: { refused: () => "public", input: () => undefined },
   acceptInvitationAction: { refused: () => "public", input: () => undefined },
 };
 
@@ -236,7 +238,8 @@ type RouteCase = {
 
 /** Every route handler under app/: how it is called and who must be refused. */
 const routeCases: Record<string, RouteCase[]> = {
-  "api/auth/[...all]": [{ method: "GET", url: "/api/auth/get-session", params: { all: "get-session" }, refused: () => "public" }],
+  // sign-in and sign-out only (every other path is a 404): tests/integration/auth-endpoints.test.ts
+  "api/auth/[...all]": [{ method: "POST", url: "/api/auth/sign-out", params: { all: "sign-out" }, refused: () => "public" }],
   "api/schema/mcf-profile": [{ method: "GET", url: "/api/schema/mcf-profile", params: {}, refused: () => "public" }],
   "api/profiles/test": [{ method: "POST", url: "/api/profiles/test", params: {}, body: () => ({ profileId, profile: oauthSecretInput({ name: "Guarded" }) }), refused: () => viewer }],
   "api/certificates/[id]/private-key": [

@@ -21,6 +21,7 @@ const { createApiToken, listApiTokens, listOtherUsersActiveTokens, revokeApiToke
 const { authenticateApiToken, LAST_USED_RESOLUTION_MS } = await import("@/lib/api/token-auth");
 const { createApiTokenAction, revokeApiTokenAction } = await import("@/lib/actions/api-tokens");
 const { seedUser } = await import("../support/users");
+const { setUserDisabled } = await import("@/lib/users/set-disabled");
 type CurrentUser = import("@/lib/auth/session").CurrentUser;
 
 let owner: CurrentUser;
@@ -142,6 +143,29 @@ describe("listing and revoking", () => {
   });
 });
 
+describe("the owner's tokens", () => {
+  it("nobody but the owner revokes them: an admin is refused and changes nothing", async () => {
+    const { token, summary } = await createApiToken(owner, { name: "owner's automation", expiresInDays: null });
+    const before = await tokenRowsAndAudit();
+    await expect(revokeApiToken(admin, summary.id)).rejects.toMatchObject({ code: "forbidden", userMessage: "Nobody can revoke the API tokens of the console owner." });
+    expect(await tokenRowsAndAudit()).toBe(before);
+    expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true, user: { id: owner.id } });
+    // an admin is not offered them either
+    expect((await listOtherUsersActiveTokens(admin)).some((t) => t.owner.id === owner.id)).toBe(false);
+    await expect(revokeApiToken(owner, summary.id)).resolves.toMatchObject({ status: "revoked" });
+  });
+
+  it("admins' tokens are the owner's business: another admin is refused, the owner may", async () => {
+    const other = await seedUser("admin", "Other Admin");
+    const { token, summary } = await createApiToken(other, { name: "other admin's", expiresInDays: null });
+    expect((await listOtherUsersActiveTokens(admin)).some((t) => t.id === summary.id)).toBe(false);
+    await expect(revokeApiToken(admin, summary.id)).rejects.toMatchObject({ code: "forbidden" });
+    expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true });
+    expect((await listOtherUsersActiveTokens(owner)).some((t) => t.id === summary.id)).toBe(true);
+    await expect(revokeApiToken(owner, summary.id)).resolves.toMatchObject({ status: "revoked" });
+  });
+});
+
 describe("resolving a token", () => {
   it("accepts Bearer (any case) and resolves the creator", async () => {
     const { token, summary } = await createApiToken(editor, { name: "resolve", expiresInDays: 1 });
@@ -175,16 +199,43 @@ describe("resolving a token", () => {
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true, user: { role: "viewer" } });
   });
 
-  it("stops working while the user is disabled, and for good once the user is removed", async () => {
+  it("stops working while the user is disabled, even if only the flag was set, and for good once the user is removed", async () => {
     const user = await seedUser("editor", "Leaver");
     const { token, summary } = await createApiToken(user, { name: "leaver's", expiresInDays: null });
+    // the token check itself refuses a disabled user (defence in depth: disabling through the
+    // console also revokes the tokens, see below)
     await prisma.user.update({ where: { id: user.id }, data: { disabled: true } });
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/disabled/) });
     await prisma.user.update({ where: { id: user.id }, data: { disabled: false } });
-    expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true });
     await prisma.user.delete({ where: { id: user.id } });
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false });
     expect(await prisma.apiToken.findUnique({ where: { id: summary.id } })).toBeNull();
+  });
+
+  it("disabling a user revokes their tokens for good, audited per token; enabling them again does not bring a token back", async () => {
+    const user = await seedUser("editor", "Suspended");
+    const active = await createApiToken(user, { name: "nightly", expiresInDays: null });
+    const second = await createApiToken(user, { name: "hourly", expiresInDays: 30 });
+    const old = await createApiToken(user, { name: "old", expiresInDays: null });
+    await revokeApiToken(user, old.summary.id);
+    const oldRevokedAt = (await prisma.apiToken.findUniqueOrThrow({ where: { id: old.summary.id } })).revokedAt;
+
+    await setUserDisabled(owner, user.id, true, "192.0.2.5");
+    for (const { token } of [active, second]) expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
+    const disabled = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.disabled", objectId: user.id } });
+    expect(JSON.parse(disabled.detail!)).toMatchObject({ apiTokensRevoked: 2 });
+    for (const { token, summary } of [active, second]) {
+      const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "api_token.revoked", objectId: summary.id } });
+      expect(event).toMatchObject({ actorId: owner.id, ip: "192.0.2.5" });
+      expect(JSON.parse(event.detail!)).toEqual({ prefix: token.slice(0, 12), owner: `${user.name} <${user.email}>`, reason: "user_disabled" });
+    }
+    // the token revoked earlier keeps its own date and gets no second event
+    expect((await prisma.apiToken.findUniqueOrThrow({ where: { id: old.summary.id } })).revokedAt).toEqual(oldRevokedAt);
+    expect(await prisma.auditEvent.count({ where: { action: "api_token.revoked", objectId: old.summary.id } })).toBe(1);
+
+    await setUserDisabled(owner, user.id, false);
+    for (const { token } of [active, second]) expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
+    expect((await listApiTokens(user)).map((t) => t.status)).toEqual(["revoked", "revoked", "revoked"]);
   });
 
   it("records lastUsedAt at most once a minute", async () => {

@@ -76,7 +76,7 @@ describe("disabled users", () => {
     expect(await signInCode(sam.email, PASSWORD)).toBe("USER_DISABLED");
     expect(await prisma.session.count({ where: { userId: sam.id } })).toBe(0);
     const disabled = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.disabled", objectId: sam.id } });
-    expect(JSON.parse(disabled.detail!)).toEqual({ sessionsEnded: 2 });
+    expect(JSON.parse(disabled.detail!)).toEqual({ sessionsEnded: 2, apiTokensRevoked: 0 });
     expect(await prisma.auditEvent.count({ where: { action: "auth.sign_in_failed", objectLabel: sam.email } })).toBe(1);
 
     // disabling again is a no-op, not a second event

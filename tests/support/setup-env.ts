@@ -16,9 +16,11 @@ process.env.MCF_SECRET_KEY = crypto.randomBytes(32).toString("base64");
 process.env.MCF_LOG_LEVEL = "silent";
 delete process.env.MCF_SECRET_KEY_PREVIOUS;
 
-const globals = globalThis as { mcfPrisma?: { $disconnect(): Promise<void> } };
+const globals = globalThis as { mcfPrisma?: { $disconnect(): Promise<void> }; mcfAuth?: unknown };
 await globals.mcfPrisma?.$disconnect();
 delete globals.mcfPrisma;
+// better-auth holds the Prisma client and the settings of the file that created it
+delete globals.mcfAuth;
 
 migrate(process.env.DATABASE_URL, { log: () => {} });
 

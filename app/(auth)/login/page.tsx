@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth/AuthForm";
 import { signInAction } from "@/lib/actions/auth";
+import { DEFAULT_NEXT_PATH, safeNextPath } from "@/lib/auth/safe-next-path";
 import { getCurrentUser } from "@/lib/auth/session";
 import { hasAnyUser } from "@/lib/auth/users";
 
@@ -9,15 +10,16 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!(await hasAnyUser())) redirect("/setup");
-  if (await getCurrentUser()) redirect("/profiles");
-  const next = (await searchParams).next;
+  // the form only ever carries a console path: a hostile `next` is dropped here and again in the action
+  const next = safeNextPath((await searchParams).next);
+  if (await getCurrentUser()) redirect(next);
   return (
     <section aria-labelledby="login-heading" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 id="login-heading" className="mb-4 text-lg font-semibold">Sign in</h1>
       <AuthForm
         action={signInAction}
         submitLabel="Sign in"
-        hidden={typeof next === "string" ? { next } : undefined}
+        hidden={next !== DEFAULT_NEXT_PATH ? { next } : undefined}
         fields={[
           { name: "email", label: "Email", type: "email", autoComplete: "username" },
           { name: "password", label: "Password", type: "password", autoComplete: "current-password" },

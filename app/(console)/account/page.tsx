@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AuthForm } from "@/components/auth/AuthForm";
-import { changePasswordAction } from "@/lib/actions/auth";
+import { changeOwnNameAction, changePasswordAction } from "@/lib/actions/auth";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/auth";
 import { roleLabels } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
+import { DISPLAY_NAME_MAX } from "@/lib/users/display-name";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -22,6 +23,14 @@ export default async function AccountPage() {
         <dd>{roleLabels[user.role]}</dd>
       </dl>
       <p className="text-sm"><Link href="/account/tokens" className="font-medium text-blue-700 underline">API tokens</Link> — personal tokens for scripts that use the REST API.</p>
+      <section aria-labelledby="name-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+        <h2 id="name-heading" className="mb-3 text-base font-semibold">Your name</h2>
+        <AuthForm
+          action={changeOwnNameAction}
+          submitLabel="Change name"
+          fields={[{ name: "name", label: "Name", autoComplete: "name", defaultValue: user.name, hint: `Shown to other users and in the audit log; at most ${DISPLAY_NAME_MAX} characters, one line` }]}
+        />
+      </section>
       <section aria-labelledby="password-heading" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="password-heading" className="mb-3 text-base font-semibold">Change password</h2>
         <AuthForm

@@ -26,6 +26,7 @@ export default async function UsersPage() {
       enable: userOperationRefusal(me, user, "enable") === null,
       remove: userOperationRefusal(me, user, "remove") === null,
       resetPassword: userOperationRefusal(me, user, "resetPassword") === null,
+      unlockSignIn: user.signInSlowed !== null && userOperationRefusal(me, user, "unlockSignIn") === null,
     },
   }));
   return (

@@ -39,7 +39,10 @@ export default async function ApiTokensPage() {
       {others ? (
         <section aria-labelledby="other-tokens-heading" className="space-y-2">
           <h2 id="other-tokens-heading" className="text-base font-semibold">Other users’ active tokens</h2>
-          <p className="text-sm text-slate-600">As {user.role === "owner" ? "the owner" : "an admin"} you can revoke anyone’s token; the user sees it as revoked.</p>
+          <p className="text-sm text-slate-600">
+            {user.role === "owner" ? "As the owner you can revoke anyone’s token" : "As an admin you can revoke the tokens of editors and viewers (the owner’s and admins’ are theirs and the owner’s to revoke)"}; the user sees
+            it as revoked.
+          </p>
           <ApiTokensTable tokens={others} caption="Other users' active API tokens" showOwner empty="No other user has an active token." />
         </section>
       ) : null}

@@ -1,4 +1,5 @@
-import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth } from "@/lib/auth/auth";
+import { handleAuthRequest } from "@/lib/auth/http-handler";
 
-export const { GET, POST } = toNextJsHandler((request: Request) => getAuth().handler(request));
+// Only sign-in and sign-out answer (lib/auth/http-handler.ts); every other method and path is a 404.
+export const GET = handleAuthRequest;
+export const POST = handleAuthRequest;
