@@ -16,29 +16,50 @@ async function scan(page: Page, url: string) {
   expect(await seriousViolations(page), url).toEqual([]);
 }
 
-// The console's pages, split over three tests: a scan takes seconds on a busy machine, and all
-// fourteen in one test outgrew a test's time budget there without anything being wrong.
-test("no serious or critical accessibility violations on the profile pages", async ({ page }) => {
-  const id = await createOAuthProfile(page, { name: unique("A11y"), secret: "secret-value" });
-  for (const url of ["/profiles", `/profiles/${id}`, `/profiles/${id}/history`, "/profiles?q=nothing-matches", "/profiles/new"]) await scan(page, url);
-  // with field errors showing
-  await page.getByRole("button", { name: "Create profile" }).click();
-  await expect(page.locator("#name-error")).toBeVisible();
-  expect(await seriousViolations(page), "form with errors").toEqual([]);
-});
-
-test("no serious or critical accessibility violations on the certificate pages", async ({ page }) => {
+// What the pages below show: a profile (a row in the list, its own page and history) and a certificate.
+let profileId = "";
+let certificatePage = "";
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  profileId = await createOAuthProfile(page, { name: unique("A11y"), secret: "secret-value" });
   await page.goto("/certificates/new");
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(unique("A11y cert"));
   await page.getByRole("button", { name: "Generate" }).click();
   await expect(page.getByText("Certificate saved.")).toBeVisible();
   await expect(page).toHaveURL(/\/certificates\/[^/?]+\?created=1$/);
-  const certificatePage = new URL(page.url()).pathname;
-  for (const url of ["/certificates", "/certificates/new", "/certificates/new?mode=pem", "/certificates/new?mode=pfx", certificatePage]) await scan(page, url);
+  certificatePage = new URL(page.url()).pathname;
+  await context.close();
 });
 
-test("no serious or critical accessibility violations on the users, audit and account pages", async ({ page }) => {
-  for (const url of ["/users", "/audit", "/account"]) await scan(page, url);
+// One test per page: a scan takes seconds on a busy machine, and fourteen of them in one test
+// outgrew a test's time budget there without anything being wrong.
+const consolePages: [string, () => string][] = [
+  ["the profiles list", () => "/profiles"],
+  ["the new profile form", () => "/profiles/new"],
+  ["a profile", () => `/profiles/${profileId}`],
+  ["a search without results", () => "/profiles?q=nothing-matches"],
+  ["the certificates list", () => "/certificates"],
+  ["the new certificate form", () => "/certificates/new"],
+  ["the PEM import form", () => "/certificates/new?mode=pem"],
+  ["the PFX import form", () => "/certificates/new?mode=pfx"],
+  ["a certificate", () => certificatePage],
+  ["a profile's history", () => `/profiles/${profileId}/history`],
+  ["the users page", () => "/users"],
+  ["the audit log", () => "/audit"],
+  ["the account page", () => "/account"],
+];
+for (const [what, url] of consolePages) {
+  test(`no serious or critical accessibility violations on ${what}`, async ({ page }) => {
+    await scan(page, url());
+  });
+}
+
+test("no serious or critical accessibility violations on the new profile form with field errors showing", async ({ page }) => {
+  await page.goto("/profiles/new");
+  await page.getByRole("button", { name: "Create profile" }).click();
+  await expect(page.locator("#name-error")).toBeVisible();
+  expect(await seriousViolations(page), "form with errors").toEqual([]);
 });
 
 test("no serious or critical accessibility violations on the sign-in and invitation pages", async ({ page, browser }) => {
