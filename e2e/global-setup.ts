@@ -28,12 +28,13 @@ export default async function globalSetup() {
     tenants: [tenantId],
     apps: [{ clientId, tenantId, secrets: [clientSecret], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
   });
-  // the same tenant and app behind a slow endpoint: lets a spec watch steps finish while the token is pending
-  const slowTokens = await startTokenEndpoint({
+  // the same tenant and app behind an endpoint whose answers a spec can hold back (see holdTokenAnswers):
+  // lets it watch the other steps finish while the token request is pending
+  const holdableTokens = await startTokenEndpoint({
     ca,
     tenants: [tenantId],
     apps: [{ clientId, tenantId, secrets: [clientSecret], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
-    faults: { delayMs: 2500 },
+    remoteFaults: true,
   });
   const dovecot = await startDovecot({
     ca,
@@ -48,11 +49,11 @@ export default async function globalSetup() {
   fs.mkdirSync(path.dirname(E2E_SERVERS_FILE), { recursive: true });
   fs.writeFileSync(
     E2E_SERVERS_FILE,
-    JSON.stringify({ caPem: ca.caPem, tokenUrl: tokens.tokenUrl("TENANT_ID"), slowTokenUrl: slowTokens.tokenUrl("TENANT_ID"), ports: dovecot.ports, mailboxMessages: 7, ...e2eIdentities }, null, 2),
+    JSON.stringify({ caPem: ca.caPem, tokenUrl: tokens.tokenUrl("TENANT_ID"), holdableTokenUrl: holdableTokens.tokenUrl("TENANT_ID"), holdableTokenFaultsUrl: `${holdableTokens.url}/__stand-in/faults`, ports: dovecot.ports, mailboxMessages: 7, ...e2eIdentities }, null, 2),
   );
   return async () => {
     await dovecot.stop();
     await tokens.stop();
-    await slowTokens.stop();
+    await holdableTokens.stop();
   };
 }

@@ -33,8 +33,64 @@ export async function createOAuthProfile(page: Page, options: { name: string; se
   await (await rowValue(page, "requestProperties", "client_id")).fill(CLIENT_ID);
   await (await rowValue(page, "requestProperties", "client_secret")).fill(options.secret);
   await page.getByRole("button", { name: "Create profile" }).click();
+  return savedProfileId(page);
+}
+
+/** After "Create profile": waits for the saved profile's page and returns its id, read from its address. */
+export async function savedProfileId(page: Page): Promise<string> {
   await expect(page.getByText("Profile saved.")).toBeVisible();
+  // the notice and the new address come from one client navigation, but Playwright learns of the
+  // address through its own event: read page.url() only once it has caught up
+  await expect(page).toHaveURL(/\/profiles\/[^/?]+\?saved=\d+$/);
   return new URL(page.url()).pathname.split("/").pop()!;
+}
+
+export type ShareLevelLabel = "Use" | "Edit" | "Manage";
+
+/**
+ * Changes one person's access in the profile's Share dialog, as someone with Manage access:
+ * `{ add }` for someone who has none yet, `{ change }` for someone who has some, "remove" to revoke it.
+ */
+export async function share(page: Page, profileId: string, who: string, change: { add: ShareLevelLabel } | { change: ShareLevelLabel } | "remove") {
+  await page.goto(`/profiles/${profileId}`);
+  await page.getByRole("button", { name: "Share…" }).click();
+  const dialog = page.getByRole("dialog");
+  // the dialog fetches who has access when it opens; until then it shows "Loading…" and no rows
+  await expect(dialog).toHaveAttribute("aria-busy", "false");
+  const row = dialog.locator(`[data-share*="${who}"]`);
+  if (change === "remove") {
+    await row.getByRole("button", { name: /Remove access/ }).click();
+    await expect(row).toHaveCount(0);
+  } else if ("change" in change) {
+    await row.getByRole("combobox").selectOption({ label: change.change });
+    await expect(row.getByRole("combobox")).toHaveValue(change.change.toLowerCase());
+  } else {
+    await expect(row).toHaveCount(0);
+    const option = dialog.getByLabel("Share with").locator("option", { hasText: who });
+    await dialog.getByLabel("Share with").selectOption((await option.getAttribute("value"))!);
+    await dialog.getByLabel("Access", { exact: true }).selectOption({ label: change.add });
+    await dialog.getByRole("button", { name: "Share", exact: true }).click();
+    await expect(row).toBeVisible();
+  }
+  await expect(dialog).toHaveAttribute("aria-busy", "false");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+}
+
+/**
+ * Records the body of every response the page receives from now on. A body is read after its
+ * response event, so `bodies()` first waits for every read started so far: a check for what the
+ * browser received never runs on a list that is still filling. Responses without a body (redirects,
+ * requests cut off by a navigation) are left out.
+ */
+export function recordResponses(page: Page): { bodies(): Promise<{ url: string; body: string }[]> } {
+  const reads: Promise<{ url: string; body: string } | null>[] = [];
+  page.on("response", (response) => {
+    reads.push(response.text().then((body) => ({ url: response.url(), body }), () => null));
+  });
+  return {
+    bodies: async () => (await Promise.all(reads)).filter((read) => read !== null),
+  };
 }
 
 /**
@@ -49,6 +105,7 @@ export async function inviteAndJoin(ownerPage: Page, browser: Browser, person: {
   await dialog.getByLabel("Name").fill(person.name);
   await dialog.getByLabel("Role").selectOption(person.role);
   await dialog.getByRole("button", { name: "Create invitation link" }).click();
+  await expect(dialog.getByLabel("One-time link")).toHaveValue(/\/invite\/./);
   const link = await dialog.getByLabel("One-time link").inputValue();
   await dialog.getByRole("button", { name: "Done" }).click();
 

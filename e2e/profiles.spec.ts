@@ -10,6 +10,8 @@ test("create, list, search, edit, duplicate and delete a profile", async ({ page
   await expect(page.getByRole("link", { name })).toBeVisible();
   await page.getByLabel("Search").fill(name.toUpperCase());
   await page.getByRole("button", { name: "Search" }).click();
+  // a plain GET form: the results are a new page, and the rows of the old one must not be counted
+  await expect(page).toHaveURL(/[?&]q=/);
   await expect(page.getByRole("row")).toHaveCount(2);
   const row = page.getByRole("row", { name: new RegExp(name) });
   await expect(row).toContainText("outlook.office365.com");

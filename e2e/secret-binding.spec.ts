@@ -40,7 +40,7 @@ test("a stored secret does not follow a changed destination: the form says so, T
 
   // the token URL is a destination too; putting it back removes the notice
   const tokenUrl = page.getByLabel("Token URL");
-  await tokenUrl.fill(servers.slowTokenUrl);
+  await tokenUrl.fill(servers.holdableTokenUrl);
   await expect(page.getByRole("status").filter({ hasText: "The token URL changed: type the client secret again" })).toBeVisible();
   await tokenUrl.fill(servers.tokenUrl);
   await expect(page.getByRole("status").filter({ hasText: "changed: type the client secret again" })).toHaveCount(0);

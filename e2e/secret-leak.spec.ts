@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createOAuthProfile, rowValue, unique } from "./helpers";
+import { createOAuthProfile, recordResponses, rowValue, unique } from "./helpers";
 
 /**
  * A stored secret must never reach the browser: not in HTML, not in RSC payloads, not in server
@@ -7,14 +7,7 @@ import { createOAuthProfile, rowValue, unique } from "./helpers";
  */
 test("a stored secret appears in no response the browser receives", async ({ page }) => {
   const secret = `leak-canary-${Date.now()}-Zq9`;
-  const bodies: { url: string; body: string }[] = [];
-  page.on("response", async (response) => {
-    try {
-      bodies.push({ url: response.url(), body: await response.text() });
-    } catch {
-      // redirects and aborted requests have no body
-    }
-  });
+  const received = recordResponses(page);
   const name = unique("Leak check");
   const id = await createOAuthProfile(page, { name, secret });
 
@@ -30,6 +23,8 @@ test("a stored secret appears in no response the browser receives", async ({ pag
   await expect(page.getByText("Copy created.")).toBeVisible();
   await expect(await rowValue(page, "requestProperties", "client_secret")).toHaveAttribute("placeholder", "stored — leave blank to keep");
   await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Copy of ${name}`);
+  const bodies = await received.bodies();
 
   // the check must have looked at something: pages, RSC payloads and action responses
   expect(bodies.length).toBeGreaterThan(10);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { inviteAndJoin, rowValue, unique } from "./helpers";
+import { inviteAndJoin, recordResponses, rowValue, savedProfileId, share, unique } from "./helpers";
 import { e2eServers } from "./servers";
 
 const servers = e2eServers();
@@ -17,31 +17,7 @@ async function createTestableProfile(page: Page, name: string) {
   await (await rowValue(page, "requestProperties", "client_id")).fill(servers.clientId);
   await (await rowValue(page, "requestProperties", "client_secret")).fill(SECRET);
   await page.getByRole("button", { name: "Create profile" }).click();
-  await expect(page.getByText("Profile saved.")).toBeVisible();
-  return new URL(page.url()).pathname.split("/").pop()!;
-}
-
-async function share(ownerPage: Page, profileId: string, who: string, level: "Use" | "Edit" | "Manage" | "remove") {
-  await ownerPage.goto(`/profiles/${profileId}`);
-  await ownerPage.getByRole("button", { name: "Share…" }).click();
-  const dialog = ownerPage.getByRole("dialog");
-  // the dialog loads its shares after opening ("Loading…"): decide on the row only once they are there
-  await expect(dialog.getByRole("table", { name: "Who has access" })).toBeVisible();
-  const row = dialog.locator(`[data-share*="${who}"]`);
-  if (level === "remove") {
-    await row.getByRole("button", { name: /Remove access/ }).click();
-    await expect(row).toHaveCount(0);
-  } else if ((await row.count()) > 0) {
-    await row.getByRole("combobox").selectOption({ label: level });
-    await expect(row.getByRole("combobox")).toHaveValue(level.toLowerCase());
-  } else {
-    const option = dialog.getByLabel("Share with").locator("option", { hasText: who });
-    await dialog.getByLabel("Share with").selectOption((await option.getAttribute("value"))!);
-    await dialog.getByLabel("Access", { exact: true }).selectOption({ label: level });
-    await dialog.getByRole("button", { name: "Share", exact: true }).click();
-    await expect(dialog.locator(`[data-share*="${who}"]`)).toBeVisible();
-  }
-  await ownerPage.keyboard.press("Escape");
+  return savedProfileId(page);
 }
 
 test("owner shares a profile as Use, then Edit, then revokes it; the audit page shows all of it", async ({ page: owner, browser }) => {
@@ -51,14 +27,14 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   const uma = await inviteAndJoin(owner, browser, { name: "Uma User", email, role: "viewer", password: "uma-password-e2e-123" });
 
   // not shared yet: Uma does not see it, and its URL says not found
+  await expect(uma.getByText("No profile is shared with you yet.")).toBeVisible();
   await expect(uma.getByRole("link", { name })).toHaveCount(0);
   await uma.goto(`/profiles/${profileId}`);
   await expect(uma.getByRole("heading", { name: "Profile not found" })).toBeVisible();
 
   // Use: she sees the configuration, runs Test, cannot change anything, never sees the secret
-  await share(owner, profileId, "Uma User", "Use");
-  const bodies: string[] = [];
-  uma.on("response", async (r) => bodies.push(await r.text().catch(() => "")));
+  await share(owner, profileId, "Uma User", { add: "Use" });
+  const received = recordResponses(uma);
   await uma.goto("/profiles");
   await expect(uma.getByRole("row", { name: new RegExp(name) })).toContainText("Use");
   await uma.getByRole("link", { name }).click();
@@ -69,10 +45,10 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   await expect(uma.getByRole("button", { name: /^Delete/ })).toHaveCount(0);
   await uma.getByRole("button", { name: "Test connection" }).click();
   await expect(uma.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, { timeout: 30_000 });
-  expect(bodies.some((b) => b.includes(SECRET))).toBe(false);
+  expect((await received.bodies()).some((b) => b.body.includes(SECRET))).toBe(false);
 
   // Edit: her change is saved
-  await share(owner, profileId, "Uma User", "Edit");
+  await share(owner, profileId, "Uma User", { change: "Edit" });
   await uma.goto(`/profiles/${profileId}`);
   await uma.getByLabel("Description").fill("Uma was here");
   await uma.getByRole("button", { name: "Save changes" }).click();
@@ -83,8 +59,9 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   // revoked: the profile disappears from her list
   await share(owner, profileId, "Uma User", "remove");
   await uma.goto("/profiles");
+  await expect(uma.getByText("No profile is shared with you yet.")).toBeVisible();
   await expect(uma.getByRole("link", { name })).toHaveCount(0);
-  expect(bodies.some((b) => b.includes(SECRET))).toBe(false);
+  expect((await received.bodies()).some((b) => b.body.includes(SECRET))).toBe(false);
 
   // the audit page tells the story
   await owner.goto(`/audit?profile=${profileId}`);

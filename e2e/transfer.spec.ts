@@ -108,6 +108,9 @@ test("export two profiles without and with secrets, then import the file with re
   // without secrets, the import says which secrets are still to be supplied
   await page.goto("/profiles/import");
   await page.getByLabel("Export file").setInputFiles({ name: "plain.json", mimeType: "application/json", buffer: Buffer.from(plain) });
+  // no passphrase field only means something once the file is read and the form has looked at it
+  await expect(page.getByText("Read plain.json (")).toBeVisible();
+  await expect(page.locator("form", { has: page.getByLabel("Export file") })).toHaveAttribute("aria-busy", "false");
   await expect(page.getByLabel("Passphrase of the export")).toHaveCount(0);
   await page.getByRole("button", { name: "Check the file" }).click();
   const planned = page.getByRole("listitem", { name: names[1] });
@@ -123,6 +126,7 @@ test("export two profiles without and with secrets, then import the file with re
 test("a file with errors shows every JSON path and imports nothing; a wrong passphrase is named; hostile files are refused", async ({ page }) => {
   const name = unique("Broken import");
   await page.goto("/profiles/import");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import profiles");
   expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id))).toEqual([]);
   const document = {
     format: "mcf-profile",

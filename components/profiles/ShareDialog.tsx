@@ -47,7 +47,7 @@ export function ShareDialog({ profileId, profileName }: { profileId: string; pro
       <DialogTrigger asChild>
         <Button variant="secondary">Share…</Button>
       </DialogTrigger>
-      <DialogContent title={`Share “${profileName}”`} description="Use: see the configuration without secrets and run Test. Edit: change it and replace secrets. Manage: share and delete. Nobody can read a stored secret back.">
+      <DialogContent busy={!sharing || pending} title={`Share “${profileName}”`} description="Use: see the configuration without secrets and run Test. Edit: change it and replace secrets. Manage: share and delete. Nobody can read a stored secret back.">
         <div className="space-y-4">
           {error ? <Alert tone="error">{error}</Alert> : null}
           {!sharing ? (

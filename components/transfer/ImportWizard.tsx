@@ -191,6 +191,8 @@ export function ImportWizard() {
       {stage.step === "source" ? (
         <form
           className="space-y-4 rounded-lg border border-slate-200 bg-white p-4"
+          // busy while a file is read and until the preview (name or passphrase asked for?) has caught up with it
+          aria-busy={reading || deferredText !== source.text}
           onSubmit={(event) => {
             event.preventDefault();
             void check();

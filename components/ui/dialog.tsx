@@ -8,11 +8,16 @@ export const Dialog = DialogPrimitive.Root;
 export const DialogTrigger = DialogPrimitive.Trigger;
 export const DialogClose = DialogPrimitive.Close;
 
-export function DialogContent({ title, description, children, className }: { title: string; description?: ReactNode; children: ReactNode; className?: string }) {
+/**
+ * `busy`: the dialog's content is still loading or being changed; announced as aria-busy, so assistive
+ * technology (and the e2e specs) wait for it instead of reading a half-rendered list.
+ */
+export function DialogContent({ title, description, children, className, busy }: { title: string; description?: ReactNode; children: ReactNode; className?: string; busy?: boolean }) {
   return (
     <DialogPrimitive.Portal>
       <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
       <DialogPrimitive.Content
+        aria-busy={busy}
         className={cn(
           "fixed top-1/2 left-1/2 z-50 w-[min(36rem,calc(100vw-2rem))] -translate-x-1/2 -translate-y-1/2 rounded-lg bg-white p-5 shadow-xl",
           "focus-visible:outline-2 focus-visible:outline-blue-600",

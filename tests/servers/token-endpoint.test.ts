@@ -43,12 +43,12 @@ interface Answer {
   json: Record<string, unknown>;
 }
 
-function call(path: string, body: string | Record<string, string> = "", headers: Record<string, string> = {}, method = "POST", timeoutMs = 5000): Promise<Answer> {
+function call(path: string, body: string | Record<string, string> = "", headers: Record<string, string> = {}, method = "POST", timeoutMs = 5000, on: TokenEndpoint = endpoint): Promise<Answer> {
   const text = typeof body === "string" ? body : new URLSearchParams(body).toString();
   return new Promise((resolve, reject) => {
     const req = https.request(
-      `${endpoint.url}${path}`,
-      { method, ca: endpoint.caPem, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, timeout: timeoutMs },
+      `${on.url}${path}`,
+      { method, ca: on.caPem, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, timeout: timeoutMs },
       (res) => {
         let data = "";
         res.on("data", (c) => (data += c));
@@ -282,6 +282,33 @@ describe("token endpoint stand-in: faults", () => {
     endpoint.setFault({ hang: true });
     await expect(call(tokenPath(), secretForm(), {}, "POST", 400)).rejects.toMatchObject({ code: "TEST_TIMEOUT" });
     endpoint.setFault(null);
+  });
+
+  it("hold keeps token requests unanswered until the fault is lifted, then answers them", async () => {
+    endpoint.setFault({ hold: true });
+    await expect(call(tokenPath(), secretForm(), {}, "POST", 400)).rejects.toMatchObject({ code: "TEST_TIMEOUT" });
+    const arrived = endpoint.requests.length;
+    const held = call(tokenPath(), secretForm());
+    await expect.poll(() => endpoint.requests.length).toBe(arrived + 1);
+    endpoint.setFault(null);
+    expect((await held).status).toBe(200);
+  });
+
+  it("PUT /__stand-in/faults sets faults from another process, only when remoteFaults is on", async () => {
+    const json = { "Content-Type": "application/json" };
+    expect((await call("/__stand-in/faults", JSON.stringify({ hang: true }), json, "PUT")).status).toBe(404);
+    expect((await call(tokenPath(), secretForm())).status).toBe(200);
+
+    const remote = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }], remoteFaults: true });
+    try {
+      expect((await call("/__stand-in/faults", JSON.stringify({ hold: true }), json, "PUT", 5000, remote)).status).toBe(204);
+      const held = call(tokenPath(), secretForm(), {}, "POST", 5000, remote);
+      await expect.poll(() => remote.requests.length).toBe(1);
+      expect((await call("/__stand-in/faults", "{}", json, "PUT", 5000, remote)).status).toBe(204);
+      expect((await held).status).toBe(200);
+    } finally {
+      await remote.stop();
+    }
   });
 
   it("closeImmediately drops the connection before TLS", async () => {

@@ -50,6 +50,12 @@ export interface TokenEndpointFaults {
   closeImmediately?: boolean;
   /** Wait this long before answering */
   delayMs?: number;
+  /**
+   * Keep token requests waiting, unanswered, until this fault is lifted (setFault without it), then
+   * answer them: lets a test watch what happens while a token request is pending, for as long as it
+   * needs, instead of racing a delay.
+   */
+  hold?: boolean;
 }
 
 export interface StandInRequest {
@@ -82,6 +88,12 @@ export interface StartTokenEndpointOptions {
   now?: () => Date;
   /** Key that signs access tokens; by default one key shared by every stand-in of the test process */
   signingKeyPem?: string;
+  /**
+   * Also answer PUT /__stand-in/faults (a JSON TokenEndpointFaults, as for setFault) with 204: for a
+   * test in another process than the one that started the stand-in (Playwright specs run in workers,
+   * the stand-in in the global setup). Off by default: Entra has no such path.
+   */
+  remoteFaults?: boolean;
 }
 
 export interface TokenEndpoint {
@@ -146,7 +158,21 @@ function microsoftTimestamp(date: Date): string {
 export async function startTokenEndpoint(options: StartTokenEndpointOptions): Promise<TokenEndpoint> {
   const tenants: StandInTenant[] = options.tenants.map((t) => (typeof t === "string" ? { id: t } : t));
   const apps = options.apps;
-  let faults: TokenEndpointFaults = { ...options.faults };
+  let faults: TokenEndpointFaults = {};
+  // while the hold fault is on, token requests wait for this; lifting the fault resolves it
+  let held: { lifted: Promise<void>; lift(): void } | null = null;
+  const setFaults = (next: TokenEndpointFaults | null) => {
+    faults = { ...next };
+    if (faults.hold && !held) {
+      let lift = () => {};
+      const lifted = new Promise<void>((resolve) => (lift = resolve));
+      held = { lifted, lift };
+    } else if (!faults.hold && held) {
+      held.lift();
+      held = null;
+    }
+  };
+  setFaults(options.faults ?? null);
   const skew = options.clockSkewSeconds ?? 300;
   const clock = options.now ?? (() => new Date());
   const requests: StandInRequest[] = [];
@@ -391,12 +417,18 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     const correlationId = GUID.test(requestId) ? requestId : crypto.randomUUID();
 
     void (async () => {
+      if (options.remoteFaults && path === "/__stand-in/faults" && req.method === "PUT") {
+        setFaults(JSON.parse(await readBody(req)) as TokenEndpointFaults);
+        res.writeHead(204, { "Cache-Control": "no-store" });
+        return res.end();
+      }
       const tokenMatch = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
       const keysMatch = /^\/([^/]+)\/discovery\/v2\.0\/keys$/.exec(path);
       const configMatch = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(path);
       if (tokenMatch) {
         entry.tenant = decodeURIComponent(tokenMatch[1]!);
         requests.push(entry);
+        if (held) await held.lifted;
         if (faults.delayMs) await new Promise((r) => setTimeout(r, faults.delayMs));
         if (faults.hang) return; // accepted, never answered: the client's timeout must fire
         if (faults.respond500Html && faults.respond500Html > 0) {
@@ -457,9 +489,7 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     publicKeyPem,
     caPem: options.ca.caPem,
     requests,
-    setFault(next) {
-      faults = { ...next };
-    },
+    setFault: setFaults,
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
