@@ -19,5 +19,7 @@ z.config({ jitless: true });
 declare global {
   var __webpack_nonce__: string | undefined;
 }
-const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce || document.querySelector<HTMLScriptElement>("script[nonce]")?.nonce;
+const nonce =
+  (document.currentScript as HTMLScriptElement | null)?.nonce ||
+  document.querySelector<HTMLScriptElement>("script[nonce]")?.nonce;
 if (nonce) globalThis.__webpack_nonce__ = nonce;

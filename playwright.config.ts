@@ -14,13 +14,24 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [["line"], ["json", { outputFile: ".tmp/playwright.json" }]] : [["list"], ["json", { outputFile: ".tmp/playwright.json" }]],
+  reporter: process.env.CI
+    ? [["line"], ["json", { outputFile: ".tmp/playwright.json" }]]
+    : [["list"], ["json", { outputFile: ".tmp/playwright.json" }]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
     },
   },
   projects: [
@@ -37,6 +48,13 @@ export default defineConfig({
     timeout: 90_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { HOST: "127.0.0.1", PORT: String(PORT), MCF_DATA_DIR: DATA_DIR, DATABASE_URL: `file:${DATA_DIR}/mcf.db`, NEXT_TELEMETRY_DISABLED: "1", MCF_LOG_LEVEL: "warn" },
+    env: {
+      HOST: "127.0.0.1",
+      PORT: String(PORT),
+      MCF_DATA_DIR: DATA_DIR,
+      DATABASE_URL: `file:${DATA_DIR}/mcf.db`,
+      NEXT_TELEMETRY_DISABLED: "1",
+      MCF_LOG_LEVEL: "warn",
+    },
   },
 });

@@ -21,12 +21,19 @@ export function proxy(request: NextRequest) {
     const origin = checkSameOrigin(request);
     if (!origin.ok) {
       // an operator behind a reverse proxy sees here that MCF_PUBLIC_URL is missing or wrong
-      log.warn("refused a cross-site server action", { path: request.nextUrl.pathname, origin: request.headers.get("origin"), host: request.headers.get("host") });
+      log.warn("refused a cross-site server action", {
+        path: request.nextUrl.pathname,
+        origin: request.headers.get("origin"),
+        host: request.headers.get("host"),
+      });
       return crossSiteResponse(origin);
     }
     // a request without Content-Length (chunked) is still held to the limit by Next itself
     if (Number(request.headers.get("content-length") ?? 0) > SERVER_ACTION_BODY_LIMIT_BYTES) {
-      return Response.json({ error: { code: "too_large", message: SERVER_ACTION_TOO_LARGE } }, { status: 413, headers: { "Cache-Control": "no-store" } });
+      return Response.json(
+        { error: { code: "too_large", message: SERVER_ACTION_TOO_LARGE } },
+        { status: 413, headers: { "Cache-Control": "no-store" } },
+      );
     }
   }
 

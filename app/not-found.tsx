@@ -10,7 +10,11 @@ export default function NotFound() {
       <div className="w-full max-w-md rounded-lg border border-slate-200 bg-white p-6">
         <h1 className="text-lg font-semibold">Page not found</h1>
         <p className="mt-1 text-sm text-slate-600">
-          There is nothing at this address. <Link href="/profiles" className="text-blue-700 underline">Go to the profiles</Link>.
+          There is nothing at this address.{" "}
+          <Link href="/profiles" className="text-blue-700 underline">
+            Go to the profiles
+          </Link>
+          .
         </p>
       </div>
     </main>

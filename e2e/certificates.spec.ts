@@ -17,10 +17,16 @@ test("generate a certificate, download the .cer, use it in a Method 2 profile an
   const details = page.getByRole("region", { name: "Details" });
   await expect(details).toContainText("CN=contoso-mail-reader");
   await expect(details).toContainText("RSA 3072 bits");
-  const sha1 = (await details.locator("dd", { hasText: /^[0-9A-F]{40}$/ }).first().textContent())!.trim();
+  const sha1 = (await details
+    .locator("dd", { hasText: /^[0-9A-F]{40}$/ })
+    .first()
+    .textContent())!.trim();
 
   // the .cer is the DER certificate, and its SHA-1 is the thumbprint shown
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Certificate (.cer, DER)" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Certificate (.cer, DER)" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/\.cer$/);
   const der = fs.readFileSync((await download.path())!);
   const cert = new crypto.X509Certificate(der);

@@ -47,7 +47,14 @@ function draftProfile(name: string) {
   return {
     name,
     description: "",
-    connection: { protocol: "imap", mailServerUrl: "127.0.0.1", port: String(targetPort), security: "tls", additionalProperties: [], trustedCaPem: "" },
+    connection: {
+      protocol: "imap",
+      mailServerUrl: "127.0.0.1",
+      port: String(targetPort),
+      security: "tls",
+      additionalProperties: [],
+      trustedCaPem: "",
+    },
     authentication: {
       type: "basic",
       username: "victim",
@@ -60,7 +67,16 @@ function draftProfile(name: string) {
       certificate: { source: "stored", certificateId: "", certificatePem: "", privateKeyPem: "", privateKeyPassphrase: "" },
       assertion: { algorithm: "PS256", lifetimeSeconds: "" },
     },
-    secrets: { stored: { password: false, client_secret: false, client_assertion: false, private_key: false, private_key_passphrase: false }, clear: [] },
+    secrets: {
+      stored: {
+        password: false,
+        client_secret: false,
+        client_assertion: false,
+        private_key: false,
+        private_key_passphrase: false,
+      },
+      clear: [],
+    },
   };
 }
 
@@ -110,7 +126,8 @@ test("a no-cors text/plain fetch from another port cannot run a Test as the sign
   const control = unique("Own draft");
   await page.goto("/profiles");
   const status = await page.evaluate(
-    async (text) => (await fetch("/api/profiles/test", { method: "POST", headers: { "Content-Type": "application/json" }, body: text })).status,
+    async (text) =>
+      (await fetch("/api/profiles/test", { method: "POST", headers: { "Content-Type": "application/json" }, body: text })).status,
     JSON.stringify({ profile: draftProfile(control), freshToken: true }),
   );
   expect(status).toBe(200);
@@ -141,7 +158,11 @@ test("a text/plain form posted from another port cannot export profiles", async 
   expect(response.status()).toBe(403);
   expect(response.headers()["content-disposition"]).toBeUndefined();
   // the refusal is what the owner sees, and it says what to do
-  await expect(page.getByText(`This request came from another site (origin ${attackerOrigin}). Open the console at ${CONSOLE} and try again.`)).toBeVisible();
+  await expect(
+    page.getByText(
+      `This request came from another site (origin ${attackerOrigin}). Open the console at ${CONSOLE} and try again.`,
+    ),
+  ).toBeVisible();
   expect(auditCount("profile.exported")).toBe(exportsBefore);
 });
 
@@ -174,10 +195,16 @@ test.describe("server actions against next start", () => {
     const body = captured.body.replaceAll(captured.name, renamed);
     expect(body).not.toBe(captured.body);
 
-    const forged = await page.request.post(captured.url, { headers: { ...captured.headers, origin: attackerOrigin }, data: body });
+    const forged = await page.request.post(captured.url, {
+      headers: { ...captured.headers, origin: attackerOrigin },
+      data: body,
+    });
     expect(forged.status()).toBe(403);
     expect(await forged.json()).toEqual({
-      error: { code: "forbidden", message: `This request came from another site (origin ${attackerOrigin}). Open the console at ${CONSOLE} and try again.` },
+      error: {
+        code: "forbidden",
+        message: `This request came from another site (origin ${attackerOrigin}). Open the console at ${CONSOLE} and try again.`,
+      },
     });
     expect(profileExists(renamed)).toBe(false);
 
@@ -190,7 +217,9 @@ test.describe("server actions against next start", () => {
   test("over the 8 MB limit: 413 with a clear message, not a 500", async ({ page }) => {
     const captured = await captureCreateProfile(page);
     const renamed = unique("Oversized");
-    const body = captured.body.replaceAll(captured.name, renamed).replace('"description":""', `"description":"${"x".repeat(9 * 1024 * 1024)}"`);
+    const body = captured.body
+      .replaceAll(captured.name, renamed)
+      .replace('"description":""', `"description":"${"x".repeat(9 * 1024 * 1024)}"`);
     const response = await page.request.post(captured.url, { headers: { ...captured.headers, origin: CONSOLE }, data: body });
     expect(response.status()).toBe(413);
     const answer = (await response.json()) as { error: { code: string; message: string } };

@@ -18,7 +18,11 @@ export function auditCount(action: string, objectLabel?: string): number {
   return read((db) =>
     objectLabel === undefined
       ? (db.prepare(`SELECT count(*) AS n FROM "AuditEvent" WHERE action = ?`).get(action) as { n: number }).n
-      : (db.prepare(`SELECT count(*) AS n FROM "AuditEvent" WHERE action = ? AND objectLabel = ?`).get(action, objectLabel) as { n: number }).n,
+      : (
+          db.prepare(`SELECT count(*) AS n FROM "AuditEvent" WHERE action = ? AND objectLabel = ?`).get(action, objectLabel) as {
+            n: number;
+          }
+        ).n,
   );
 }
 

@@ -38,7 +38,13 @@ export default async function globalSetup() {
   });
   const dovecot = await startDovecot({
     ca,
-    oauth: { issuer: tokens.issuer(tenantId), audience: tokens.audience, kid: tokens.kid, publicKeyPem: tokens.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: tokens.issuer(tenantId),
+      audience: tokens.audience,
+      kid: tokens.kid,
+      publicKeyPem: tokens.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [{ clientId, mailbox }],
     users: [{ username: basicUser, password: basicPassword }],
     mailboxes: [
@@ -49,7 +55,19 @@ export default async function globalSetup() {
   fs.mkdirSync(path.dirname(E2E_SERVERS_FILE), { recursive: true });
   fs.writeFileSync(
     E2E_SERVERS_FILE,
-    JSON.stringify({ caPem: ca.caPem, tokenUrl: tokens.tokenUrl("TENANT_ID"), holdableTokenUrl: holdableTokens.tokenUrl("TENANT_ID"), holdableTokenFaultsUrl: `${holdableTokens.url}/__stand-in/faults`, ports: dovecot.ports, mailboxMessages: 7, ...e2eIdentities }, null, 2),
+    JSON.stringify(
+      {
+        caPem: ca.caPem,
+        tokenUrl: tokens.tokenUrl("TENANT_ID"),
+        holdableTokenUrl: holdableTokens.tokenUrl("TENANT_ID"),
+        holdableTokenFaultsUrl: `${holdableTokens.url}/__stand-in/faults`,
+        ports: dovecot.ports,
+        mailboxMessages: 7,
+        ...e2eIdentities,
+      },
+      null,
+      2,
+    ),
   );
   return async () => {
     await dovecot.stop();

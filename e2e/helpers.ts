@@ -14,7 +14,9 @@ export async function rowValue(page: Page, table: "requestProperties" | "additio
   await expect
     .poll(
       async () => {
-        const values = await keys.evaluateAll((inputs) => inputs.map((i) => [(i as HTMLInputElement).id, (i as HTMLInputElement).value]));
+        const values = await keys.evaluateAll((inputs) =>
+          inputs.map((i) => [(i as HTMLInputElement).id, (i as HTMLInputElement).value]),
+        );
         id = values.find(([, value]) => value === key)?.[0];
         return id;
       },
@@ -51,7 +53,12 @@ export type ShareLevelLabel = "Use" | "Edit" | "Manage";
  * Changes one person's access in the profile's Share dialog, as someone with Manage access:
  * `{ add }` for someone who has none yet, `{ change }` for someone who has some, "remove" to revoke it.
  */
-export async function share(page: Page, profileId: string, who: string, change: { add: ShareLevelLabel } | { change: ShareLevelLabel } | "remove") {
+export async function share(
+  page: Page,
+  profileId: string,
+  who: string,
+  change: { add: ShareLevelLabel } | { change: ShareLevelLabel } | "remove",
+) {
   await page.goto(`/profiles/${profileId}`);
   await page.getByRole("button", { name: "Share…" }).click();
   const dialog = page.getByRole("dialog");
@@ -86,7 +93,12 @@ export async function share(page: Page, profileId: string, who: string, change: 
 export function recordResponses(page: Page): { bodies(): Promise<{ url: string; body: string }[]> } {
   const reads: Promise<{ url: string; body: string } | null>[] = [];
   page.on("response", (response) => {
-    reads.push(response.text().then((body) => ({ url: response.url(), body }), () => null));
+    reads.push(
+      response.text().then(
+        (body) => ({ url: response.url(), body }),
+        () => null,
+      ),
+    );
   });
   return {
     bodies: async () => (await Promise.all(reads)).filter((read) => read !== null),
@@ -97,7 +109,11 @@ export function recordResponses(page: Page): { bodies(): Promise<{ url: string; 
  * Invites a colleague through the Users page (as the signed-in owner) and accepts the link in a new,
  * signed-out browser context. Returns that colleague's signed-in page.
  */
-export async function inviteAndJoin(ownerPage: Page, browser: Browser, person: { name: string; email: string; role: "admin" | "editor" | "viewer"; password: string }): Promise<Page> {
+export async function inviteAndJoin(
+  ownerPage: Page,
+  browser: Browser,
+  person: { name: string; email: string; role: "admin" | "editor" | "viewer"; password: string },
+): Promise<Page> {
   await ownerPage.goto("/users");
   await ownerPage.getByRole("button", { name: "Invite user" }).click();
   const dialog = ownerPage.getByRole("dialog");

@@ -30,7 +30,9 @@ test("create, list, search, edit, duplicate and delete a profile", async ({ page
   await expect(page.getByLabel("Description")).toHaveValue("Still over IMAP");
   // POP3 moves the connection to port 995: the stored secret does not follow until it is typed again
   await page.getByLabel("Protocol").selectOption("pop3");
-  await expect(page.getByRole("status").filter({ hasText: "The mail server changed: type the client secret again" })).toBeVisible();
+  await expect(
+    page.getByRole("status").filter({ hasText: "The mail server changed: type the client secret again" }),
+  ).toBeVisible();
   await (await rowValue(page, "requestProperties", "client_secret")).fill("second-secret-value");
   await page.getByLabel("Description").fill("Now over POP3");
   await page.getByRole("button", { name: "Save changes" }).click();
@@ -45,7 +47,10 @@ test("create, list, search, edit, duplicate and delete a profile", async ({ page
   await page.getByRole("dialog").getByRole("button", { name: "Duplicate" }).click();
   await expect(page.getByText("Copy created.")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Copy of ${name}`);
-  await expect(await rowValue(page, "requestProperties", "client_secret")).not.toHaveAttribute("placeholder", "stored — leave blank to keep");
+  await expect(await rowValue(page, "requestProperties", "client_secret")).not.toHaveAttribute(
+    "placeholder",
+    "stored — leave blank to keep",
+  );
 
   // delete the copy, with confirmation
   await page.getByRole("button", { name: `Delete Copy of ${name}` }).click();
@@ -59,9 +64,11 @@ test("create, list, search, edit, duplicate and delete a profile", async ({ page
 test("paste a block of JavaMail properties and see how each is understood", async ({ page }) => {
   await page.goto("/profiles/new");
   await page.getByRole("button", { name: "Paste lines…" }).first().click();
-  await page.getByLabel("Properties, one per line").fill(
-    "mail.imap.ssl.enable=true\nmail.imap.ssl.trust=*\nmail.pop3.timeout=5000\ncom.example.custom=1\nmail.imap.connectiontimeout=15000",
-  );
+  await page
+    .getByLabel("Properties, one per line")
+    .fill(
+      "mail.imap.ssl.enable=true\nmail.imap.ssl.trust=*\nmail.pop3.timeout=5000\ncom.example.custom=1\nmail.imap.connectiontimeout=15000",
+    );
   await page.getByRole("button", { name: "Add 5 properties" }).click();
   const table = page.getByRole("table", { name: "JavaMail properties" });
   await expect(table.getByRole("row")).toHaveCount(6);

@@ -4,7 +4,9 @@ import { e2eServers } from "./servers";
 
 const servers = e2eServers();
 
-test("a stored secret does not follow a changed destination: the form says so, Test and Save ask for it again", async ({ page }) => {
+test("a stored secret does not follow a changed destination: the form says so, Test and Save ask for it again", async ({
+  page,
+}) => {
   const name = unique("Bound");
   await page.goto("/profiles/new");
   await page.getByRole("textbox", { name: "Name", exact: true }).fill(name);
@@ -22,7 +24,9 @@ test("a stored secret does not follow a changed destination: the form says so, T
   // pointing the mail server elsewhere: the notice appears beside the connection fields at once
   const mailServer = page.getByLabel("Mail server URL");
   await mailServer.fill(`127.0.0.1:${servers.ports.imapStarttls}`);
-  const mailNotice = page.getByRole("status").filter({ hasText: "The mail server changed: type the client secret again to test or save." });
+  const mailNotice = page
+    .getByRole("status")
+    .filter({ hasText: "The mail server changed: type the client secret again to test or save." });
   await expect(mailNotice).toBeVisible();
 
   // Test without the secret is refused on the secret's own field, before anything is sent
@@ -49,5 +53,7 @@ test("a stored secret does not follow a changed destination: the form says so, T
   await page.getByLabel("Mail server URL").fill(`127.0.0.1:${servers.ports.imapTls}`);
   await page.getByLabel("Description").fill("unchanged destinations");
   await page.getByRole("button", { name: "Test connection" }).click();
-  await expect(page.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, { timeout: 30_000 });
+  await expect(page.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, {
+    timeout: 30_000,
+  });
 });

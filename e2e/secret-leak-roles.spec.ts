@@ -19,11 +19,23 @@ for (const person of people) {
     const name = unique("Leak by role");
     const profileId = await createOAuthProfile(owner, { name, secret });
     const email = `${person.name.split(" ")[0]!.toLowerCase()}.${Date.now()}@contoso.test`;
-    const page = await inviteAndJoin(owner, browser, { name: person.name, email, role: person.role, password: "role-password-e2e-123" });
+    const page = await inviteAndJoin(owner, browser, {
+      name: person.name,
+      email,
+      role: person.role,
+      password: "role-password-e2e-123",
+    });
     if (person.level) await share(owner, profileId, person.name, { add: person.level });
 
     const received = recordResponses(page);
-    for (const url of ["/profiles", `/profiles?q=${encodeURIComponent(name)}`, `/profiles/${profileId}`, `/profiles/${profileId}/history`, "/certificates", "/account"]) {
+    for (const url of [
+      "/profiles",
+      `/profiles?q=${encodeURIComponent(name)}`,
+      `/profiles/${profileId}`,
+      `/profiles/${profileId}/history`,
+      "/certificates",
+      "/account",
+    ]) {
       await page.goto(url);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     }
@@ -31,7 +43,10 @@ for (const person of people) {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
     const bodies = await received.bodies();
     expect(bodies.filter((b) => b.body.includes(name)).length, `${person.name} saw the profile`).toBeGreaterThan(0);
-    expect(bodies.filter((b) => b.body.includes(secret)).map((b) => b.url), person.name).toEqual([]);
+    expect(
+      bodies.filter((b) => b.body.includes(secret)).map((b) => b.url),
+      person.name,
+    ).toEqual([]);
     await page.context().close();
   });
 }

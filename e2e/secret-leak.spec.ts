@@ -21,7 +21,10 @@ test("a stored secret appears in no response the browser receives", async ({ pag
   await page.getByLabel("Copy stored secrets too").check();
   await page.getByRole("dialog").getByRole("button", { name: "Duplicate" }).click();
   await expect(page.getByText("Copy created.")).toBeVisible();
-  await expect(await rowValue(page, "requestProperties", "client_secret")).toHaveAttribute("placeholder", "stored — leave blank to keep");
+  await expect(await rowValue(page, "requestProperties", "client_secret")).toHaveAttribute(
+    "placeholder",
+    "stored — leave blank to keep",
+  );
   await page.reload();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Copy of ${name}`);
   const bodies = await received.bodies();

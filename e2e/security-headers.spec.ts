@@ -19,11 +19,14 @@ async function watchPolicies(page: Page): Promise<() => string[]> {
   await page.exposeFunction("__reportViolation", (text: string) => reports.push(text));
   await page.addInitScript(() => {
     document.addEventListener("securitypolicyviolation", (event) => {
-      (window as unknown as { __reportViolation(text: string): void }).__reportViolation(`${event.effectiveDirective} blocked ${event.blockedURI} on ${event.documentURI} ${event.sample} ${event.sourceFile}:${event.lineNumber}`);
+      (window as unknown as { __reportViolation(text: string): void }).__reportViolation(
+        `${event.effectiveDirective} blocked ${event.blockedURI} on ${event.documentURI} ${event.sample} ${event.sourceFile}:${event.lineNumber}`,
+      );
     });
   });
   page.on("console", (message) => {
-    if (/Content Security Policy|Permissions-Policy/i.test(message.text())) reports.push(`console on ${page.url()}: ${message.text()}`);
+    if (/Content Security Policy|Permissions-Policy/i.test(message.text()))
+      reports.push(`console on ${page.url()}: ${message.text()}`);
   });
   page.on("pageerror", (error) => reports.push(`page error: ${error.message}`));
   return () => [...reports];
@@ -31,7 +34,12 @@ async function watchPolicies(page: Page): Promise<() => string[]> {
 
 function scriptSrc(response: Response | null): string {
   const policy = response?.headers()["content-security-policy"] ?? "";
-  return policy.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src ")) ?? "";
+  return (
+    policy
+      .split(";")
+      .map((d) => d.trim())
+      .find((d) => d.startsWith("script-src ")) ?? ""
+  );
 }
 
 const nonceOf = (response: Response | null) => /'nonce-([^']+)'/.exec(scriptSrc(response))?.[1];
@@ -122,7 +130,13 @@ test("every page gets the policy with a nonce new for each request, carried by t
   expect(scriptSrc(second)).toBe(`script-src 'nonce-${nonce}' 'strict-dynamic'`);
 
   const policy = second!.headers()["content-security-policy"]!;
-  for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'", "default-src 'self'"]) {
+  for (const directive of [
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "default-src 'self'",
+  ]) {
     expect(policy).toContain(directive);
   }
   expect(policy).not.toContain("unsafe-inline");
@@ -137,11 +151,14 @@ test("every page gets the policy with a nonce new for each request, carried by t
   expect(headers["x-content-type-options"]).toBe("nosniff");
   expect(headers["x-frame-options"]).toBe("DENY");
   expect(headers["referrer-policy"]).toBe("same-origin");
-  for (const feature of ["camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"]) expect(headers["permissions-policy"]).toContain(feature);
+  for (const feature of ["camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"])
+    expect(headers["permissions-policy"]).toContain(feature);
 
   // route handlers answer data, never a document that could run anything
   const api = await page.request.get("/api/schema/mcf-profile");
-  expect(api.headers()["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  expect(api.headers()["content-security-policy"]).toBe(
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  );
 });
 
 test("an injected inline script does not run", async ({ page }) => {

@@ -31,11 +31,19 @@ export async function holdTokenAnswers(on: boolean): Promise<void> {
   const servers = e2eServers();
   const body = JSON.stringify(on ? { hold: true } : {});
   await new Promise<void>((resolve, reject) => {
-    const request = https.request(servers.holdableTokenFaultsUrl, { method: "PUT", ca: servers.caPem, headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      if (response.statusCode === 204) resolve();
-      else reject(new Error(`the token endpoint stand-in answered ${response.statusCode} to a fault change`));
-    });
+    const request = https.request(
+      servers.holdableTokenFaultsUrl,
+      {
+        method: "PUT",
+        ca: servers.caPem,
+        headers: { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      },
+      (response) => {
+        response.resume();
+        if (response.statusCode === 204) resolve();
+        else reject(new Error(`the token endpoint stand-in answered ${response.statusCode} to a fault change`));
+      },
+    );
     request.on("error", reject);
     request.end(body);
   });

@@ -20,7 +20,10 @@ async function createTestableProfile(page: Page, name: string) {
   return savedProfileId(page);
 }
 
-test("owner shares a profile as Use, then Edit, then revokes it; the audit page shows all of it", async ({ page: owner, browser }) => {
+test("owner shares a profile as Use, then Edit, then revokes it; the audit page shows all of it", async ({
+  page: owner,
+  browser,
+}) => {
   const name = unique("Shared inbox");
   const profileId = await createTestableProfile(owner, name);
   const email = `uma.${Date.now()}@contoso.test`;
@@ -44,7 +47,9 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   await expect(uma.getByRole("button", { name: "Share…" })).toHaveCount(0);
   await expect(uma.getByRole("button", { name: /^Delete/ })).toHaveCount(0);
   await uma.getByRole("button", { name: "Test connection" }).click();
-  await expect(uma.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, { timeout: 30_000 });
+  await expect(uma.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, {
+    timeout: 30_000,
+  });
   expect((await received.bodies()).some((b) => b.body.includes(SECRET))).toBe(false);
 
   // Edit: her change is saved
@@ -70,6 +75,7 @@ test("owner shares a profile as Use, then Edit, then revokes it; the audit page 
   await expect(log).toContainText(/Access\s*use/);
   await expect(log).toContainText(/Access\s*edit/);
   await expect(log).toContainText("Description: empty → Uma was here");
-  for (const action of ["profile.shared", "profile.tested", "profile.updated", "profile.unshared", "profile.created"]) await expect(log).toContainText(action);
+  for (const action of ["profile.shared", "profile.tested", "profile.updated", "profile.unshared", "profile.created"])
+    await expect(log).toContainText(action);
   await uma.context().close();
 });

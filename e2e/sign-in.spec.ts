@@ -32,7 +32,9 @@ async function submitSignIn(page: Page, email: string, password: string, { stays
   if (staysOnPage) await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
 }
 
-test("a hostile next= still lands on the console, a console path is kept, and the session cookie is httpOnly and Lax", async ({ browser }) => {
+test("a hostile next= still lands on the console, a console path is kept, and the session cookie is httpOnly and Lax", async ({
+  browser,
+}) => {
   const page = await signedOutPage(browser);
   await page.goto("/login?next=%2F%5Cevil.test");
   await submitSignIn(page, OWNER.email, OWNER.password, { staysOnPage: false });
@@ -51,8 +53,16 @@ test("a hostile next= still lands on the console, a console path is kept, and th
   await again.context().close();
 });
 
-test("failed sign-ins slow this address for this account whatever X-Forwarded-For says; the owner unlocks it; the log shows the real address", async ({ page: owner, browser }) => {
-  const person = { name: "Tara Throttled", email: `tara.${Date.now()}@contoso.test`, role: "viewer" as const, password: "tara-password-e2e-123" };
+test("failed sign-ins slow this address for this account whatever X-Forwarded-For says; the owner unlocks it; the log shows the real address", async ({
+  page: owner,
+  browser,
+}) => {
+  const person = {
+    name: "Tara Throttled",
+    email: `tara.${Date.now()}@contoso.test`,
+    role: "viewer" as const,
+    password: "tara-password-e2e-123",
+  };
   const joined = await inviteAndJoin(owner, browser, person);
   await joined.context().close();
 

@@ -19,7 +19,9 @@ async function fillOAuthProfile(page: Page, options: { name: string; tokenUrl?: 
 
 const step = (page: Page, id: string) => page.locator(`[data-step="${id}"]`);
 
-test("Test on a saved profile: steps appear as they finish, the login reaches Dovecot, the list shows the result", async ({ page }) => {
+test("Test on a saved profile: steps appear as they finish, the login reaches Dovecot, the list shows the result", async ({
+  page,
+}) => {
   const name = unique("Live test");
   await fillOAuthProfile(page, { name, tokenUrl: servers.holdableTokenUrl });
   await page.getByRole("button", { name: "Create profile" }).click();
@@ -37,7 +39,9 @@ test("Test on a saved profile: steps appear as they finish, the login reaches Do
     await holdTokenAnswers(false);
   }
 
-  await expect(page.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, { timeout: 30_000 });
+  await expect(page.getByTestId("test-summary")).toContainText(`INBOX holds ${servers.mailboxMessages} messages`, {
+    timeout: 30_000,
+  });
   for (const id of ["lint", "dns", "tcp", "tls", "greeting", "token", "claims", "authenticate", "mailbox"]) {
     await expect(step(page, id)).toHaveAttribute("data-status", /ok|warn/);
   }
@@ -73,7 +77,10 @@ test("a failing Test names the failing step, its cause and the fix", async ({ pa
   await expect(step(page, "authenticate")).toHaveAttribute("data-status", "skipped");
   await expect(page.getByTestId("test-summary")).toBeVisible();
   // the transcript can be downloaded, and it carries no secret
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download transcript" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download transcript" }).click(),
+  ]);
   const text = await (await import("node:fs")).promises.readFile((await download.path())!, "utf8");
   expect(text).toContain("Access token");
   expect(text).not.toContain("this-is-not-the-secret");

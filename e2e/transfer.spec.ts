@@ -71,17 +71,25 @@ test("export two profiles without and with secrets, then import the file with re
   await dialog.getByLabel("Passphrase again").fill(`${PASSPHRASE}!`);
   await dialog.getByRole("button", { name: "Download" }).click();
   await expect(dialog.getByText("The two passphrases differ")).toBeVisible();
-  expect(await new AxeBuilder({ page }).include('[role="dialog"]').analyze().then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id))).toEqual([]);
+  expect(
+    await new AxeBuilder({ page })
+      .include('[role="dialog"]')
+      .analyze()
+      .then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)),
+  ).toEqual([]);
   await dialog.getByRole("button", { name: "Cancel" }).click();
   const encrypted = await exportSelected(page, names, { passphrase: PASSPHRASE });
   const encryptedDocuments = JSON.parse(encrypted) as ExportedDocument[];
-  for (const document of encryptedDocuments) expect(document.authentication.requestProperties.client_secret).toEqual({ encrypted: expect.stringMatching(/^v1:/) });
+  for (const document of encryptedDocuments)
+    expect(document.authentication.requestProperties.client_secret).toEqual({ encrypted: expect.stringMatching(/^v1:/) });
   for (const secret of [...secrets, PASSPHRASE]) expect(encrypted).not.toContain(secret);
 
   // import the encrypted file: both names are taken, so both are imported under new names
   await page.getByRole("link", { name: "Import…" }).click();
   await expect(page).toHaveURL(/\/profiles\/import$/);
-  await page.getByLabel("Export file").setInputFiles({ name: "profiles.json", mimeType: "application/json", buffer: Buffer.from(encrypted) });
+  await page
+    .getByLabel("Export file")
+    .setInputFiles({ name: "profiles.json", mimeType: "application/json", buffer: Buffer.from(encrypted) });
   await page.getByLabel("Passphrase of the export").fill(PASSPHRASE);
   await page.getByRole("button", { name: "Check the file" }).click();
   await expect(page.getByRole("heading", { name: "2 profiles in profiles.json" })).toBeVisible();
@@ -100,14 +108,20 @@ test("export two profiles without and with secrets, then import the file with re
   await page.getByRole("link", { name: `${names[1]} (imported)` }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${names[1]} (imported)`);
   // the secret came through, decrypted and stored again
-  await expect(await rowValue(page, "requestProperties", "client_secret")).toHaveAttribute("placeholder", "stored — leave blank to keep");
+  await expect(await rowValue(page, "requestProperties", "client_secret")).toHaveAttribute(
+    "placeholder",
+    "stored — leave blank to keep",
+  );
 
   await page.goto(`/profiles?q=${encodeURIComponent(base)}`);
-  for (const name of [...names, `${names[0]} copy`, `${names[1]} (imported)`]) await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
+  for (const name of [...names, `${names[0]} copy`, `${names[1]} (imported)`])
+    await expect(page.getByRole("link", { name, exact: true })).toBeVisible();
 
   // without secrets, the import says which secrets are still to be supplied
   await page.goto("/profiles/import");
-  await page.getByLabel("Export file").setInputFiles({ name: "plain.json", mimeType: "application/json", buffer: Buffer.from(plain) });
+  await page
+    .getByLabel("Export file")
+    .setInputFiles({ name: "plain.json", mimeType: "application/json", buffer: Buffer.from(plain) });
   // no passphrase field only means something once the file is read and the form has looked at it
   await expect(page.getByText("Read plain.json (")).toBeVisible();
   await expect(page.locator("form", { has: page.getByLabel("Export file") })).toHaveAttribute("aria-busy", "false");
@@ -123,11 +137,17 @@ test("export two profiles without and with secrets, then import the file with re
   await expect(page.getByRole("heading", { name: "Skipped" })).toBeVisible();
 });
 
-test("a file with errors shows every JSON path and imports nothing; a wrong passphrase is named; hostile files are refused", async ({ page }) => {
+test("a file with errors shows every JSON path and imports nothing; a wrong passphrase is named; hostile files are refused", async ({
+  page,
+}) => {
   const name = unique("Broken import");
   await page.goto("/profiles/import");
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import profiles");
-  expect(await new AxeBuilder({ page }).analyze().then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id))).toEqual([]);
+  expect(
+    await new AxeBuilder({ page })
+      .analyze()
+      .then((r) => r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)),
+  ).toEqual([]);
   const document = {
     format: "mcf-profile",
     version: 1,
@@ -136,7 +156,9 @@ test("a file with errors shows every JSON path and imports nothing; a wrong pass
     authentication: { type: "basic", username: "alice", password: null, colour: "blue" },
   };
   await page.getByLabel("Paste text").check();
-  await page.getByLabel("Export or settings").fill(JSON.stringify([document, { ...document, name: `${name} 2`, version: 1, format: "not-mcf" }], null, 2));
+  await page
+    .getByLabel("Export or settings")
+    .fill(JSON.stringify([document, { ...document, name: `${name} 2`, version: 1, format: "not-mcf" }], null, 2));
   await page.getByRole("button", { name: "Check the file" }).click();
   const problems = page.getByRole("alert").filter({ hasText: "The file cannot be imported" });
   await expect(problems).toContainText("3 problems. Nothing was saved.");
@@ -154,10 +176,16 @@ test("a file with errors shows every JSON path and imports nothing; a wrong pass
   const sealed = JSON.stringify({
     ...document,
     connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" },
-    authentication: { type: "basic", username: "alice", password: { encrypted: `v1:${Buffer.alloc(60, 7).toString("base64url")}` } },
+    authentication: {
+      type: "basic",
+      username: "alice",
+      password: { encrypted: `v1:${Buffer.alloc(60, 7).toString("base64url")}` },
+    },
   });
   await page.getByLabel("Upload a file").check();
-  await page.getByLabel("Export file").setInputFiles({ name: "sealed.json", mimeType: "application/json", buffer: Buffer.from(sealed) });
+  await page
+    .getByLabel("Export file")
+    .setInputFiles({ name: "sealed.json", mimeType: "application/json", buffer: Buffer.from(sealed) });
   await expect(page.getByText("Read sealed.json (")).toBeVisible();
   await page.getByLabel("Passphrase of the export").fill("not the right passphrase");
   await page.getByRole("button", { name: "Check the file" }).click();
@@ -165,13 +193,19 @@ test("a file with errors shows every JSON path and imports nothing; a wrong pass
 
   // hostile files: the library's own messages
   const hostile: [string, string | Buffer, RegExp][] = [
-    ["proto.json", `{"__proto__": {"admin": true}, "format": "mcf-profile", "version": 1}`, /The key "__proto__" is not allowed anywhere in an import file/],
+    [
+      "proto.json",
+      `{"__proto__": {"admin": true}, "format": "mcf-profile", "version": 1}`,
+      /The key "__proto__" is not allowed anywhere in an import file/,
+    ],
     ["deep.json", `${"[".repeat(40)}${"]".repeat(40)}`, /Nested more than 32 levels deep/],
     ["future.json", JSON.stringify({ ...document, version: 2 }), /mcf-profile version 2, written by a newer console/],
     ["huge.json", Buffer.alloc(5 * 1024 * 1024 + 10, 0x20), /larger than 5 MB/],
   ];
   for (const [fileName, content, message] of hostile) {
-    await page.getByLabel("Export file").setInputFiles({ name: fileName, mimeType: "application/json", buffer: Buffer.from(content) });
+    await page
+      .getByLabel("Export file")
+      .setInputFiles({ name: fileName, mimeType: "application/json", buffer: Buffer.from(content) });
     await expect(page.getByText(`Read ${fileName} (`)).toBeVisible();
     await page.getByRole("button", { name: "Check the file" }).click();
     await expect(page.getByRole("alert").filter({ hasText: "The file cannot be imported" }), fileName).toContainText(message);

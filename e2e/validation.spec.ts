@@ -10,7 +10,14 @@ test("bad input gets a message on the field, and nothing is saved", async ({ pag
 
   // each value turns the message on or off, so every check waits for that value's own verdict
   // (after "0", a check for the same message on "65536" would pass before 65536 was even validated)
-  for (const [port, ok] of [["0", false], ["993", true], ["65536", false], ["993", true], ["abc", false], ["993", true]] as const) {
+  for (const [port, ok] of [
+    ["0", false],
+    ["993", true],
+    ["65536", false],
+    ["993", true],
+    ["abc", false],
+    ["993", true],
+  ] as const) {
     await page.getByLabel("Port").fill(port);
     await page.getByLabel("Port").blur();
     if (ok) await expect(page.locator("#port-error")).toHaveCount(0);
@@ -31,7 +38,9 @@ test("bad input gets a message on the field, and nothing is saved", async ({ pag
   // the refused submit moves the focus to the first field in error: the click was handled, and the
   // checks below see its outcome rather than the form as it was before it
   await expect(page.getByRole("textbox", { name: "Name", exact: true })).toBeFocused();
-  await expect(page.locator("#connection-additionalProperties-0-value-error")).toHaveText("Expects a whole number of milliseconds");
+  await expect(page.locator("#connection-additionalProperties-0-value-error")).toHaveText(
+    "Expects a whole number of milliseconds",
+  );
   await expect(page.locator("#connection-additionalProperties-1-key-error")).toContainText("Duplicate key");
   await expect(page.getByText("Some fields need attention")).toBeVisible();
   await expect(page).toHaveURL(/\/profiles\/new$/);

@@ -9,7 +9,10 @@ import { z } from "zod";
  */
 /** "a, b ,c" → ["a", "b", "c"] */
 export function listEntries(text: string | undefined): string[] {
-  return (text ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  return (text ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** Why an entry of an address list (MCF_OUTBOUND_ALLOW, MCF_TRUST_PROXY) is not an IP or CIDR, or undefined when it is one. */
@@ -19,7 +22,8 @@ function allowEntryProblem(entry: string): string | undefined {
   if (!family || rest.length) return "is not an IP address or CIDR";
   if (prefix === undefined) return undefined;
   const bits = Number(prefix);
-  if (!/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128)) return `has a prefix length outside 0-${family === 4 ? 32 : 128}`;
+  if (!/^\d{1,3}$/.test(prefix) || bits > (family === 4 ? 32 : 128))
+    return `has a prefix length outside 0-${family === 4 ? 32 : 128}`;
   return undefined;
 }
 
@@ -43,12 +47,19 @@ const envSchema = z.object({
    * and private ranges under MCF_OUTBOUND_BLOCK_PRIVATE) that the operator allows anyway,
    * comma-separated IPs or CIDRs. A typo must not silently leave an address blocked (or open).
    */
-  MCF_OUTBOUND_ALLOW: z.string().optional().superRefine((text, ctx) => {
-    for (const entry of listEntries(text)) {
-      const problem = allowEntryProblem(entry);
-      if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}: write IPs or CIDRs, comma-separated (169.254.10.0/24, fd00:ec2::254)` });
-    }
-  }),
+  MCF_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      for (const entry of listEntries(text)) {
+        const problem = allowEntryProblem(entry);
+        if (problem)
+          ctx.addIssue({
+            code: "custom",
+            message: `"${entry}" ${problem}: write IPs or CIDRs, comma-separated (169.254.10.0/24, fd00:ec2::254)`,
+          });
+      }
+    }),
   /**
    * Also refuse private and loopback ranges (10/8, 172.16/12, 192.168/16, 127/8, 100.64/10, ::1,
    * fc00::/7) for Tests. Off by default: a console next to its mail server often reaches it on a
@@ -64,12 +75,19 @@ const envSchema = z.object({
    * Reverse proxies in front of the console whose X-Forwarded-For is believed: comma-separated
    * addresses or CIDRs. Empty (the default): no proxy is trusted and the client is the TCP peer.
    */
-  MCF_TRUST_PROXY: z.string().optional().superRefine((text, ctx) => {
-    for (const entry of listEntries(text)) {
-      const problem = allowEntryProblem(entry);
-      if (problem) ctx.addIssue({ code: "custom", message: `"${entry}" ${problem}: write the proxies' IPs or CIDRs, comma-separated (10.0.0.1, 10.0.0.0/8, fd00::/8)` });
-    }
-  }),
+  MCF_TRUST_PROXY: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      for (const entry of listEntries(text)) {
+        const problem = allowEntryProblem(entry);
+        if (problem)
+          ctx.addIssue({
+            code: "custom",
+            message: `"${entry}" ${problem}: write the proxies' IPs or CIDRs, comma-separated (10.0.0.1, 10.0.0.0/8, fd00::/8)`,
+          });
+      }
+    }),
   MCF_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -32,7 +32,10 @@ try {
   code = await main(process.argv.slice(2), io, process.cwd());
 } catch (error) {
   // Import-time failures: an invalid environment (lib/env.ts explains which variable) or a broken install.
-  const message = error instanceof Error && /^Invalid environment/.test(error.message) ? error.message : `could not start: ${error instanceof Error ? error.name : String(error)}`;
+  const message =
+    error instanceof Error && /^Invalid environment/.test(error.message)
+      ? error.message
+      : `could not start: ${error instanceof Error ? error.name : String(error)}`;
   io.err(`mcf: ${message}\n`);
   code = 2;
 }

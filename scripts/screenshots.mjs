@@ -12,14 +12,23 @@ const base = process.argv[2] ?? "http://127.0.0.1:3000";
 const out = (name) => `public/screenshots/${name}.png`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
 
 async function valueOf(key) {
   const keys = page.locator('input[id^="authentication-requestProperties-"][id$="-key"]');
   for (let i = 0; i < (await keys.count()); i++) {
-    if ((await keys.nth(i).inputValue()) === key) return page.locator(`#${(await keys.nth(i).getAttribute("id")).replace(/-key$/, "-value")}`);
+    if ((await keys.nth(i).inputValue()) === key)
+      return page.locator(`#${(await keys.nth(i).getAttribute("id")).replace(/-key$/, "-value")}`);
   }
   throw new Error(key);
 }
@@ -60,7 +69,9 @@ await page.goto(`${base}/profiles`);
 await page.screenshot({ path: out("profiles") });
 await page.getByRole("link", { name: "Support inbox" }).click();
 await page.getByRole("button", { name: "Paste lines…" }).first().click();
-await page.getByLabel("Properties, one per line").fill("mail.imap.ssl.enable=true\nmail.imap.auth.mechanisms=XOAUTH2\nmail.imap.connectiontimeout=15000\nmail.imap.ssl.trust=*");
+await page
+  .getByLabel("Properties, one per line")
+  .fill("mail.imap.ssl.enable=true\nmail.imap.auth.mechanisms=XOAUTH2\nmail.imap.connectiontimeout=15000\nmail.imap.ssl.trust=*");
 await page.getByRole("button", { name: /Add 4 properties/ }).click();
 await page.screenshot({ path: out("profile-form"), fullPage: true });
 

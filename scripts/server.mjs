@@ -31,7 +31,9 @@ const server = http.createServer((req, res) => {
   req.headers[PEER_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
   handle(req, res);
 });
-server.listen(port, hostname, () => console.log(`mcf: listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`));
+server.listen(port, hostname, () =>
+  console.log(`mcf: listening on http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`),
+);
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {

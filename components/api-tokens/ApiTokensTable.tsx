@@ -12,7 +12,17 @@ const statusBadge: Record<ApiTokenStatus, { tone: "ok" | "warn" | "neutral"; lab
 const day = (iso: string) => iso.slice(0, 10);
 
 /** Tokens as a table; `showOwner` for the admin view of other users' tokens. Never the token itself. */
-export function ApiTokensTable({ tokens, caption, showOwner = false, empty }: { tokens: ApiTokenSummary[]; caption: string; showOwner?: boolean; empty: string }) {
+export function ApiTokensTable({
+  tokens,
+  caption,
+  showOwner = false,
+  empty,
+}: {
+  tokens: ApiTokenSummary[];
+  caption: string;
+  showOwner?: boolean;
+  empty: string;
+}) {
   const columns = showOwner ? 7 : 6;
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -20,12 +30,26 @@ export function ApiTokensTable({ tokens, caption, showOwner = false, empty }: { 
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
           <tr>
-            <th scope="col" className="px-3 py-2 font-semibold">Name</th>
-            {showOwner ? <th scope="col" className="px-3 py-2 font-semibold">User</th> : null}
-            <th scope="col" className="px-3 py-2 font-semibold">Token</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Created</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Last used</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Expires</th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Name
+            </th>
+            {showOwner ? (
+              <th scope="col" className="px-3 py-2 font-semibold">
+                User
+              </th>
+            ) : null}
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Token
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Created
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Last used
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Expires
+            </th>
             <th scope="col" className="px-3 py-2 font-semibold">
               <span className="sr-only">Status and actions</span>
             </th>
@@ -51,8 +75,12 @@ export function ApiTokensTable({ tokens, caption, showOwner = false, empty }: { 
                 <td className="px-3 py-2">
                   <RelativeTime iso={token.createdAt} />
                 </td>
-                <td className="px-3 py-2">{token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-600">never</span>}</td>
-                <td className="px-3 py-2">{token.expiresAt ? day(token.expiresAt) : <span className="text-slate-600">no expiry</span>}</td>
+                <td className="px-3 py-2">
+                  {token.lastUsedAt ? <RelativeTime iso={token.lastUsedAt} /> : <span className="text-slate-600">never</span>}
+                </td>
+                <td className="px-3 py-2">
+                  {token.expiresAt ? day(token.expiresAt) : <span className="text-slate-600">no expiry</span>}
+                </td>
                 <td className="px-3 py-2">
                   <div className="flex items-center justify-end gap-2">
                     <Badge tone={statusBadge[token.status].tone}>
@@ -60,7 +88,12 @@ export function ApiTokensTable({ tokens, caption, showOwner = false, empty }: { 
                       {token.status === "revoked" && token.revokedAt ? ` ${day(token.revokedAt)}` : ""}
                     </Badge>
                     {token.status === "active" ? (
-                      <RevokeApiTokenButton id={token.id} name={token.name} prefix={token.prefix} ownerLabel={showOwner ? token.owner.name : undefined} />
+                      <RevokeApiTokenButton
+                        id={token.id}
+                        name={token.name}
+                        prefix={token.prefix}
+                        ownerLabel={showOwner ? token.owner.name : undefined}
+                      />
                     ) : null}
                   </div>
                 </td>

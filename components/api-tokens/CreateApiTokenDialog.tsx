@@ -44,7 +44,11 @@ export function CreateApiTokenDialog() {
     startTransition(async () => {
       const result = await createApiTokenAction(checked.data);
       if (!result.ok) {
-        setErrors({ name: result.error.fields?.name, expiresInDays: result.error.fields?.expiresInDays, form: result.error.fields ? undefined : result.error.message });
+        setErrors({
+          name: result.error.fields?.name,
+          expiresInDays: result.error.fields?.expiresInDays,
+          form: result.error.fields ? undefined : result.error.message,
+        });
         return;
       }
       setErrors({});
@@ -66,18 +70,33 @@ export function CreateApiTokenDialog() {
         <Button>Create token</Button>
       </DialogTrigger>
       {token ? (
-        <DialogContent title="Copy your new token" description="This is the only time the console shows it. Store it where your script reads its secrets.">
+        <DialogContent
+          title="Copy your new token"
+          description="This is the only time the console shows it. Store it where your script reads its secrets."
+        >
           <div className="space-y-4">
             <Alert tone="warning" live>
-              Copy the token now: once you close this dialog it cannot be shown again. Anyone who has it can do what you can do in the console, until it expires or you revoke it.
+              Copy the token now: once you close this dialog it cannot be shown again. Anyone who has it can do what you can do in
+              the console, until it expires or you revoke it.
             </Alert>
             <div className="flex items-center gap-2">
-              <Input readOnly value={token} aria-label="Your new API token" className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} data-testid="new-api-token" />
+              <Input
+                readOnly
+                value={token}
+                aria-label="Your new API token"
+                className="font-mono text-xs"
+                onFocus={(e) => e.currentTarget.select()}
+                data-testid="new-api-token"
+              />
               <CopyButton value={token} label="the API token" />
             </div>
             <p className="text-sm text-slate-600">
-              Send it as <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer {token.slice(0, 8)}…</code> to the REST API (
-              <a className="font-medium text-blue-700 underline" href="/api/v1/openapi.json">OpenAPI description</a>).
+              Send it as <code className="rounded bg-slate-100 px-1 text-xs">Authorization: Bearer {token.slice(0, 8)}…</code> to
+              the REST API (
+              <a className="font-medium text-blue-700 underline" href="/api/v1/openapi.json">
+                OpenAPI description
+              </a>
+              ).
             </p>
             <div className="flex justify-end">
               <DialogClose asChild>
@@ -87,7 +106,10 @@ export function CreateApiTokenDialog() {
           </div>
         </DialogContent>
       ) : (
-        <DialogContent title="Create an API token" description="A token acts with your current role and shares. It is shown once; the console keeps only a fingerprint of it.">
+        <DialogContent
+          title="Create an API token"
+          description="A token acts with your current role and shares. It is shown once; the console keeps only a fingerprint of it."
+        >
           <form
             className="space-y-4"
             noValidate
@@ -96,7 +118,13 @@ export function CreateApiTokenDialog() {
               submit();
             }}
           >
-            <Field id="token-name" label="Name" required hint="What uses it, e.g. “nightly export on build-01”" error={errors.name}>
+            <Field
+              id="token-name"
+              label="Name"
+              required
+              hint="What uses it, e.g. “nightly export on build-01”"
+              error={errors.name}
+            >
               <Input value={name} maxLength={100} autoComplete="off" onChange={(e) => setName(e.target.value)} />
             </Field>
             <Field id="token-expiry" label="Expires" error={errors.expiresInDays}>

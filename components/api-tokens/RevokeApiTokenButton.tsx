@@ -4,7 +4,17 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { revokeApiTokenAction } from "@/lib/actions/api-tokens";
 
-export function RevokeApiTokenButton({ id, name, prefix, ownerLabel }: { id: string; name: string; prefix: string; ownerLabel?: string }) {
+export function RevokeApiTokenButton({
+  id,
+  name,
+  prefix,
+  ownerLabel,
+}: {
+  id: string;
+  name: string;
+  prefix: string;
+  ownerLabel?: string;
+}) {
   const router = useRouter();
   return (
     <ConfirmDialog
@@ -17,7 +27,8 @@ export function RevokeApiTokenButton({ id, name, prefix, ownerLabel }: { id: str
       description={
         <>
           Scripts using <span className="font-mono">{prefix}…</span>
-          {ownerLabel ? ` (${ownerLabel})` : ""} are refused from their next request. This cannot be undone; a new token can be created at any time.
+          {ownerLabel ? ` (${ownerLabel})` : ""} are refused from their next request. This cannot be undone; a new token can be
+          created at any time.
         </>
       }
       confirmLabel="Revoke token"

@@ -50,12 +50,24 @@ export function AuditTable({ items, filtered }: { items: AuditEventItem[]; filte
         <caption className="sr-only">Audit events, newest first{filtered ? ", filtered" : ""}</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
           <tr>
-            <th scope="col" className="px-3 py-2 font-semibold">When (UTC)</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Who</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Action</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Object</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Details</th>
-            <th scope="col" className="px-3 py-2 font-semibold">IP address</th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              When (UTC)
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Who
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Action
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Object
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Details
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              IP address
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -80,9 +92,14 @@ export function AuditTable({ items, filtered }: { items: AuditEventItem[]; filte
                 <td className="max-w-56 px-3 py-2 break-words">
                   {event.object ? (
                     <>
-                      <span className="block text-xs text-slate-600">{objectTypeLabels[event.object.type] ?? event.object.type}</span>
+                      <span className="block text-xs text-slate-600">
+                        {objectTypeLabels[event.object.type] ?? event.object.type}
+                      </span>
                       {event.object.href ? (
-                        <Link href={event.object.href} className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+                        <Link
+                          href={event.object.href}
+                          className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
+                        >
                           {event.object.label ?? event.object.id}
                         </Link>
                       ) : (

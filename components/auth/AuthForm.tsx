@@ -41,8 +41,20 @@ export function AuthForm({
         <input key={name} type="hidden" name={name} value={value} />
       ))}
       {fields.map((field) => (
-        <Field key={field.name} id={`auth-${field.name}`} label={field.label} hint={field.hint} error={state?.fields?.[field.name]}>
-          <Input name={field.name} type={field.type ?? "text"} autoComplete={field.autoComplete} defaultValue={field.defaultValue} readOnly={field.readOnly} />
+        <Field
+          key={field.name}
+          id={`auth-${field.name}`}
+          label={field.label}
+          hint={field.hint}
+          error={state?.fields?.[field.name]}
+        >
+          <Input
+            name={field.name}
+            type={field.type ?? "text"}
+            autoComplete={field.autoComplete}
+            defaultValue={field.defaultValue}
+            readOnly={field.readOnly}
+          />
         </Field>
       ))}
       <Button type="submit" className="w-full" disabled={pending}>

@@ -9,7 +9,19 @@ import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { deleteCertificateAction } from "@/lib/actions/certificates";
 
-export function CertificateActions({ id, name, inUse, canExportKey, canDelete }: { id: string; name: string; inUse: boolean; canExportKey: boolean; canDelete: boolean }) {
+export function CertificateActions({
+  id,
+  name,
+  inUse,
+  canExportKey,
+  canDelete,
+}: {
+  id: string;
+  name: string;
+  inUse: boolean;
+  canExportKey: boolean;
+  canDelete: boolean;
+}) {
   return (
     <div className="flex gap-2">
       {canExportKey ? <ExportPrivateKeyButton id={id} name={name} /> : null}
@@ -40,8 +52,13 @@ function ExportPrivateKeyButton({ id, name }: { id: string; name: string }) {
         body: JSON.stringify({ format, passphrase }),
       });
       if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as { error?: { message?: string; fields?: Record<string, string> } } | null;
-        setErrors({ passphrase: body?.error?.fields?.passphrase, form: body?.error?.fields?.passphrase ? undefined : (body?.error?.message ?? "The export failed.") });
+        const body = (await response.json().catch(() => null)) as {
+          error?: { message?: string; fields?: Record<string, string> };
+        } | null;
+        setErrors({
+          passphrase: body?.error?.fields?.passphrase,
+          form: body?.error?.fields?.passphrase ? undefined : (body?.error?.message ?? "The export failed."),
+        });
         return;
       }
       const blob = await response.blob();
@@ -71,7 +88,10 @@ function ExportPrivateKeyButton({ id, name }: { id: string; name: string }) {
       <DialogTrigger asChild>
         <Button variant="secondary">Export private key…</Button>
       </DialogTrigger>
-      <DialogContent title={`Export the private key of “${name}”`} description="Anyone with this file and its passphrase can sign in as the app. The key leaves the console only encrypted with the passphrase you choose here.">
+      <DialogContent
+        title={`Export the private key of “${name}”`}
+        description="Anyone with this file and its passphrase can sign in as the app. The key leaves the console only encrypted with the passphrase you choose here."
+      >
         <form
           className="space-y-4"
           onSubmit={(event) => {
@@ -86,7 +106,12 @@ function ExportPrivateKeyButton({ id, name }: { id: string; name: string }) {
             </Select>
           </Field>
           <Field id="export-passphrase" label="Passphrase" required error={errors.passphrase}>
-            <Input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+            <Input
+              type="password"
+              autoComplete="new-password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+            />
           </Field>
           <Field id="export-confirm" label="Repeat the passphrase" required error={errors.confirm}>
             <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
@@ -109,7 +134,11 @@ function DeleteCertificateButton({ id, name, inUse }: { id: string; name: string
         </Button>
       }
       title={`Delete “${name}”?`}
-      description={inUse ? "Profiles still use this certificate: switch them to another one first." : "The certificate and its private key are removed from the console. This cannot be undone."}
+      description={
+        inUse
+          ? "Profiles still use this certificate: switch them to another one first."
+          : "The certificate and its private key are removed from the console. This cannot be undone."
+      }
       confirmLabel="Delete certificate"
       pendingLabel="Deleting…"
       onConfirm={() => deleteCertificateAction({ id })}

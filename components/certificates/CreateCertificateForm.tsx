@@ -50,7 +50,19 @@ export function CreateCertificateForm({ mode }: { mode: Mode }) {
   return <GenerateForm />;
 }
 
-function FormShell({ onSubmit, error, submitting, submitLabel, children }: { onSubmit: () => void; error: string | null; submitting: boolean; submitLabel: string; children: React.ReactNode }) {
+function FormShell({
+  onSubmit,
+  error,
+  submitting,
+  submitLabel,
+  children,
+}: {
+  onSubmit: () => void;
+  error: string | null;
+  submitting: boolean;
+  submitLabel: string;
+  children: React.ReactNode;
+}) {
   return (
     <form
       noValidate
@@ -82,7 +94,8 @@ function GenerateForm() {
   return (
     <FormShell onSubmit={onSubmit} error={error} submitting={form.formState.isSubmitting} submitLabel="Generate">
       <p className="text-sm text-slate-600">
-        Creates an RSA key and a self-signed certificate (SHA-256) as Microsoft recommends for app registrations. Afterwards, download the <code>.cer</code> and upload it under
+        Creates an RSA key and a self-signed certificate (SHA-256) as Microsoft recommends for app registrations. Afterwards,
+        download the <code>.cer</code> and upload it under
         <em> App registrations › your app › Certificates &amp; secrets</em>.
       </p>
       <Field id="cert-name" label="Name" required error={err("name")} hint="How the certificate is listed in this console">
@@ -92,7 +105,12 @@ function GenerateForm() {
         <Input autoComplete="off" {...form.register("commonName")} />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="cert-key-size" label="RSA key size" error={err("keySize")} hint="2048 is Microsoft's recommendation; larger keys sign more slowly">
+        <Field
+          id="cert-key-size"
+          label="RSA key size"
+          error={err("keySize")}
+          hint="2048 is Microsoft's recommendation; larger keys sign more slowly"
+        >
           <Select {...form.register("keySize")}>
             <option value="2048">2048 bits</option>
             <option value="3072">3072 bits</option>
@@ -120,14 +138,33 @@ function ImportPemForm() {
       <Field id="pem-name" label="Name" required error={err("name")}>
         <Input autoComplete="off" {...form.register("name")} />
       </Field>
-      <Field id="pem-cert" label="Certificate (PEM)" required error={err("certificatePem")} hint="-----BEGIN CERTIFICATE----- …, or a combined file with the key">
+      <Field
+        id="pem-cert"
+        label="Certificate (PEM)"
+        required
+        error={err("certificatePem")}
+        hint="-----BEGIN CERTIFICATE----- …, or a combined file with the key"
+      >
         <Textarea rows={6} spellCheck={false} {...form.register("certificatePem")} />
       </Field>
-      <FileToText label="Load certificate from a file" accept=".pem,.crt,.cer" onText={(text) => form.setValue("certificatePem", text, { shouldValidate: true })} />
-      <Field id="pem-key" label="Private key (PEM)" error={err("privateKeyPem")} hint="PKCS#1, PKCS#8 or encrypted PKCS#8; leave blank if it is in the certificate text">
+      <FileToText
+        label="Load certificate from a file"
+        accept=".pem,.crt,.cer"
+        onText={(text) => form.setValue("certificatePem", text, { shouldValidate: true })}
+      />
+      <Field
+        id="pem-key"
+        label="Private key (PEM)"
+        error={err("privateKeyPem")}
+        hint="PKCS#1, PKCS#8 or encrypted PKCS#8; leave blank if it is in the certificate text"
+      >
         <Textarea rows={6} spellCheck={false} autoComplete="off" {...form.register("privateKeyPem")} />
       </Field>
-      <FileToText label="Load private key from a file" accept=".pem,.key" onText={(text) => form.setValue("privateKeyPem", text, { shouldValidate: true })} />
+      <FileToText
+        label="Load private key from a file"
+        accept=".pem,.key"
+        onText={(text) => form.setValue("privateKeyPem", text, { shouldValidate: true })}
+      />
       <Field id="pem-passphrase" label="Key passphrase" error={err("passphrase")} hint="Only for an encrypted key">
         <Input type="password" autoComplete="new-password" {...form.register("passphrase")} />
       </Field>
@@ -142,7 +179,13 @@ function FileToText({ label, accept, onText }: { label: string; accept: string; 
       <label htmlFor={id} className="text-xs font-medium text-slate-700">
         {label}
       </label>
-      <input id={id} type="file" accept={accept} className="mt-1 block text-sm text-slate-700 file:mr-3 file:rounded file:border file:border-slate-300 file:bg-white file:px-2 file:py-1" onChange={async (e) => onText(await readFileText(e.target.files?.[0]))} />
+      <input
+        id={id}
+        type="file"
+        accept={accept}
+        className="mt-1 block text-sm text-slate-700 file:mr-3 file:rounded file:border file:border-slate-300 file:bg-white file:px-2 file:py-1"
+        onChange={async (e) => onText(await readFileText(e.target.files?.[0]))}
+      />
     </div>
   );
 }
@@ -160,7 +203,13 @@ function ImportPfxForm() {
       <Field id="pfx-name" label="Name" required error={err("name")}>
         <Input autoComplete="off" {...form.register("name")} />
       </Field>
-      <Field id="pfx-file" label="PFX / PKCS#12 file" required error={err("pfxBase64") ?? err("pfx")} hint=".pfx or .p12, up to 1 MiB">
+      <Field
+        id="pfx-file"
+        label="PFX / PKCS#12 file"
+        required
+        error={err("pfxBase64") ?? err("pfx")}
+        hint=".pfx or .p12, up to 1 MiB"
+      >
         <input
           type="file"
           accept=".pfx,.p12"

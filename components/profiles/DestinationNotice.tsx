@@ -10,7 +10,10 @@ import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
  * to go, and which destinations changed. The server refuses such a Test or save with a field error
  * on the secret (lib/profiles/secret-binding.ts); this says so as soon as a destination changes.
  */
-export function retargetedSecrets(saved: ProfileInput, current: ProfileInput): { fields: SecretField[]; parts: DestinationPart[] } {
+export function retargetedSecrets(
+  saved: ProfileInput,
+  current: ProfileInput,
+): { fields: SecretField[]; parts: DestinationPart[] } {
   const typed = typedSecrets(current);
   const before = destinationsOf(saved);
   const now = destinationsOf(current);
@@ -27,7 +30,15 @@ export function retargetedSecrets(saved: ProfileInput, current: ProfileInput): {
 }
 
 /** Shown beside the destination fields of one section (`parts`: the destinations that section edits). */
-export function DestinationNotice({ saved, current, parts }: { saved: ProfileInput; current: ProfileInput; parts: readonly DestinationPart[] }) {
+export function DestinationNotice({
+  saved,
+  current,
+  parts,
+}: {
+  saved: ProfileInput;
+  current: ProfileInput;
+  parts: readonly DestinationPart[];
+}) {
   const retargeted = retargetedSecrets(saved, current);
   const here = retargeted.parts.filter((part) => parts.includes(part));
   if (retargeted.fields.length === 0 || here.length === 0) return null;

@@ -14,19 +14,32 @@ const fieldNames: [RegExp, string][] = [
 export function LintPanel({ findings }: { findings: LintFinding[] }) {
   const problems = findings.filter((f) => f.level !== "info").length;
   return (
-    <section aria-labelledby="checks-heading" className="rounded-lg border border-amber-300 bg-amber-50 p-4" data-testid="lint-panel">
+    <section
+      aria-labelledby="checks-heading"
+      className="rounded-lg border border-amber-300 bg-amber-50 p-4"
+      data-testid="lint-panel"
+    >
       <h2 id="checks-heading" className="text-sm font-semibold text-amber-950">
         Checks before you test{problems ? ` — ${problems} to look at` : ""}
       </h2>
       <ul className="mt-2 space-y-1.5 text-sm">
         {findings.map((finding) => (
           <li key={`${finding.code}-${finding.path}`} className="flex gap-2" data-lint-code={finding.code}>
-            <span aria-hidden="true" className={cn("font-bold", finding.level === "error" ? "text-red-700" : finding.level === "warning" ? "text-amber-800" : "text-blue-800")}>
+            <span
+              aria-hidden="true"
+              className={cn(
+                "font-bold",
+                finding.level === "error" ? "text-red-700" : finding.level === "warning" ? "text-amber-800" : "text-blue-800",
+              )}
+            >
               {finding.level === "error" ? "✕" : finding.level === "warning" ? "!" : "i"}
             </span>
             <span>
               <span className="sr-only">{finding.level}: </span>
-              <span className="font-medium">{fieldNames.find(([pattern]) => pattern.test(finding.path))?.[1] ?? "Profile"}:</span> {finding.message}
+              <span className="font-medium">
+                {fieldNames.find(([pattern]) => pattern.test(finding.path))?.[1] ?? "Profile"}:
+              </span>{" "}
+              {finding.message}
             </span>
           </li>
         ))}

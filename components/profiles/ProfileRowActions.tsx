@@ -9,7 +9,17 @@ import { Input } from "@/components/ui/input";
 import { Alert } from "@/components/ui/alert";
 import { deleteProfileAction, duplicateProfileAction } from "@/lib/actions/profiles";
 
-export function ProfileRowActions({ id, name, canDuplicate, canDelete }: { id: string; name: string; canDuplicate: boolean; canDelete: boolean }) {
+export function ProfileRowActions({
+  id,
+  name,
+  canDuplicate,
+  canDelete,
+}: {
+  id: string;
+  name: string;
+  canDuplicate: boolean;
+  canDelete: boolean;
+}) {
   return (
     <div className="flex justify-end gap-1">
       {canDuplicate ? <DuplicateProfileButton id={id} name={name} /> : null}
@@ -18,7 +28,15 @@ export function ProfileRowActions({ id, name, canDuplicate, canDelete }: { id: s
   );
 }
 
-export function DuplicateProfileButton({ id, name, variant = "ghost" }: { id: string; name: string; variant?: "ghost" | "secondary" }) {
+export function DuplicateProfileButton({
+  id,
+  name,
+  variant = "ghost",
+}: {
+  id: string;
+  name: string;
+  variant?: "ghost" | "secondary";
+}) {
   const router = useRouter();
   const fieldId = useId();
   const [open, setOpen] = useState(false);
@@ -92,7 +110,17 @@ export function DuplicateProfileButton({ id, name, variant = "ghost" }: { id: st
   );
 }
 
-export function DeleteProfileButton({ id, name, afterDelete, variant = "ghost" }: { id: string; name: string; afterDelete?: string; variant?: "ghost" | "secondary" }) {
+export function DeleteProfileButton({
+  id,
+  name,
+  afterDelete,
+  variant = "ghost",
+}: {
+  id: string;
+  name: string;
+  afterDelete?: string;
+  variant?: "ghost" | "secondary";
+}) {
   const router = useRouter();
   return (
     <ConfirmDialog

@@ -51,7 +51,14 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
           <label htmlFor="profile-search" className="block text-sm font-medium text-slate-800">
             Search
           </label>
-          <Input id="profile-search" name="q" type="search" defaultValue={result.search} placeholder="Name, host or username" maxLength={200} />
+          <Input
+            id="profile-search"
+            name="q"
+            type="search"
+            defaultValue={result.search}
+            placeholder="Name, host or username"
+            maxLength={200}
+          />
         </div>
         <input type="hidden" name="sort" value={result.sort} />
         <input type="hidden" name="dir" value={result.direction} />
@@ -68,7 +75,10 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
 
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="w-full min-w-[56rem] text-left text-sm">
-          <caption className="sr-only">Connection profiles, sorted by {columns.find((c) => c.key === result.sort)?.label} {result.direction === "asc" ? "ascending" : "descending"}</caption>
+          <caption className="sr-only">
+            Connection profiles, sorted by {columns.find((c) => c.key === result.sort)?.label}{" "}
+            {result.direction === "asc" ? "ascending" : "descending"}
+          </caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
             <tr>
               <th scope="col" className="w-8 px-3 py-2">
@@ -78,10 +88,20 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
                 const active = result.sort === column.key;
                 const nextDir = active && result.direction === "asc" ? "desc" : "asc";
                 return (
-                  <th key={column.key} scope="col" className="px-3 py-2 font-semibold" aria-sort={active ? (result.direction === "asc" ? "ascending" : "descending") : undefined}>
-                    <Link href={href(result, { sort: column.key, dir: nextDir, page: 1 })} className="inline-flex items-center gap-1 rounded hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-600">
+                  <th
+                    key={column.key}
+                    scope="col"
+                    className="px-3 py-2 font-semibold"
+                    aria-sort={active ? (result.direction === "asc" ? "ascending" : "descending") : undefined}
+                  >
+                    <Link
+                      href={href(result, { sort: column.key, dir: nextDir, page: 1 })}
+                      className="inline-flex items-center gap-1 rounded hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-blue-600"
+                    >
                       {column.label}
-                      <span aria-hidden="true" className="w-3">{active ? (result.direction === "asc" ? "▲" : "▼") : ""}</span>
+                      <span aria-hidden="true" className="w-3">
+                        {active ? (result.direction === "asc" ? "▲" : "▼") : ""}
+                      </span>
                     </Link>
                   </th>
                 );
@@ -101,7 +121,11 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
                     <>No profile is shared with you yet. Ask a colleague to share one.</>
                   ) : (
                     <>
-                      No profiles yet. <Link className="font-medium text-blue-700 underline" href="/profiles/new">Create the first one</Link>.
+                      No profiles yet.{" "}
+                      <Link className="font-medium text-blue-700 underline" href="/profiles/new">
+                        Create the first one
+                      </Link>
+                      .
                     </>
                   )}
                 </td>
@@ -113,7 +137,10 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
                     <SelectRowCheckbox id={item.id} name={item.name} />
                   </td>
                   <td className="max-w-64 px-3 py-2 font-medium">
-                    <Link href={`/profiles/${item.id}`} className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600">
+                    <Link
+                      href={`/profiles/${item.id}`}
+                      className="text-blue-700 hover:underline focus-visible:outline-2 focus-visible:outline-blue-600"
+                    >
                       {item.name}
                     </Link>
                     {item.level !== "manage" ? (
@@ -137,11 +164,13 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
                     {item.lastTest ? (
                       item.lastTest.ok ? (
                         <Badge tone="ok">
-                          verified&nbsp;<RelativeTime iso={item.lastTest.at} />
+                          verified&nbsp;
+                          <RelativeTime iso={item.lastTest.at} />
                         </Badge>
                       ) : (
                         <Badge tone="danger">
-                          failing since&nbsp;<RelativeTime iso={item.lastTest.failingSince ?? item.lastTest.at} />
+                          failing since&nbsp;
+                          <RelativeTime iso={item.lastTest.failingSince ?? item.lastTest.at} />
                         </Badge>
                       )
                     ) : (
@@ -149,7 +178,12 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
                     )}
                   </td>
                   <td className="px-3 py-2 text-right">
-                    <ProfileRowActions id={item.id} name={item.name} canDuplicate={canCreate} canDelete={item.level === "manage"} />
+                    <ProfileRowActions
+                      id={item.id}
+                      name={item.name}
+                      canDuplicate={canCreate}
+                      canDelete={item.level === "manage"}
+                    />
                   </td>
                 </tr>
               ))
@@ -159,7 +193,11 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
       </div>
 
       <nav aria-label="Pagination" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-700">
-        <p>{result.total === 0 ? "No profiles" : `${first.toLocaleString("en-US")}–${last.toLocaleString("en-US")} of ${result.total.toLocaleString("en-US")}`}</p>
+        <p>
+          {result.total === 0
+            ? "No profiles"
+            : `${first.toLocaleString("en-US")}–${last.toLocaleString("en-US")} of ${result.total.toLocaleString("en-US")}`}
+        </p>
         <div className="flex items-center gap-2">
           <span>Per page:</span>
           {PAGE_SIZES.map((size) => (
@@ -167,17 +205,35 @@ export function ProfilesTable({ result, canCreate }: { result: ListResult; canCr
               key={size}
               href={href(result, { size, page: 1 })}
               aria-current={size === result.pageSize ? "true" : undefined}
-              className={size === result.pageSize ? "rounded bg-slate-200 px-2 py-0.5 font-medium" : "rounded px-2 py-0.5 hover:bg-slate-100"}
+              className={
+                size === result.pageSize
+                  ? "rounded bg-slate-200 px-2 py-0.5 font-medium"
+                  : "rounded px-2 py-0.5 hover:bg-slate-100"
+              }
             >
               {size}
             </Link>
           ))}
-          <span className="mx-2 text-slate-500" aria-hidden="true">|</span>
-          {result.page > 1 ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page - 1 })}>← Previous</Link> : <span className="px-2 text-slate-500">← Previous</span>}
+          <span className="mx-2 text-slate-500" aria-hidden="true">
+            |
+          </span>
+          {result.page > 1 ? (
+            <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page - 1 })}>
+              ← Previous
+            </Link>
+          ) : (
+            <span className="px-2 text-slate-500">← Previous</span>
+          )}
           <span>
             Page {result.page} of {result.pageCount}
           </span>
-          {result.page < result.pageCount ? <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page + 1 })}>Next →</Link> : <span className="px-2 text-slate-500">Next →</span>}
+          {result.page < result.pageCount ? (
+            <Link className="rounded px-2 py-0.5 hover:bg-slate-100" href={href(result, { page: result.page + 1 })}>
+              Next →
+            </Link>
+          ) : (
+            <span className="px-2 text-slate-500">Next →</span>
+          )}
         </div>
       </nav>
     </div>

@@ -25,7 +25,6 @@ interface PropertyTableProps {
   addLabel: string;
 }
 
-
 export function PropertyTable({ name, caption, description, context, addLabel }: PropertyTableProps) {
   const { control, register, formState, getValues, setValue } = useFormContext<ProfileInput>();
   const { fields, append, remove, replace } = useFieldArray({ control, name });
@@ -56,7 +55,9 @@ export function PropertyTable({ name, caption, description, context, addLabel }:
       </div>
       {tableError ? <FieldError message={tableError} id={`${tableId}-error`} /> : null}
       {fields.length === 0 ? (
-        <p className="rounded-md border border-dashed border-slate-300 px-3 py-4 text-center text-sm text-slate-600">No properties.</p>
+        <p className="rounded-md border border-dashed border-slate-300 px-3 py-4 text-center text-sm text-slate-600">
+          No properties.
+        </p>
       ) : (
         <table className="w-full table-fixed text-sm" aria-labelledby={`${tableId}-caption`}>
           <thead className="text-xs text-slate-600">
@@ -79,7 +80,8 @@ export function PropertyTable({ name, caption, description, context, addLabel }:
               const valuePath = `${name}.${index}.value` as FieldPath<ProfileInput>;
               const keyError = errorMessage(formState.errors, keyPath);
               const valueError = errorMessage(formState.errors, valuePath);
-              const secretField: SecretField | undefined = name === "authentication.requestProperties" ? secretFieldOfRequestProperty(row.key.trim()) : undefined;
+              const secretField: SecretField | undefined =
+                name === "authentication.requestProperties" ? secretFieldOfRequestProperty(row.key.trim()) : undefined;
               const stored = secretField ? secrets.stored[secretField] : false;
               const clearing = secretField ? secrets.clear.includes(secretField) : false;
               const analysis = context && row.key.trim() ? analyzeProperty(row.key.trim(), row.value.trim(), context) : undefined;
@@ -125,14 +127,23 @@ export function PropertyTable({ name, caption, description, context, addLabel }:
                           clearing={clearing}
                           onClear={(clear) => {
                             const current = getValues("secrets.clear");
-                            setValue("secrets.clear", clear ? [...current, secretField] : current.filter((f) => f !== secretField), { shouldDirty: true, shouldValidate: formState.isSubmitted });
+                            setValue(
+                              "secrets.clear",
+                              clear ? [...current, secretField] : current.filter((f) => f !== secretField),
+                              { shouldDirty: true, shouldValidate: formState.isSubmitted },
+                            );
                           }}
                         />
                       ) : null}
                     </div>
                   </td>
                   <td className="pb-2 text-right">
-                    <Button variant="ghost" size="sm" onClick={() => remove(index)} aria-label={`Remove ${row.key || `row ${index + 1}`}`}>
+                    <Button
+                      variant="ghost"
+                      size="sm"
+                      onClick={() => remove(index)}
+                      aria-label={`Remove ${row.key || `row ${index + 1}`}`}
+                    >
                       Remove
                     </Button>
                   </td>
@@ -156,7 +167,8 @@ function PropertyInfo({ analysis }: { analysis: PropertyAnalysis }) {
         <Badge tone={statusTone[analysis.status]}>{statusText[analysis.status]}</Badge>
         {analysis.spec ? (
           <span>
-            <span className="font-medium">{analysis.spec.type === "ms" ? "milliseconds" : analysis.spec.type}</span> · {analysis.spec.meaning}
+            <span className="font-medium">{analysis.spec.type === "ms" ? "milliseconds" : analysis.spec.type}</span> ·{" "}
+            {analysis.spec.meaning}
           </span>
         ) : null}
       </div>
@@ -164,7 +176,10 @@ function PropertyInfo({ analysis }: { analysis: PropertyAnalysis }) {
       {analysis.findings
         .filter((f) => f.level !== "error")
         .map((finding) => (
-          <p key={finding.message} className={cn("mt-0.5", finding.level === "warning" ? "font-medium text-amber-800" : "text-slate-600")}>
+          <p
+            key={finding.message}
+            className={cn("mt-0.5", finding.level === "warning" ? "font-medium text-amber-800" : "text-slate-600")}
+          >
             {finding.level === "warning" ? "⚠ " : ""}
             {finding.message}
           </p>
@@ -173,20 +188,36 @@ function PropertyInfo({ analysis }: { analysis: PropertyAnalysis }) {
   );
 }
 
-export function SecretState({ field, clearing, onClear }: { field: SecretField; clearing: boolean; onClear: (clear: boolean) => void }) {
+export function SecretState({
+  field,
+  clearing,
+  onClear,
+}: {
+  field: SecretField;
+  clearing: boolean;
+  onClear: (clear: boolean) => void;
+}) {
   return (
     <p className="flex items-center gap-2 text-xs text-slate-600" data-secret-state={field}>
       {clearing ? (
         <>
           <span className="font-medium text-amber-800">Will be removed when you save.</span>
-          <button type="button" className="rounded text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600" onClick={() => onClear(false)}>
+          <button
+            type="button"
+            className="rounded text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600"
+            onClick={() => onClear(false)}
+          >
             Keep it
           </button>
         </>
       ) : (
         <>
           <span>A value is stored (never shown). Type a new one to replace it.</span>
-          <button type="button" className="rounded text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600" onClick={() => onClear(true)}>
+          <button
+            type="button"
+            className="rounded text-blue-700 underline focus-visible:outline-2 focus-visible:outline-blue-600"
+            onClick={() => onClear(true)}
+          >
             Clear
           </button>
         </>
@@ -212,7 +243,10 @@ function PasteDialog({ onAdd }: { onAdd: (rows: { key: string; value: string }[]
           Paste lines…
         </Button>
       </DialogTrigger>
-      <DialogContent title="Paste properties" description="One key=value per line, as in a JavaMail properties file. Lines starting with # are skipped; keys already in the table get the new value.">
+      <DialogContent
+        title="Paste properties"
+        description="One key=value per line, as in a JavaMail properties file. Lines starting with # are skipped; keys already in the table get the new value."
+      >
         <div className="space-y-3">
           <label htmlFor="paste-properties" className="sr-only">
             Properties, one per line

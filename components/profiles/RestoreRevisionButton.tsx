@@ -4,7 +4,15 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { restoreRevisionAction } from "@/lib/actions/revisions";
 
-export function RestoreRevisionButton({ profileId, number, currentVersion }: { profileId: string; number: number; currentVersion: number }) {
+export function RestoreRevisionButton({
+  profileId,
+  number,
+  currentVersion,
+}: {
+  profileId: string;
+  number: number;
+  currentVersion: number;
+}) {
   const router = useRouter();
   return (
     <ConfirmDialog

@@ -47,7 +47,11 @@ export function ShareDialog({ profileId, profileName }: { profileId: string; pro
       <DialogTrigger asChild>
         <Button variant="secondary">Share…</Button>
       </DialogTrigger>
-      <DialogContent busy={!sharing || pending} title={`Share “${profileName}”`} description="Use: see the configuration without secrets and run Test. Edit: change it and replace secrets. Manage: share and delete. Nobody can read a stored secret back.">
+      <DialogContent
+        busy={!sharing || pending}
+        title={`Share “${profileName}”`}
+        description="Use: see the configuration without secrets and run Test. Edit: change it and replace secrets. Manage: share and delete. Nobody can read a stored secret back."
+      >
         <div className="space-y-4">
           {error ? <Alert tone="error">{error}</Alert> : null}
           {!sharing ? (
@@ -57,9 +61,15 @@ export function ShareDialog({ profileId, profileName }: { profileId: string; pro
               <table className="w-full text-sm" aria-label="Who has access">
                 <thead className="text-left text-xs text-slate-600">
                   <tr>
-                    <th scope="col" className="pb-1 font-medium">Who</th>
-                    <th scope="col" className="pb-1 font-medium">Access</th>
-                    <th scope="col" className="pb-1"><span className="sr-only">Remove</span></th>
+                    <th scope="col" className="pb-1 font-medium">
+                      Who
+                    </th>
+                    <th scope="col" className="pb-1 font-medium">
+                      Access
+                    </th>
+                    <th scope="col" className="pb-1">
+                      <span className="sr-only">Remove</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -72,21 +82,39 @@ export function ShareDialog({ profileId, profileName }: { profileId: string; pro
                     <tr key={share.granteeKey} data-share={share.label}>
                       <td className="py-1.5">{share.label}</td>
                       <td className="py-1.5">
-                        <label className="sr-only" htmlFor={`level-${share.granteeKey}`}>Access of {share.label}</label>
+                        <label className="sr-only" htmlFor={`level-${share.granteeKey}`}>
+                          Access of {share.label}
+                        </label>
                         <Select
                           id={`level-${share.granteeKey}`}
                           className="h-8 w-32"
                           value={share.level}
                           disabled={pending}
-                          onChange={(e) => apply(setProfileShareAction({ profileId, grantee: share.granteeKey, level: e.target.value as ShareLevel }))}
+                          onChange={(e) =>
+                            apply(
+                              setProfileShareAction({
+                                profileId,
+                                grantee: share.granteeKey,
+                                level: e.target.value as ShareLevel,
+                              }),
+                            )
+                          }
                         >
                           {SHARE_LEVELS.map((l) => (
-                            <option key={l} value={l}>{levelLabels[l]}</option>
+                            <option key={l} value={l}>
+                              {levelLabels[l]}
+                            </option>
                           ))}
                         </Select>
                       </td>
                       <td className="py-1.5 text-right">
-                        <Button variant="ghost" size="sm" disabled={pending} aria-label={`Remove access of ${share.label}`} onClick={() => apply(removeProfileShareAction({ profileId, grantee: share.granteeKey }))}>
+                        <Button
+                          variant="ghost"
+                          size="sm"
+                          disabled={pending}
+                          aria-label={`Remove access of ${share.label}`}
+                          onClick={() => apply(removeProfileShareAction({ profileId, grantee: share.granteeKey }))}
+                        >
                           Remove
                         </Button>
                       </td>
@@ -103,23 +131,38 @@ export function ShareDialog({ profileId, profileName }: { profileId: string; pro
                 }}
               >
                 <div className="min-w-56 flex-1">
-                  <label htmlFor="share-grantee" className="text-sm font-medium">Share with</label>
+                  <label htmlFor="share-grantee" className="text-sm font-medium">
+                    Share with
+                  </label>
                   <Select id="share-grantee" value={grantee} onChange={(e) => setGrantee(e.target.value)}>
                     <option value="">Choose…</option>
                     {choices.map((c) => (
-                      <option key={c.id} value={c.id}>{c.label}</option>
+                      <option key={c.id} value={c.id}>
+                        {c.label}
+                      </option>
                     ))}
                   </Select>
                 </div>
                 <div>
-                  <label htmlFor="share-level" className="text-sm font-medium">Access</label>
-                  <Select id="share-level" value={level} onChange={(e) => setLevel(e.target.value as ShareLevel)} title={levelDescriptions[level]}>
+                  <label htmlFor="share-level" className="text-sm font-medium">
+                    Access
+                  </label>
+                  <Select
+                    id="share-level"
+                    value={level}
+                    onChange={(e) => setLevel(e.target.value as ShareLevel)}
+                    title={levelDescriptions[level]}
+                  >
                     {SHARE_LEVELS.map((l) => (
-                      <option key={l} value={l}>{levelLabels[l]}</option>
+                      <option key={l} value={l}>
+                        {levelLabels[l]}
+                      </option>
                     ))}
                   </Select>
                 </div>
-                <Button type="submit" disabled={!grantee || pending}>Share</Button>
+                <Button type="submit" disabled={!grantee || pending}>
+                  Share
+                </Button>
               </form>
             </>
           )}

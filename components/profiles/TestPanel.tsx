@@ -17,9 +17,13 @@ const CLIENT_LIMIT_MS = 40_000;
 
 function transcriptText(result: TestResult): string {
   const lines = [`MCF Console connection test — ${result.startedAt} — ${result.summary}`, ""];
-  for (const step of result.steps) lines.push(`[${step.status.toUpperCase()}] ${step.title} (${step.ms} ms): ${step.detail}${step.cause ? ` — ${step.cause}` : ""}`);
+  for (const step of result.steps)
+    lines.push(
+      `[${step.status.toUpperCase()}] ${step.title} (${step.ms} ms): ${step.detail}${step.cause ? ` — ${step.cause}` : ""}`,
+    );
   lines.push("", "Transcript (credentials masked):");
-  for (const line of result.transcript) lines.push(`${String(line.t).padStart(6)} ms ${line.channel.padEnd(5)} ${line.direction} ${line.text}`);
+  for (const line of result.transcript)
+    lines.push(`${String(line.t).padStart(6)} ms ${line.channel.padEnd(5)} ${line.direction} ${line.text}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -43,7 +47,15 @@ const statusIcon: Record<TestStep["status"], { icon: string; label: string; clas
  * The Test: runs on the server with the values on screen (saved or not), streaming each step as it
  * finishes. Blank secret fields use the stored values.
  */
-export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn<ProfileInput>; profileId?: string; lastResult?: TestResult | null }) {
+export function TestPanel({
+  form,
+  profileId,
+  lastResult,
+}: {
+  form: UseFormReturn<ProfileInput>;
+  profileId?: string;
+  lastResult?: TestResult | null;
+}) {
   const [state, setState] = useState<RunState>("idle");
   const [plan, setPlan] = useState<PlannedStep[]>([]);
   const [results, setResults] = useState<Partial<Record<StepId, TestStep>>>({});
@@ -78,8 +90,11 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
         signal: abort.signal,
       });
       if (!response.ok || !response.body) {
-        const body = (await response.json().catch(() => null)) as { error?: { message?: string; fields?: Record<string, string> } } | null;
-        for (const [path, message] of Object.entries(body?.error?.fields ?? {})) form.setError(path as FieldPath<ProfileInput>, { type: "server", message });
+        const body = (await response.json().catch(() => null)) as {
+          error?: { message?: string; fields?: Record<string, string> };
+        } | null;
+        for (const [path, message] of Object.entries(body?.error?.fields ?? {}))
+          form.setError(path as FieldPath<ProfileInput>, { type: "server", message });
         setError(body?.error?.message ?? "The test could not start.");
         setState("idle");
         return;
@@ -125,7 +140,8 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
   };
 
   const steps: PlannedStep[] = plan.length ? plan : (result?.steps.map((s) => ({ step: s.step, title: s.title })) ?? []);
-  const stepResult = (step: StepId) => results[step] ?? (state !== "running" ? result?.steps.find((s) => s.step === step) : undefined);
+  const stepResult = (step: StepId) =>
+    results[step] ?? (state !== "running" ? result?.steps.find((s) => s.step === step) : undefined);
   const isOAuth = values.authentication?.type === "oauth2";
   const authFailed = result?.steps.some((s) => s.step === "authenticate" && s.status === "fail");
 
@@ -136,12 +152,20 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
           <h2 id="test-heading" className="text-base font-semibold text-slate-900">
             Test connection
           </h2>
-          <p className="text-sm text-slate-600">Runs on the server with the values on screen, saved or not. Blank secret fields use the stored values.</p>
+          <p className="text-sm text-slate-600">
+            Runs on the server with the values on screen, saved or not. Blank secret fields use the stored values.
+          </p>
         </div>
         <div className="flex items-center gap-3">
           {isOAuth ? (
             <label className="flex items-center gap-2 text-sm text-slate-700">
-              <input type="checkbox" className="size-4" checked={reuseToken} onChange={(e) => setReuseToken(e.target.checked)} disabled={state === "running"} />
+              <input
+                type="checkbox"
+                className="size-4"
+                checked={reuseToken}
+                onChange={(e) => setReuseToken(e.target.checked)}
+                disabled={state === "running"}
+              />
               Reuse a cached token
             </label>
           ) : null}
@@ -162,7 +186,9 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
         {result && state !== "running" ? (
           <Alert tone={result.ok ? "success" : "error"}>
             <span data-testid="test-summary">{result.summary}</span>
-            {state === "idle" && lastResult ? <span className="ml-2 text-xs">(last test, {new Date(result.startedAt).toUTCString()})</span> : null}
+            {state === "idle" && lastResult ? (
+              <span className="ml-2 text-xs">(last test, {new Date(result.startedAt).toUTCString()})</span>
+            ) : null}
           </Alert>
         ) : null}
       </div>
@@ -174,10 +200,25 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
             const isRunning = state === "running" && running.has(step);
             const icon = done ? statusIcon[done.status] : undefined;
             return (
-              <li key={step} className="rounded-md border border-slate-200 px-3 py-2" data-step={step} data-status={done?.status ?? (isRunning ? "running" : "pending")}>
+              <li
+                key={step}
+                className="rounded-md border border-slate-200 px-3 py-2"
+                data-step={step}
+                data-status={done?.status ?? (isRunning ? "running" : "pending")}
+              >
                 <div className="flex items-start gap-3">
-                  <span aria-hidden="true" className={cn("mt-0.5 grid size-6 shrink-0 place-items-center rounded-full text-xs font-bold", icon?.className ?? "bg-slate-50 text-slate-400")}>
-                    {isRunning ? <span className="size-3.5 animate-spin rounded-full border-2 border-blue-600 border-t-transparent" /> : (icon?.icon ?? "○")}
+                  <span
+                    aria-hidden="true"
+                    className={cn(
+                      "mt-0.5 grid size-6 shrink-0 place-items-center rounded-full text-xs font-bold",
+                      icon?.className ?? "bg-slate-50 text-slate-400",
+                    )}
+                  >
+                    {isRunning ? (
+                      <span className="size-3.5 animate-spin rounded-full border-2 border-blue-600 border-t-transparent" />
+                    ) : (
+                      (icon?.icon ?? "○")
+                    )}
                   </span>
                   <div className="min-w-0 flex-1">
                     <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -210,7 +251,11 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
 
       {result && state !== "running" ? (
         <div className="mt-4 flex flex-wrap items-start gap-3">
-          <Button variant="secondary" size="sm" onClick={() => download(`mcf-test-${result.startedAt.replace(/[:.]/g, "-")}.txt`, transcriptText(result))}>
+          <Button
+            variant="secondary"
+            size="sm"
+            onClick={() => download(`mcf-test-${result.startedAt.replace(/[:.]/g, "-")}.txt`, transcriptText(result))}
+          >
             Download transcript
           </Button>
           {result.properties.applied.length + result.properties.ignored.length > 0 ? (
@@ -221,7 +266,10 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
               <ul className="mt-2 space-y-1">
                 {result.properties.applied.map((p) => (
                   <li key={p.key}>
-                    <span className="font-mono text-xs">{p.key}={p.value}</span> — {p.effect}
+                    <span className="font-mono text-xs">
+                      {p.key}={p.value}
+                    </span>{" "}
+                    — {p.effect}
                   </li>
                 ))}
                 {result.properties.ignored.map((p) => (
@@ -236,25 +284,41 @@ export function TestPanel({ form, profileId, lastResult }: { form: UseFormReturn
       ) : null}
 
       {isOAuth ? (
-        <details className="mt-4 rounded-md border border-slate-200 px-3 py-2" open={Boolean(authFailed)} data-testid="exchange-setup">
-          <summary className="cursor-pointer text-sm font-medium text-slate-800">Exchange setup assistant (PowerShell for the Exchange admin)</summary>
+        <details
+          className="mt-4 rounded-md border border-slate-200 px-3 py-2"
+          open={Boolean(authFailed)}
+          data-testid="exchange-setup"
+        >
+          <summary className="cursor-pointer text-sm font-medium text-slate-800">
+            Exchange setup assistant (PowerShell for the Exchange admin)
+          </summary>
           <div className="mt-3 space-y-2">
             <p className="text-sm text-slate-600">
-              The app needs a service principal in Exchange Online and FullAccess to this mailbox. Find the <strong>Enterprise application</strong>’s Object ID under
-              Entra admin center › Enterprise applications › your app › Overview (not the App registration’s Object ID).
+              The app needs a service principal in Exchange Online and FullAccess to this mailbox. Find the{" "}
+              <strong>Enterprise application</strong>’s Object ID under Entra admin center › Enterprise applications › your app ›
+              Overview (not the App registration’s Object ID).
             </p>
             <div className="max-w-md">
               <label htmlFor="enterprise-object-id" className="text-sm font-medium text-slate-800">
                 Enterprise application Object ID
               </label>
-              <Input id="enterprise-object-id" value={objectId} onChange={(e) => setObjectId(e.target.value.trim())} placeholder="00000000-0000-0000-0000-000000000000" spellCheck={false} />
+              <Input
+                id="enterprise-object-id"
+                value={objectId}
+                onChange={(e) => setObjectId(e.target.value.trim())}
+                placeholder="00000000-0000-0000-0000-000000000000"
+                spellCheck={false}
+              />
             </div>
             <div className="relative">
               <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100" data-testid="exchange-script">
                 {exchangeSetupScript(values as ProfileInput, { enterpriseAppObjectId: objectId || undefined })}
               </pre>
               <div className="absolute top-1 right-1 rounded bg-white">
-                <CopyButton value={exchangeSetupScript(values as ProfileInput, { enterpriseAppObjectId: objectId || undefined })} label="PowerShell script" />
+                <CopyButton
+                  value={exchangeSetupScript(values as ProfileInput, { enterpriseAppObjectId: objectId || undefined })}
+                  label="PowerShell script"
+                />
               </div>
             </div>
           </div>

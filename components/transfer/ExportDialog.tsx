@@ -25,7 +25,15 @@ interface Problems {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
-export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chosen: SelectableProfile[]; visibleTotal: number | null; managesEverything: boolean }) {
+export function ExportDialog({
+  chosen,
+  visibleTotal,
+  managesEverything,
+}: {
+  chosen: SelectableProfile[];
+  visibleTotal: number | null;
+  managesEverything: boolean;
+}) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [scope, setScope] = useState<Scope>("all");
@@ -36,14 +44,20 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
   const [pending, setPending] = useState(false);
   const [done, setDone] = useState<string | null>(null);
 
-  const allLabel = visibleTotal === null ? "All profiles you can see (not only this search)" : `All ${plural(visibleTotal, "profile")} you can see`;
+  const allLabel =
+    visibleTotal === null
+      ? "All profiles you can see (not only this search)"
+      : `All ${plural(visibleTotal, "profile")} you can see`;
   const notManaged = chosen.filter((p) => p.level !== "manage");
   // Offered only where the server would allow it: Manage on every profile in the file.
   const secretsAllowed = scope === "selected" ? chosen.length > 0 && notManaged.length === 0 : managesEverything;
   const secretsWhyNot =
     scope === "selected"
       ? notManaged.length > 0
-        ? `Needs Manage access on every profile in the file; you have less on ${notManaged.slice(0, 3).map((p) => `“${p.name}”`).join(", ")}${notManaged.length > 3 ? ` and ${notManaged.length - 3} more` : ""}.`
+        ? `Needs Manage access on every profile in the file; you have less on ${notManaged
+            .slice(0, 3)
+            .map((p) => `“${p.name}”`)
+            .join(", ")}${notManaged.length > 3 ? ` and ${notManaged.length - 3} more` : ""}.`
         : undefined
       : "Only owners and admins manage every profile: select the profiles you manage to include their secrets.";
   const effectiveSecrets: Secrets = secretsAllowed ? secrets : "none";
@@ -64,7 +78,8 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
   const submit = async () => {
     const found: Problems = {};
     if (effectiveSecrets === "encrypted") {
-      if ([...passphrase].length < MIN_PASSPHRASE) found.passphrase = `Choose a passphrase of at least ${MIN_PASSPHRASE} characters`;
+      if ([...passphrase].length < MIN_PASSPHRASE)
+        found.passphrase = `Choose a passphrase of at least ${MIN_PASSPHRASE} characters`;
       else if (confirm !== passphrase) found.confirm = "The two passphrases differ: type the same one twice";
     }
     setProblems(found);
@@ -75,14 +90,20 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
         effectiveSecrets === "encrypted"
           ? { ids: scope === "all" ? "all" : chosen.map((p) => p.id), includeSecrets: true, passphrase }
           : { ids: scope === "all" ? "all" : chosen.map((p) => p.id), includeSecrets: false };
-      const response = await fetch("/api/profiles/export", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await fetch("/api/profiles/export", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (!response.ok) {
         const error = await readErrorBody(response);
         setProblems(error.fields.passphrase ? { passphrase: error.fields.passphrase } : { form: error.message });
         return;
       }
       const name = await saveDownload(response, "mcf-profiles.json");
-      setDone(`Downloaded ${name}${effectiveSecrets === "encrypted" ? ", secrets encrypted with your passphrase" : ", without secrets"}.`);
+      setDone(
+        `Downloaded ${name}${effectiveSecrets === "encrypted" ? ", secrets encrypted with your passphrase" : ", without secrets"}.`,
+      );
       reset(false);
     } catch {
       setProblems({ form: "The console could not be reached. Check the connection and try again; nothing was exported." });
@@ -100,7 +121,10 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
         <DialogTrigger asChild>
           <Button variant="secondary">{chosen.length > 0 ? `Export ${chosen.length} selected…` : "Export…"}</Button>
         </DialogTrigger>
-        <DialogContent title="Export profiles" description="Downloads mcf-profile documents (one object for one profile, a JSON array for several) that another console can import.">
+        <DialogContent
+          title="Export profiles"
+          description="Downloads mcf-profile documents (one object for one profile, a JSON array for several) that another console can import."
+        >
           <form
             className="space-y-4"
             onSubmit={(event) => {
@@ -110,8 +134,25 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
           >
             <fieldset className="space-y-1.5">
               <legend className="text-sm font-medium text-slate-800">Profiles</legend>
-              <Choice name={`${id}-scope`} value="selected" checked={scope === "selected"} onChange={() => setScope("selected")} disabled={chosen.length === 0} label={chosen.length > 0 ? `The ${plural(chosen.length, "selected profile")}` : "Selected profiles (tick rows in the list first)"} />
-              <Choice name={`${id}-scope`} value="all" checked={scope === "all"} onChange={() => setScope("all")} label={allLabel} />
+              <Choice
+                name={`${id}-scope`}
+                value="selected"
+                checked={scope === "selected"}
+                onChange={() => setScope("selected")}
+                disabled={chosen.length === 0}
+                label={
+                  chosen.length > 0
+                    ? `The ${plural(chosen.length, "selected profile")}`
+                    : "Selected profiles (tick rows in the list first)"
+                }
+              />
+              <Choice
+                name={`${id}-scope`}
+                value="all"
+                checked={scope === "all"}
+                onChange={() => setScope("all")}
+                label={allLabel}
+              />
             </fieldset>
 
             <fieldset className="space-y-1.5">
@@ -122,7 +163,9 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
                 checked={effectiveSecrets === "none"}
                 onChange={() => setSecrets("none")}
                 label="Without secrets (recommended)"
-                hint={'Passwords, client secrets, assertions and private keys are written as null, meaning "supply on import": whoever imports the file enters them before a Test.'}
+                hint={
+                  'Passwords, client secrets, assertions and private keys are written as null, meaning "supply on import": whoever imports the file enters them before a Test.'
+                }
               />
               <Choice
                 name={`${id}-secrets`}
@@ -131,20 +174,43 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
                 onChange={() => setSecrets("encrypted")}
                 disabled={!secretsAllowed}
                 label="With secrets, encrypted under a passphrase"
-                hint={secretsAllowed ? "Each secret is encrypted (scrypt and AES-256-GCM); the import asks for the passphrase." : secretsWhyNot}
+                hint={
+                  secretsAllowed
+                    ? "Each secret is encrypted (scrypt and AES-256-GCM); the import asks for the passphrase."
+                    : secretsWhyNot
+                }
               />
             </fieldset>
 
             {effectiveSecrets === "encrypted" ? (
               <div className="space-y-3">
                 <Alert tone="warning">
-                  Anyone who has both the file and the passphrase can read these secrets. Send the passphrase another way than the file, and delete the file once it is imported.
+                  Anyone who has both the file and the passphrase can read these secrets. Send the passphrase another way than the
+                  file, and delete the file once it is imported.
                 </Alert>
-                <Field id={`${id}-passphrase`} label="Passphrase" hint={`At least ${MIN_PASSPHRASE} characters.`} error={problems.passphrase} required>
-                  <Input type="password" autoComplete="new-password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} maxLength={1024} />
+                <Field
+                  id={`${id}-passphrase`}
+                  label="Passphrase"
+                  hint={`At least ${MIN_PASSPHRASE} characters.`}
+                  error={problems.passphrase}
+                  required
+                >
+                  <Input
+                    type="password"
+                    autoComplete="new-password"
+                    value={passphrase}
+                    onChange={(e) => setPassphrase(e.target.value)}
+                    maxLength={1024}
+                  />
                 </Field>
                 <Field id={`${id}-confirm`} label="Passphrase again" error={problems.confirm} required>
-                  <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} maxLength={1024} />
+                  <Input
+                    type="password"
+                    autoComplete="new-password"
+                    value={confirm}
+                    onChange={(e) => setConfirm(e.target.value)}
+                    maxLength={1024}
+                  />
                 </Field>
               </div>
             ) : null}
@@ -158,7 +224,23 @@ export function ExportDialog({ chosen, visibleTotal, managesEverything }: { chos
   );
 }
 
-function Choice({ name, value, checked, onChange, label, hint, disabled }: { name: string; value: string; checked: boolean; onChange: () => void; label: string; hint?: string; disabled?: boolean }) {
+function Choice({
+  name,
+  value,
+  checked,
+  onChange,
+  label,
+  hint,
+  disabled,
+}: {
+  name: string;
+  value: string;
+  checked: boolean;
+  onChange: () => void;
+  label: string;
+  hint?: string;
+  disabled?: boolean;
+}) {
   const id = `${name}-${value}`;
   return (
     <div className="flex items-start gap-2">

@@ -92,7 +92,15 @@ export function SelectAllCheckbox() {
 
 export function SelectRowCheckbox({ id, name }: { id: string; name: string }) {
   const { selected, toggle } = useSelection();
-  return <input type="checkbox" className={checkboxClass} aria-label={`Select ${name}`} checked={selected.has(id)} onChange={(e) => toggle(id, e.target.checked)} />;
+  return (
+    <input
+      type="checkbox"
+      className={checkboxClass}
+      aria-label={`Select ${name}`}
+      checked={selected.has(id)}
+      onChange={(e) => toggle(id, e.target.checked)}
+    />
+  );
 }
 
 /** The toolbar button: exports the ticked rows, or all visible profiles when none is ticked. */

@@ -23,7 +23,8 @@ function ProfileLinks({ title, profiles }: { title: string; profiles: Imported[]
             {profile.missingSecrets.length > 0 ? (
               <span className="text-slate-700">
                 {" "}
-                — still needs its {profile.missingSecrets.map((f) => secretFieldLabels[f].toLowerCase()).join(", ")}: open it and enter {profile.missingSecrets.length === 1 ? "it" : "them"} before a Test.
+                — still needs its {profile.missingSecrets.map((f) => secretFieldLabels[f].toLowerCase()).join(", ")}: open it and
+                enter {profile.missingSecrets.length === 1 ? "it" : "them"} before a Test.
               </span>
             ) : null}
           </li>
@@ -44,7 +45,9 @@ export function ImportDone({ result, onAnother }: { result: ImportSuccess; onAno
       <Alert tone="success" live>
         Imported {result.created.length} new{result.replaced.length ? `, replaced ${result.replaced.length}` : ""}
         {result.skipped.length ? `, skipped ${result.skipped.length}` : ""}.
-        {lacking > 0 ? ` ${lacking === 1 ? "1 profile still needs" : `${lacking} profiles still need`} secrets the file left out.` : ""}
+        {lacking > 0
+          ? ` ${lacking === 1 ? "1 profile still needs" : `${lacking} profiles still need`} secrets the file left out.`
+          : ""}
       </Alert>
       <ProfileLinks title="Created" profiles={result.created} />
       <ProfileLinks title="Replaced (a new revision; the history keeps the previous one)" profiles={result.replaced} />
@@ -60,12 +63,19 @@ export function ImportDone({ result, onAnother }: { result: ImportSuccess; onAno
           <ul className="mt-1 space-y-1 text-sm">
             {result.certificates.created.map((c) => (
               <li key={c.id}>
-                Stored <Link href={`/certificates/${c.id}`} className="font-medium text-blue-700 hover:underline">{c.name}</Link>
+                Stored{" "}
+                <Link href={`/certificates/${c.id}`} className="font-medium text-blue-700 hover:underline">
+                  {c.name}
+                </Link>
               </li>
             ))}
             {result.certificates.reused.map((c) => (
               <li key={c.id}>
-                Reused <Link href={`/certificates/${c.id}`} className="font-medium text-blue-700 hover:underline">{c.name}</Link>, already stored
+                Reused{" "}
+                <Link href={`/certificates/${c.id}`} className="font-medium text-blue-700 hover:underline">
+                  {c.name}
+                </Link>
+                , already stored
               </li>
             ))}
           </ul>

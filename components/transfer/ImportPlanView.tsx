@@ -77,7 +77,8 @@ export function ImportPlanView({
   const importing = chosen.filter((d) => d.action !== "skip").length;
   const replacing = chosen.filter((d) => d.action === "replace").length;
   // errors of the last attempt that point into one document are shown beside it too
-  const errorsOf = (item: PlanItemView) => errors.filter((e) => e.path === item.path || e.path.startsWith(`${item.path}.`) || e.path.startsWith(`${item.path}[`));
+  const errorsOf = (item: PlanItemView) =>
+    errors.filter((e) => e.path === item.path || e.path.startsWith(`${item.path}.`) || e.path.startsWith(`${item.path}[`));
 
   return (
     <section aria-labelledby="plan-heading" className="space-y-4">
@@ -86,12 +87,14 @@ export function ImportPlanView({
           {plan.items.length === 1 ? "1 profile" : `${plan.items.length.toLocaleString("en-US")} profiles`} in {fileLabel}
         </h2>
         <p className="text-sm text-slate-600">
-          The file is valid. Nothing is saved yet: choose what happens to each profile, then import. Secrets the file leaves out are asked for before the profile&apos;s first Test.
+          The file is valid. Nothing is saved yet: choose what happens to each profile, then import. Secrets the file leaves out
+          are asked for before the profile&apos;s first Test.
         </p>
       </div>
       {plan.decisionsNeeded > 0 ? (
         <Alert tone="warning">
-          {plan.decisionsNeeded === 1 ? "1 profile has" : `${plan.decisionsNeeded} profiles have`} a name that is already taken: import under a new name, skip, or replace the existing profile (its history keeps the old version).
+          {plan.decisionsNeeded === 1 ? "1 profile has" : `${plan.decisionsNeeded} profiles have`} a name that is already taken:
+          import under a new name, skip, or replace the existing profile (its history keeps the old version).
         </Alert>
       ) : null}
 
@@ -113,7 +116,10 @@ export function ImportPlanView({
               </div>
 
               {item.problems.length > 0 ? (
-                <ImportErrors title="This profile cannot be imported as it is; it is skipped (fix the file to import it):" errors={item.problems} />
+                <ImportErrors
+                  title="This profile cannot be imported as it is; it is skipped (fix the file to import it):"
+                  errors={item.problems}
+                />
               ) : (
                 <div className="flex flex-wrap items-end gap-3">
                   <div className="space-y-1">
@@ -126,11 +132,24 @@ export function ImportPlanView({
                       value={decision.action}
                       onChange={(e) => {
                         const action = e.target.value as DecisionDraft["action"];
-                        onDecision(item.index, action === "rename" ? { action, name: decision.action === "rename" ? decision.name : (defaultDecision(item) as { name?: string }).name ?? item.name } : { action });
+                        onDecision(
+                          item.index,
+                          action === "rename"
+                            ? {
+                                action,
+                                name:
+                                  decision.action === "rename"
+                                    ? decision.name
+                                    : ((defaultDecision(item) as { name?: string }).name ?? item.name),
+                              }
+                            : { action },
+                        );
                       }}
                     >
                       {!item.needsDecision ? <option value="create">Create</option> : null}
-                      <option value="rename">{item.needsDecision ? "Import under a new name" : "Create under another name"}</option>
+                      <option value="rename">
+                        {item.needsDecision ? "Import under a new name" : "Create under another name"}
+                      </option>
                       {item.clash && item.sameNameAs === null ? (
                         <option value="replace" disabled={!item.clash.canReplace}>
                           Replace “{item.clash.name}” as a new revision{item.clash.canReplace ? "" : " (needs Edit access)"}
@@ -163,7 +182,8 @@ export function ImportPlanView({
                 {certificate ? <li>{certificate}</li> : null}
                 {item.missingSecrets.length > 0 ? (
                   <li>
-                    <Badge tone="info">secrets missing</Badge> {item.missingSecrets.map((f) => secretFieldLabels[f]).join(", ")}: to be supplied before a Test.
+                    <Badge tone="info">secrets missing</Badge> {item.missingSecrets.map((f) => secretFieldLabels[f]).join(", ")}:
+                    to be supplied before a Test.
                   </li>
                 ) : null}
                 {item.notes.map((note) => (

@@ -39,7 +39,10 @@ interface Source {
 
 const emptySource: Source = { mode: "file", fileName: null, fileSize: 0, text: "", name: "", passphrase: "" };
 
-const sizeLabel = (bytes: number) => (bytes < 1024 * 1024 ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString("en-US")} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`);
+const sizeLabel = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024)).toLocaleString("en-US")} KB`
+    : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 
 const problemCount = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "problem" : "problems"}`;
 
@@ -102,7 +105,9 @@ export function ImportWizard() {
     setFormError(null);
     // nothing chosen yet; a chosen file that is empty or blank is for the library to describe
     if (source.mode === "file" ? source.fileName === null : !source.text.trim()) {
-      setFieldErrors(source.mode === "file" ? { text: "Choose a file to import" } : { text: "Paste an export or key=value settings" });
+      setFieldErrors(
+        source.mode === "file" ? { text: "Choose a file to import" } : { text: "Paste an export or key=value settings" },
+      );
       return;
     }
     // quick, local and exactly the server's rules: no round trip for a file that cannot pass
@@ -117,7 +122,11 @@ export function ImportWizard() {
     }
     setPending(true);
     try {
-      const response = await planImportAction({ text: source.text, passphrase: source.passphrase || undefined, name: source.name || undefined });
+      const response = await planImportAction({
+        text: source.text,
+        passphrase: source.passphrase || undefined,
+        name: source.name || undefined,
+      });
       if (!response.ok) {
         setFormError(response.error.message);
         return;
@@ -125,7 +134,10 @@ export function ImportWizard() {
       if (!response.data.valid) {
         const wrongPassphrase = response.data.errors.some((e) => e.code === "wrong_passphrase");
         if (wrongPassphrase) setFieldErrors({ passphrase: "Wrong passphrase: the file's secrets cannot be decrypted with it" });
-        showErrors(`The file cannot be imported: ${problemCount(response.data.errors.length)}. Nothing was saved.`, response.data.errors);
+        showErrors(
+          `The file cannot be imported: ${problemCount(response.data.errors.length)}. Nothing was saved.`,
+          response.data.errors,
+        );
         return;
       }
       const plan = response.data;
@@ -151,7 +163,12 @@ export function ImportWizard() {
           const decision = decisions[item.index] ?? defaultDecision(item);
           if (decision.action === "rename") return { index: item.index, action: "rename" as const, name: decision.name };
           // the version the plan showed: a save in between is reported instead of overwritten
-          if (decision.action === "replace") return { index: item.index, action: "replace" as const, ...(item.clash ? { expectedVersion: item.clash.version } : {}) };
+          if (decision.action === "replace")
+            return {
+              index: item.index,
+              action: "replace" as const,
+              ...(item.clash ? { expectedVersion: item.clash.version } : {}),
+            };
           return { index: item.index, action: decision.action };
         }),
       });
@@ -181,7 +198,10 @@ export function ImportWizard() {
           <li
             key={label}
             aria-current={i === current ? "step" : undefined}
-            className={cn("rounded-full px-3 py-1", i === current ? "bg-blue-700 text-white" : i < current ? "bg-blue-50 text-blue-800" : "bg-slate-100 text-slate-600")}
+            className={cn(
+              "rounded-full px-3 py-1",
+              i === current ? "bg-blue-700 text-white" : i < current ? "bg-blue-50 text-blue-800" : "bg-slate-100 text-slate-600",
+            )}
           >
             {i + 1}. {label}
           </li>
@@ -215,7 +235,13 @@ export function ImportWizard() {
           </fieldset>
 
           {source.mode === "file" ? (
-            <Field id={`${id}-file`} label="Export file" hint="A .json export (one profile or a list of them), at most 5 MB." error={fieldErrors.text} required>
+            <Field
+              id={`${id}-file`}
+              label="Export file"
+              hint="A .json export (one profile or a list of them), at most 5 MB."
+              error={fieldErrors.text}
+              required
+            >
               <input
                 type="file"
                 accept=".json,application/json,.txt,.properties,text/plain"
@@ -255,14 +281,31 @@ export function ImportWizard() {
           ) : null}
 
           {isFlat && source.text.trim() ? (
-            <Field id={`${id}-name`} label="Profile name" hint="Needed unless the text has a Name= line; a name entered here wins over it." error={fieldErrors.name}>
+            <Field
+              id={`${id}-name`}
+              label="Profile name"
+              hint="Needed unless the text has a Name= line; a name entered here wins over it."
+              error={fieldErrors.name}
+            >
               <Input value={source.name} onChange={(e) => update({ name: e.target.value })} maxLength={100} />
             </Field>
           ) : null}
 
           {needsPassphrase || fieldErrors.passphrase ? (
-            <Field id={`${id}-passphrase`} label="Passphrase of the export" hint="The file's secrets are encrypted; the passphrase was chosen when it was exported." error={fieldErrors.passphrase} required>
-              <Input type="password" autoComplete="off" value={source.passphrase} onChange={(e) => update({ passphrase: e.target.value })} maxLength={1024} />
+            <Field
+              id={`${id}-passphrase`}
+              label="Passphrase of the export"
+              hint="The file's secrets are encrypted; the passphrase was chosen when it was exported."
+              error={fieldErrors.passphrase}
+              required
+            >
+              <Input
+                type="password"
+                autoComplete="off"
+                value={source.passphrase}
+                onChange={(e) => update({ passphrase: e.target.value })}
+                maxLength={1024}
+              />
             </Field>
           ) : null}
 

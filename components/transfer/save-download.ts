@@ -26,7 +26,9 @@ export async function saveDownload(response: Response, fallbackName: string): Pr
 /** The `{ error: { message, fields } }` body of a refused request, or a generic message. */
 export async function readErrorBody(response: Response): Promise<{ message: string; fields: Record<string, string> }> {
   const body = (await response.json().catch(() => null)) as { error?: { message?: unknown; fields?: unknown } } | null;
-  const message = typeof body?.error?.message === "string" ? body.error.message : `The server refused the request (HTTP ${response.status}).`;
-  const fields = body?.error?.fields && typeof body.error.fields === "object" ? (body.error.fields as Record<string, string>) : {};
+  const message =
+    typeof body?.error?.message === "string" ? body.error.message : `The server refused the request (HTTP ${response.status}).`;
+  const fields =
+    body?.error?.fields && typeof body.error.fields === "object" ? (body.error.fields as Record<string, string>) : {};
   return { message, fields };
 }

@@ -9,9 +9,22 @@ const tones = {
 } as const;
 
 /** A message box; `live` makes screen readers announce it when it appears. */
-export function Alert({ tone, children, className, live }: { tone: keyof typeof tones; children: ReactNode; className?: string; live?: boolean }) {
+export function Alert({
+  tone,
+  children,
+  className,
+  live,
+}: {
+  tone: keyof typeof tones;
+  children: ReactNode;
+  className?: string;
+  live?: boolean;
+}) {
   return (
-    <div role={tone === "error" ? "alert" : live ? "status" : undefined} className={cn("rounded-md border px-3 py-2 text-sm", tones[tone], className)}>
+    <div
+      role={tone === "error" ? "alert" : live ? "status" : undefined}
+      className={cn("rounded-md border px-3 py-2 text-sm", tones[tone], className)}
+    >
       {children}
     </div>
   );

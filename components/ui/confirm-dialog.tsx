@@ -23,7 +23,16 @@ interface ConfirmDialogProps {
  * The one confirmation dialog (delete, restore, revoke, remove…): an accessible alert dialog whose
  * confirm button runs a server action, shows the refusal in place, and closes on success.
  */
-export function ConfirmDialog({ trigger, title, description, confirmLabel, pendingLabel, tone = "danger", onConfirm, onDone }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  trigger,
+  title,
+  description,
+  confirmLabel,
+  pendingLabel,
+  tone = "danger",
+  onConfirm,
+  onDone,
+}: ConfirmDialogProps) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();

@@ -12,7 +12,19 @@ export const DialogClose = DialogPrimitive.Close;
  * `busy`: the dialog's content is still loading or being changed; announced as aria-busy, so assistive
  * technology (and the e2e specs) wait for it instead of reading a half-rendered list.
  */
-export function DialogContent({ title, description, children, className, busy }: { title: string; description?: ReactNode; children: ReactNode; className?: string; busy?: boolean }) {
+export function DialogContent({
+  title,
+  description,
+  children,
+  className,
+  busy,
+}: {
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  busy?: boolean;
+}) {
   return (
     <DialogPrimitive.Portal>
       <DialogPrimitive.Overlay className="fixed inset-0 z-40 bg-slate-900/40" />
@@ -25,7 +37,11 @@ export function DialogContent({ title, description, children, className, busy }:
         )}
       >
         <DialogPrimitive.Title className="text-base font-semibold text-slate-900">{title}</DialogPrimitive.Title>
-        {description ? <DialogPrimitive.Description className="mt-1 text-sm text-slate-600">{description}</DialogPrimitive.Description> : <DialogPrimitive.Description className="sr-only">{title}</DialogPrimitive.Description>}
+        {description ? (
+          <DialogPrimitive.Description className="mt-1 text-sm text-slate-600">{description}</DialogPrimitive.Description>
+        ) : (
+          <DialogPrimitive.Description className="sr-only">{title}</DialogPrimitive.Description>
+        )}
         <div className="mt-4">{children}</div>
       </DialogPrimitive.Content>
     </DialogPrimitive.Portal>
@@ -33,7 +49,15 @@ export function DialogContent({ title, description, children, className, busy }:
 }
 
 /** The footer of a dialog's form: Cancel closes the dialog, the submit button shows progress. */
-export function DialogFormFooter({ pending, submitLabel, pendingLabel }: { pending: boolean; submitLabel: string; pendingLabel: string }) {
+export function DialogFormFooter({
+  pending,
+  submitLabel,
+  pendingLabel,
+}: {
+  pending: boolean;
+  submitLabel: string;
+  pendingLabel: string;
+}) {
   return (
     <div className="flex justify-end gap-2">
       <DialogPrimitive.Close asChild>

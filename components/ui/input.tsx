@@ -7,7 +7,10 @@ export const controlClass = cn(
   "aria-invalid:border-red-600 aria-invalid:focus-visible:outline-red-600 disabled:bg-slate-100 disabled:text-slate-500",
 );
 
-export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...props }, ref) {
+export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input(
+  { className, ...props },
+  ref,
+) {
   return <input ref={ref} className={cn(controlClass, "h-9", className)} {...props} />;
 });
 
@@ -18,6 +21,9 @@ export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<H
   return <textarea ref={ref} className={cn(controlClass, "min-h-20 py-2 font-mono text-xs", className)} {...props} />;
 });
 
-export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select({ className, ...props }, ref) {
+export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select(
+  { className, ...props },
+  ref,
+) {
   return <select ref={ref} className={cn(controlClass, "h-9 pr-8", className)} {...props} />;
 });

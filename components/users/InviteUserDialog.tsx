@@ -42,7 +42,12 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
       }
       setError(null);
       // the server knows the path only; the origin is the one this admin reached the console at
-      setCreated({ email: result.data.email, link: `${window.location.origin}${result.data.path}`, expiresAt: result.data.expiresAt, replaced: result.data.replaced });
+      setCreated({
+        email: result.data.email,
+        link: `${window.location.origin}${result.data.path}`,
+        expiresAt: result.data.expiresAt,
+        replaced: result.data.replaced,
+      });
       router.refresh();
     });
 
@@ -62,7 +67,10 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
       <DialogTrigger asChild>
         <Button>Invite user</Button>
       </DialogTrigger>
-      <DialogContent title={created ? "Invitation link" : "Invite a user"} description={created ? undefined : "They choose their own password when they open the link."}>
+      <DialogContent
+        title={created ? "Invitation link" : "Invite a user"}
+        description={created ? undefined : "They choose their own password when they open the link."}
+      >
         {created ? (
           <div className="space-y-4">
             <Alert tone="success" live>
@@ -73,12 +81,20 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
                 One-time link
               </label>
               <div className="flex items-center gap-1">
-                <Input id={`${id}-link`} value={created.link} readOnly className="font-mono text-xs" onFocus={(e) => e.currentTarget.select()} aria-describedby={`${id}-link-hint`} />
+                <Input
+                  id={`${id}-link`}
+                  value={created.link}
+                  readOnly
+                  className="font-mono text-xs"
+                  onFocus={(e) => e.currentTarget.select()}
+                  aria-describedby={`${id}-link-hint`}
+                />
                 <CopyButton value={created.link} label="invitation link" />
               </div>
               <p id={`${id}-link-hint`} className="text-xs text-slate-600">
                 This console does not send email: pass the link on yourself, through a channel you trust. It works once, until{" "}
-                <time dateTime={created.expiresAt}>{created.expiresAt.slice(0, 16).replace("T", " ")} UTC</time>, and is not shown again.
+                <time dateTime={created.expiresAt}>{created.expiresAt.slice(0, 16).replace("T", " ")} UTC</time>, and is not shown
+                again.
               </p>
             </div>
             <div className="flex justify-end">
@@ -97,7 +113,14 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
             }}
           >
             <Field id={`${id}-email`} label="Email" error={error?.fields?.email} required>
-              <Input type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} maxLength={320} autoFocus />
+              <Input
+                type="email"
+                autoComplete="off"
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                maxLength={320}
+                autoFocus
+              />
             </Field>
             <Field id={`${id}-name`} label="Name" error={error?.fields?.name} required>
               <Input autoComplete="off" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
@@ -106,7 +129,9 @@ export function InviteUserDialog({ roles }: { roles: AssignableRole[] }) {
               id={`${id}-role`}
               label="Role"
               error={error?.fields?.role}
-              hint={roles.includes("admin") ? "Admins manage users and every profile." : "Only the console owner can invite admins."}
+              hint={
+                roles.includes("admin") ? "Admins manage users and every profile." : "Only the console owner can invite admins."
+              }
               required
             >
               <Select value={role} onChange={(e) => setRole(e.target.value as AssignableRole)}>

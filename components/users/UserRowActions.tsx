@@ -7,7 +7,14 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Dialog, DialogClose, DialogContent, DialogTrigger, DialogFormFooter } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { changeUserRoleAction, disableUserAction, enableUserAction, removeUserAction, resetUserPasswordAction, unlockUserSignInAction } from "@/lib/actions/users";
+import {
+  changeUserRoleAction,
+  disableUserAction,
+  enableUserAction,
+  removeUserAction,
+  resetUserPasswordAction,
+  unlockUserSignInAction,
+} from "@/lib/actions/users";
 import { roleLabels } from "@/lib/auth/permissions";
 import type { AssignableRole } from "@/lib/users/rules";
 
@@ -45,7 +52,13 @@ export function UserRowActions({
   ownerLabel: string;
   minPasswordLength: number;
 }) {
-  const hasAny = allowed.roles.length > 0 || allowed.resetPassword || allowed.disable || allowed.enable || allowed.remove || allowed.unlockSignIn;
+  const hasAny =
+    allowed.roles.length > 0 ||
+    allowed.resetPassword ||
+    allowed.disable ||
+    allowed.enable ||
+    allowed.remove ||
+    allowed.unlockSignIn;
   if (!hasAny) return <span className="text-xs text-slate-500">—</span>;
   return (
     <div className="flex flex-wrap justify-end gap-1">
@@ -58,8 +71,8 @@ export function UserRowActions({
           title={`Unlock the sign-in of ${user.name}?`}
           description={
             <>
-              Failed sign-ins have slowed this account down on some addresses. Unlocking lets every address try again at once. If the failures were not theirs,
-              someone may be guessing the password: consider resetting it instead.
+              Failed sign-ins have slowed this account down on some addresses. Unlocking lets every address try again at once. If
+              the failures were not theirs, someone may be guessing the password: consider resetting it instead.
             </>
           }
           confirmLabel="Unlock sign-in"
@@ -81,7 +94,12 @@ export function UserRowActions({
           label="Disable"
           ariaLabel={`Disable ${user.name}`}
           title={`Disable ${user.name}?`}
-          description={<>They are signed out everywhere now and cannot sign in until enabled again. Their profiles, shares and certificates stay as they are.</>}
+          description={
+            <>
+              They are signed out everywhere now and cannot sign in until enabled again. Their profiles, shares and certificates
+              stay as they are.
+            </>
+          }
           confirmLabel="Disable account"
           danger
           run={() => disableUserAction({ userId: user.id })}
@@ -97,7 +115,8 @@ export function UserRowActions({
               {user.profilesOwned + user.certificatesCreated === 0
                 ? "They look after no profiles or certificates."
                 : `Their ${plural(user.profilesOwned, "profile")} and ${plural(user.certificatesCreated, "certificate")} pass to the console owner, ${ownerLabel}.`}{" "}
-              The shares given to them and their sessions end; their entries in the audit log stay. The account cannot be restored: invite them again if needed.
+              The shares given to them and their sessions end; their entries in the audit log stay. The account cannot be
+              restored: invite them again if needed.
             </>
           }
           confirmLabel="Remove user"
@@ -185,7 +204,10 @@ function ChangeRoleButton({ user, roles }: { user: UserRowTarget; roles: Assigna
           Role…
         </Button>
       </DialogTrigger>
-      <DialogContent title={`Change the role of ${user.name}`} description="Admins manage users and every profile; editors create profiles and work on shared ones; viewers see only what is shared with them. It applies from their next click.">
+      <DialogContent
+        title={`Change the role of ${user.name}`}
+        description="Admins manage users and every profile; editors create profiles and work on shared ones; viewers see only what is shared with them. It applies from their next click."
+      >
         <form
           className="space-y-4"
           onSubmit={(event) => {
@@ -246,7 +268,10 @@ function ResetPasswordButton({ user, minPasswordLength }: { user: UserRowTarget;
           Reset password…
         </Button>
       </DialogTrigger>
-      <DialogContent title={`Reset the password of ${user.name}`} description="Set a new password and pass it on to them; they can change it on their account page. They are signed out everywhere.">
+      <DialogContent
+        title={`Reset the password of ${user.name}`}
+        description="Set a new password and pass it on to them; they can change it on their account page. They are signed out everywhere."
+      >
         {done ? (
           <div className="space-y-4">
             <Alert tone="success" live>
@@ -268,11 +293,29 @@ function ResetPasswordButton({ user, minPasswordLength }: { user: UserRowTarget;
             }}
           >
             <input type="text" name="username" autoComplete="username" value={user.email} readOnly hidden />
-            <Field id={`${fieldId}-password`} label="New password" hint={`At least ${minPasswordLength} characters`} error={error?.fields?.password} required>
-              <Input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} maxLength={128} />
+            <Field
+              id={`${fieldId}-password`}
+              label="New password"
+              hint={`At least ${minPasswordLength} characters`}
+              error={error?.fields?.password}
+              required
+            >
+              <Input
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                maxLength={128}
+              />
             </Field>
             <Field id={`${fieldId}-confirm`} label="Repeat the new password" error={error?.fields?.confirm} required>
-              <Input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} maxLength={128} />
+              <Input
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+                maxLength={128}
+              />
             </Field>
             <div aria-live="polite">{error && !error.fields ? <Alert tone="error">{error.message}</Alert> : null}</div>
             <DialogFormFooter pending={pending} submitLabel="Set password" pendingLabel="Saving…" />

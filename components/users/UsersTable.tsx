@@ -9,19 +9,39 @@ export interface UserRow extends UserListItem {
   isYou: boolean;
 }
 
-export function UsersTable({ users, ownerLabel, minPasswordLength }: { users: UserRow[]; ownerLabel: string; minPasswordLength: number }) {
+export function UsersTable({
+  users,
+  ownerLabel,
+  minPasswordLength,
+}: {
+  users: UserRow[];
+  ownerLabel: string;
+  minPasswordLength: number;
+}) {
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full min-w-[56rem] text-left text-sm">
         <caption className="sr-only">Console users, owner first, then by role and name</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-xs text-slate-600 uppercase">
           <tr>
-            <th scope="col" className="px-3 py-2 font-semibold">Name</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Email</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Role</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Status</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Created</th>
-            <th scope="col" className="px-3 py-2 font-semibold">Last sign-in</th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Name
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Email
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Role
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Status
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Created
+            </th>
+            <th scope="col" className="px-3 py-2 font-semibold">
+              Last sign-in
+            </th>
             <th scope="col" className="px-3 py-2 text-right font-semibold">
               <span className="sr-only">Actions</span>
             </th>
@@ -51,10 +71,19 @@ export function UsersTable({ users, ownerLabel, minPasswordLength }: { users: Us
               <td className="px-3 py-2 whitespace-nowrap text-slate-600">
                 <RelativeTime iso={user.createdAt} />
               </td>
-              <td className="px-3 py-2 whitespace-nowrap text-slate-600">{user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : "never"}</td>
+              <td className="px-3 py-2 whitespace-nowrap text-slate-600">
+                {user.lastSignInAt ? <RelativeTime iso={user.lastSignInAt} /> : "never"}
+              </td>
               <td className="px-3 py-2 text-right">
                 <UserRowActions
-                  user={{ id: user.id, name: user.name, email: user.email, disabled: user.disabled, profilesOwned: user.profilesOwned, certificatesCreated: user.certificatesCreated }}
+                  user={{
+                    id: user.id,
+                    name: user.name,
+                    email: user.email,
+                    disabled: user.disabled,
+                    profilesOwned: user.profilesOwned,
+                    certificatesCreated: user.certificatesCreated,
+                  }}
                   allowed={user.allowed}
                   ownerLabel={ownerLabel}
                   minPasswordLength={minPasswordLength}

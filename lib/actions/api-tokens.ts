@@ -14,8 +14,12 @@ export const createApiTokenAction = defineAction("createApiToken", createApiToke
   return created;
 });
 
-export const revokeApiTokenAction = defineAction("revokeApiToken", z.object({ id: z.string().min(1).max(64) }), async ({ id }, { user, ip }) => {
-  const revoked = await revokeApiToken(user, id, ip);
-  revalidatePath("/account/tokens");
-  return revoked;
-});
+export const revokeApiTokenAction = defineAction(
+  "revokeApiToken",
+  z.object({ id: z.string().min(1).max(64) }),
+  async ({ id }, { user, ip }) => {
+    const revoked = await revokeApiToken(user, id, ip);
+    revalidatePath("/account/tokens");
+    return revoked;
+  },
+);

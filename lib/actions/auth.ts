@@ -59,12 +59,23 @@ export async function signInAction(_previous: AuthFormState, form: FormData): Pr
 
 export async function signOutAction(): Promise<void> {
   const user = await getCurrentUser();
-  await getAuth().api.signOut({ headers: await authHeaders() }).catch(() => undefined);
-  if (user) await audit({ actor: actorOf(user), action: "auth.sign_out", object: { type: "session", label: user.email }, ip: await clientIp() });
+  await getAuth()
+    .api.signOut({ headers: await authHeaders() })
+    .catch(() => undefined);
+  if (user)
+    await audit({
+      actor: actorOf(user),
+      action: "auth.sign_out",
+      object: { type: "session", label: user.email },
+      ip: await clientIp(),
+    });
   redirect("/login");
 }
 
-const passwordRule = z.string().min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`).max(128, "At most 128 characters");
+const passwordRule = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(128, "At most 128 characters");
 const setupSchema = z
   .object({
     name: displayNameSchema,
@@ -86,9 +97,17 @@ export async function setupOwnerAction(_previous: AuthFormState, form: FormData)
   if (!parsed.success) return { error: "Check the fields marked below.", fields: fieldsOf(parsed.error) };
   const owner = await createFirstOwner(parsed.data);
   if (!owner) return { error: "This console already has an owner. Sign in instead." };
-  await audit({ actor: actorOf(owner), action: "auth.owner_created", object: { type: "user", id: owner.id, label: owner.email }, ip: await clientIp() });
+  await audit({
+    actor: actorOf(owner),
+    action: "auth.owner_created",
+    object: { type: "user", id: owner.id, label: owner.email },
+    ip: await clientIp(),
+  });
   try {
-    await getAuth().api.signInEmail({ body: { email: parsed.data.email, password: parsed.data.password }, headers: await authHeaders() });
+    await getAuth().api.signInEmail({
+      body: { email: parsed.data.email, password: parsed.data.password },
+      headers: await authHeaders(),
+    });
   } catch (error) {
     return { error: messageFor(error) };
   }
@@ -96,7 +115,11 @@ export async function setupOwnerAction(_previous: AuthFormState, form: FormData)
 }
 
 const changePasswordSchema = z
-  .object({ currentPassword: z.string().min(1, "Enter your current password").max(128), newPassword: passwordRule, confirm: z.string() })
+  .object({
+    currentPassword: z.string().min(1, "Enter your current password").max(128),
+    newPassword: passwordRule,
+    confirm: z.string(),
+  })
   .refine((v) => v.newPassword === v.confirm, { path: ["confirm"], message: "The passwords differ" });
 
 export async function changePasswordAction(_previous: AuthFormState, form: FormData): Promise<AuthFormState> {
@@ -113,7 +136,12 @@ export async function changePasswordAction(_previous: AuthFormState, form: FormD
   } catch (error) {
     return { error: messageFor(error) };
   }
-  await audit({ actor: actorOf(user), action: "auth.password_changed", object: { type: "user", id: user.id, label: user.email }, ip: await clientIp() });
+  await audit({
+    actor: actorOf(user),
+    action: "auth.password_changed",
+    object: { type: "user", id: user.id, label: user.email },
+    ip: await clientIp(),
+  });
   return { ok: "Password changed. Other devices were signed out." };
 }
 

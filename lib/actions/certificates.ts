@@ -15,28 +15,46 @@ import type { GeneratedKeySize } from "@/lib/certs/generate";
 
 const certificateId = z.string().min(1).max(64);
 
-export const generateCertificateAction = defineAction("generateCertificate", generateCertificateSchema, async (input, { user }) => {
-  const saved = await generateCertificate({
-    name: input.name,
-    commonName: input.commonName.trim(),
-    keySize: Number(input.keySize) as GeneratedKeySize,
-    validityDays: Number(input.validityDays),
-  }, user);
-  revalidatePath("/certificates");
-  return saved;
-});
+export const generateCertificateAction = defineAction(
+  "generateCertificate",
+  generateCertificateSchema,
+  async (input, { user }) => {
+    const saved = await generateCertificate(
+      {
+        name: input.name,
+        commonName: input.commonName.trim(),
+        keySize: Number(input.keySize) as GeneratedKeySize,
+        validityDays: Number(input.validityDays),
+      },
+      user,
+    );
+    revalidatePath("/certificates");
+    return saved;
+  },
+);
 
-export const importPemCertificateAction = defineAction("importPemCertificate", importPemCertificateSchema, async (input, { user }) => {
-  const saved = await importCertificateFromPem(input, user);
-  revalidatePath("/certificates");
-  return saved;
-});
+export const importPemCertificateAction = defineAction(
+  "importPemCertificate",
+  importPemCertificateSchema,
+  async (input, { user }) => {
+    const saved = await importCertificateFromPem(input, user);
+    revalidatePath("/certificates");
+    return saved;
+  },
+);
 
-export const importPfxCertificateAction = defineAction("importPfxCertificate", importPfxCertificateSchema, async (input, { user }) => {
-  const saved = await importCertificateFromPfx({ name: input.name, pfx: Buffer.from(input.pfxBase64, "base64"), password: input.password }, user);
-  revalidatePath("/certificates");
-  return saved;
-});
+export const importPfxCertificateAction = defineAction(
+  "importPfxCertificate",
+  importPfxCertificateSchema,
+  async (input, { user }) => {
+    const saved = await importCertificateFromPfx(
+      { name: input.name, pfx: Buffer.from(input.pfxBase64, "base64"), password: input.password },
+      user,
+    );
+    revalidatePath("/certificates");
+    return saved;
+  },
+);
 
 export const renameCertificateAction = defineAction(
   "renameCertificate",
@@ -48,8 +66,12 @@ export const renameCertificateAction = defineAction(
   },
 );
 
-export const deleteCertificateAction = defineAction("deleteCertificate", z.object({ id: certificateId }), async ({ id }, { user }) => {
-  await deleteCertificate(id, user);
-  revalidatePath("/certificates");
-  return { id };
-});
+export const deleteCertificateAction = defineAction(
+  "deleteCertificate",
+  z.object({ id: certificateId }),
+  async ({ id }, { user }) => {
+    await deleteCertificate(id, user);
+    revalidatePath("/certificates");
+    return { id };
+  },
+);

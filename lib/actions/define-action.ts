@@ -31,10 +31,15 @@ export function defineAction<Schema extends z.ZodType, Output>(
   schema: Schema,
   handler: (input: z.infer<Schema>, context: ActionContext) => Promise<Output>,
 ): (input: z.input<Schema>) => Promise<ActionResult<Output>> {
-  return run(name, schema, async () => {
-    const user = await getCurrentUser();
-    return user ? { user, ip: await clientIp() } : null;
-  }, handler);
+  return run(
+    name,
+    schema,
+    async () => {
+      const user = await getCurrentUser();
+      return user ? { user, ip: await clientIp() } : null;
+    },
+    handler,
+  );
 }
 
 /** For the few actions a signed-out visitor may call: sign-in, first-run setup, accepting an invitation. */
@@ -60,18 +65,32 @@ function run<Schema extends z.ZodType, Context, Output>(
       if (!parsed.success) {
         return {
           ok: false,
-          error: { code: "invalid_input", message: "Some fields need attention: see the messages beside them.", fields: fieldErrorsFrom(parsed.error) },
+          error: {
+            code: "invalid_input",
+            message: "Some fields need attention: see the messages beside them.",
+            fields: fieldErrorsFrom(parsed.error),
+          },
         };
       }
       return { ok: true, data: await handler(parsed.data, context) };
     } catch (error) {
       if (isNextControlFlow(error)) throw error;
       if (isAppError(error)) {
-        return { ok: false, error: { code: error.code, message: error.userMessage, ...(error.fields ? { fields: error.fields } : {}) } };
+        return {
+          ok: false,
+          error: { code: error.code, message: error.userMessage, ...(error.fields ? { fields: error.fields } : {}) },
+        };
       }
       const reference = crypto.randomUUID().slice(0, 8);
       log.error("server action failed", { action: name, reference, error: error instanceof Error ? error.stack : String(error) });
-      return { ok: false, error: { code: "internal", message: `Something went wrong on the server (reference ${reference}). Nothing was changed.`, reference } };
+      return {
+        ok: false,
+        error: {
+          code: "internal",
+          message: `Something went wrong on the server (reference ${reference}). Nothing was changed.`,
+          reference,
+        },
+      };
     }
   };
 }

@@ -7,11 +7,15 @@ import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@
 
 const profileId = z.string().min(1).max(64);
 
-export const createProfileAction = defineAction("createProfile", z.object({ profile: z.unknown() }), async ({ profile }, { user }) => {
-  const saved = await createProfile(profile, user);
-  revalidatePath("/profiles");
-  return saved;
-});
+export const createProfileAction = defineAction(
+  "createProfile",
+  z.object({ profile: z.unknown() }),
+  async ({ profile }, { user }) => {
+    const saved = await createProfile(profile, user);
+    revalidatePath("/profiles");
+    return saved;
+  },
+);
 
 export const updateProfileAction = defineAction(
   "updateProfile",

@@ -7,7 +7,11 @@ import { restoreRevision } from "@/lib/profiles/revisions";
 
 export const restoreRevisionAction = defineAction(
   "restoreRevision",
-  z.object({ profileId: z.string().min(1).max(64), number: z.number().int().positive(), expectedVersion: z.number().int().positive() }),
+  z.object({
+    profileId: z.string().min(1).max(64),
+    number: z.number().int().positive(),
+    expectedVersion: z.number().int().positive(),
+  }),
   async ({ profileId, number, expectedVersion }, { user }) => {
     const saved = await restoreRevision(profileId, number, expectedVersion, user);
     revalidatePath(`/profiles/${profileId}`);

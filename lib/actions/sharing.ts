@@ -9,7 +9,11 @@ import { getProfileSharing, removeProfileShare, setProfileShare } from "@/lib/pr
 const profileId = z.string().min(1).max(64);
 const grantee = z.union([z.literal("*"), z.string().min(1).max(64)]);
 
-export const getProfileSharingAction = defineAction("getProfileSharing", z.object({ profileId }), async ({ profileId }, { user }) => getProfileSharing(profileId, user));
+export const getProfileSharingAction = defineAction(
+  "getProfileSharing",
+  z.object({ profileId }),
+  async ({ profileId }, { user }) => getProfileSharing(profileId, user),
+);
 
 export const setProfileShareAction = defineAction(
   "setProfileShare",
@@ -21,8 +25,12 @@ export const setProfileShareAction = defineAction(
   },
 );
 
-export const removeProfileShareAction = defineAction("removeProfileShare", z.object({ profileId, grantee }), async ({ profileId, grantee }, { user }) => {
-  await removeProfileShare(profileId, grantee, user);
-  revalidatePath(`/profiles/${profileId}`);
-  return getProfileSharing(profileId, user);
-});
+export const removeProfileShareAction = defineAction(
+  "removeProfileShare",
+  z.object({ profileId, grantee }),
+  async ({ profileId, grantee }, { user }) => {
+    await removeProfileShare(profileId, grantee, user);
+    revalidatePath(`/profiles/${profileId}`);
+    return getProfileSharing(profileId, user);
+  },
+);

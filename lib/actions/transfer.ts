@@ -26,10 +26,17 @@ const source = {
   text: z.string(),
   passphrase: z.string().max(MAX_EXPORT_PASSPHRASE_LENGTH).optional(),
   // the name for pasted key=value text without a Name= line; a longer one is reported by the library
-  name: z.string().max(LIMITS.name * 4).optional(),
+  name: z
+    .string()
+    .max(LIMITS.name * 4)
+    .optional(),
 };
 
-const documentIndex = z.number().int().min(0).max(IMPORT_LIMITS.maxDocuments - 1);
+const documentIndex = z
+  .number()
+  .int()
+  .min(0)
+  .max(IMPORT_LIMITS.maxDocuments - 1);
 const decisionSchema = z.discriminatedUnion("action", [
   z.object({ index: documentIndex, action: z.literal("create") }),
   z.object({ index: documentIndex, action: z.literal("rename"), name: z.string().max(LIMITS.name * 4) }),
@@ -37,7 +44,8 @@ const decisionSchema = z.discriminatedUnion("action", [
   z.object({ index: documentIndex, action: z.literal("replace"), expectedVersion: z.number().int().positive().optional() }),
 ]);
 
-const refuseViewers = (user: CurrentUser) => requireAbility(user, "importProfiles", "Viewers cannot import profiles. Ask an admin for the Editor role.");
+const refuseViewers = (user: CurrentUser) =>
+  requireAbility(user, "importProfiles", "Viewers cannot import profiles. Ask an admin for the Editor role.");
 
 /**
  * The plan as the browser sees it. An existing profile's id is left out (the name is what clashes,

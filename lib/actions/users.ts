@@ -20,7 +20,10 @@ import { setUserDisabled } from "@/lib/users/set-disabled";
 import { unlockSignIn } from "@/lib/users/unlock-sign-in";
 
 const userId = z.string().min(1).max(64);
-const password = z.string().min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`).max(128, "At most 128 characters");
+const password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `At least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(128, "At most 128 characters");
 const samePasswords = (v: { password: string; confirm: string }) => v.password === v.confirm;
 
 const inviteSchema = z.object({
@@ -35,10 +38,14 @@ export const inviteUserAction = defineAction("inviteUser", inviteSchema, async (
   return invitation;
 });
 
-export const changeUserRoleAction = defineAction("changeUserRole", z.object({ userId, role: z.enum(ASSIGNABLE_ROLES) }), async ({ userId, role }, { user, ip }) => {
-  await changeUserRole(user, userId, role, ip);
-  revalidatePath("/users");
-});
+export const changeUserRoleAction = defineAction(
+  "changeUserRole",
+  z.object({ userId, role: z.enum(ASSIGNABLE_ROLES) }),
+  async ({ userId, role }, { user, ip }) => {
+    await changeUserRole(user, userId, role, ip);
+    revalidatePath("/users");
+  },
+);
 
 export const disableUserAction = defineAction("disableUser", z.object({ userId }), async ({ userId }, { user, ip }) => {
   await setUserDisabled(user, userId, true, ip);
@@ -58,7 +65,9 @@ export const removeUserAction = defineAction("removeUser", z.object({ userId }),
 
 export const resetUserPasswordAction = defineAction(
   "resetUserPassword",
-  z.object({ userId, password, confirm: z.string() }).refine(samePasswords, { path: ["confirm"], message: "The passwords differ" }),
+  z
+    .object({ userId, password, confirm: z.string() })
+    .refine(samePasswords, { path: ["confirm"], message: "The passwords differ" }),
   async ({ userId, password }, { user, ip }) => {
     await resetUserPassword(user, userId, password, ip);
   },
@@ -103,7 +112,12 @@ export async function acceptInvitationAction(_previous: AuthFormState, form: For
     const value = form.get(key);
     return typeof value === "string" ? value : "";
   };
-  const result = await acceptInvitationOnce({ token: text("token"), name: text("name"), password: text("password"), confirm: text("confirm") });
+  const result = await acceptInvitationOnce({
+    token: text("token"),
+    name: text("name"),
+    password: text("password"),
+    confirm: text("confirm"),
+  });
   if (!result.ok) {
     const { message, fields } = result.error;
     return fields ? { error: "Check the fields marked below.", fields } : { error: message };

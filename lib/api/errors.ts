@@ -24,7 +24,10 @@ export class ApiProblem extends AppError {
 export function apiErrorResponse(error: unknown, context: string): Response {
   if (error instanceof ApiProblem && error.extra) {
     return Response.json(
-      { error: { code: error.code, message: error.userMessage, ...(error.fields ? { fields: error.fields } : {}) }, ...error.extra },
+      {
+        error: { code: error.code, message: error.userMessage, ...(error.fields ? { fields: error.fields } : {}) },
+        ...error.extra,
+      },
       { status: httpStatusOf[error.code] },
     );
   }
@@ -56,12 +59,18 @@ export function fieldsAtPaths(fields: FieldErrors | undefined, toPath: (key: str
  */
 export function inDocumentTerms(error: unknown, input: ProfileInput): never {
   if (isAppError(error) && error.fields) {
-    throw new AppError(error.code, error.userMessage, fieldsAtPaths(error.fields, (key) => inputFieldPath(input, key, "$")));
+    throw new AppError(
+      error.code,
+      error.userMessage,
+      fieldsAtPaths(error.fields, (key) => inputFieldPath(input, key, "$")),
+    );
   }
   throw error;
 }
 
 /** Field errors keyed by a plain field name ("passphrase") as JSON paths of the request body. */
 export function bodyFieldPaths(fields: FieldErrors | undefined): FieldErrors | undefined {
-  return fieldsAtPaths(fields, (key) => (key === "_form" ? "$" : jsonPath(key.split(".").map((p): PathSegment => (/^\d+$/.test(p) ? Number(p) : p)))));
+  return fieldsAtPaths(fields, (key) =>
+    key === "_form" ? "$" : jsonPath(key.split(".").map((p): PathSegment => (/^\d+$/.test(p) ? Number(p) : p))),
+  );
 }

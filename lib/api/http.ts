@@ -13,7 +13,8 @@ export const MAX_DOCUMENT_BODY_BYTES = 1024 * 1024;
 /** An import body carries the file (at most 5 MB of UTF-8) as a JSON string, escaping included. */
 export const MAX_IMPORT_BODY_BYTES = 12 * 1024 * 1024;
 
-const tooLarge = (maxBytes: number) => new AppError("too_large", `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
+const tooLarge = (maxBytes: number) =>
+  new AppError("too_large", `The request body is larger than ${Math.round(maxBytes / 1024)} KB.`);
 
 /** The body as text, refused as soon as it grows past maxBytes (it is never buffered whole first). */
 async function readBoundedText(request: Request, maxBytes: number): Promise<string> {
@@ -52,10 +53,14 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_DOCU
   if (!text.trim()) return undefined;
   const type = request.headers.get("content-type");
   if (type && !/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
-    throw new AppError("invalid_input", `Send the body as JSON with Content-Type: application/json (not ${type.split(";")[0]!.trim().slice(0, 60)}).`);
+    throw new AppError(
+      "invalid_input",
+      `Send the body as JSON with Content-Type: application/json (not ${type.split(";")[0]!.trim().slice(0, 60)}).`,
+    );
   }
   const scan = scanJsonText(text, IMPORT_LIMITS.maxDepth);
-  if (scan.tooDeepAt !== undefined) throw new AppError("invalid_input", `The JSON is nested more than ${IMPORT_LIMITS.maxDepth} levels deep.`);
+  if (scan.tooDeepAt !== undefined)
+    throw new AppError("invalid_input", `The JSON is nested more than ${IMPORT_LIMITS.maxDepth} levels deep.`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -66,7 +71,8 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_DOCU
   const fields: FieldErrors = {};
   for (const path of scan.forbiddenKeys) fields[jsonPath(path)] = `The key "${String(path.at(-1))}" is not allowed`;
   for (const path of scan.duplicateKeys) fields[jsonPath(path)] ??= `"${String(path.at(-1))}" appears twice in the same object`;
-  if (Object.keys(fields).length > 0) throw new AppError("invalid_input", "The request body has keys that are not allowed.", fields);
+  if (Object.keys(fields).length > 0)
+    throw new AppError("invalid_input", "The request body has keys that are not allowed.", fields);
   return value;
 }
 
@@ -86,7 +92,8 @@ export function bodyIssues(error: z.ZodError): FieldErrors {
 
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new AppError("invalid_input", "The request body needs attention: see `fields`.", bodyIssues(parsed.error));
+  if (!parsed.success)
+    throw new AppError("invalid_input", "The request body needs attention: see `fields`.", bodyIssues(parsed.error));
   return parsed.data;
 }
 
@@ -116,15 +123,23 @@ export function expectedVersion(request: Request, url: URL): number {
   const query = url.searchParams.get("version");
   let fromHeader: number | undefined;
   if (header !== null) {
-    const text = header.trim().replace(/^W\//, "").replace(/^"(.*)"$/, "$1");
+    const text = header
+      .trim()
+      .replace(/^W\//, "")
+      .replace(/^"(.*)"$/, "$1");
     if (!VERSION_TEXT.test(text)) {
-      throw new AppError("invalid_input", 'If-Match must hold the profile\'s version as its ETag, e.g. If-Match: "3".', { "If-Match": "Expected one version, e.g. \"3\"" });
+      throw new AppError("invalid_input", 'If-Match must hold the profile\'s version as its ETag, e.g. If-Match: "3".', {
+        "If-Match": 'Expected one version, e.g. "3"',
+      });
     }
     fromHeader = Number(text);
   }
   let fromQuery: number | undefined;
   if (query !== null) {
-    if (!VERSION_TEXT.test(query)) throw new AppError("invalid_input", "The version query parameter must be a whole number.", { version: "Expected a whole number" });
+    if (!VERSION_TEXT.test(query))
+      throw new AppError("invalid_input", "The version query parameter must be a whole number.", {
+        version: "Expected a whole number",
+      });
     fromQuery = Number(query);
   }
   if (fromHeader !== undefined && fromQuery !== undefined && fromHeader !== fromQuery) {
@@ -132,13 +147,18 @@ export function expectedVersion(request: Request, url: URL): number {
   }
   const version = fromHeader ?? fromQuery;
   if (version === undefined) {
-    throw new AppError("invalid_input", "Send the version you read (GET returns it as `version` and as the ETag) in If-Match or ?version.", { "If-Match": "Required" });
+    throw new AppError(
+      "invalid_input",
+      "Send the version you read (GET returns it as `version` and as the ETag) in If-Match or ?version.",
+      { "If-Match": "Required" },
+    );
   }
   return version;
 }
 
 export function positiveIntegerParam(value: string | undefined, name: string): number {
-  if (value === undefined || !VERSION_TEXT.test(value)) throw new AppError("invalid_input", `${name} must be a whole number from 1.`, { [name]: "Expected a whole number from 1" });
+  if (value === undefined || !VERSION_TEXT.test(value))
+    throw new AppError("invalid_input", `${name} must be a whole number from 1.`, { [name]: "Expected a whole number from 1" });
   return Number(value);
 }
 

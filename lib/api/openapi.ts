@@ -81,14 +81,20 @@ function componentSchemas(): Record<string, JsonSchema> {
 const errorResponse = (description: string) => ({ description, content: { "application/json": { schema: ref("Error") } } });
 
 const responses = {
-  InvalidInput: errorResponse("invalid_input: the body, a query parameter or a header is wrong; `fields` maps JSON paths (`$.connection.port`) or parameter names to messages."),
+  InvalidInput: errorResponse(
+    "invalid_input: the body, a query parameter or a header is wrong; `fields` maps JSON paths (`$.connection.port`) or parameter names to messages.",
+  ),
   Unauthenticated: {
-    ...errorResponse("unauthenticated: the Bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled."),
+    ...errorResponse(
+      "unauthenticated: the Bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled.",
+    ),
     headers: { "WWW-Authenticate": { schema: { type: "string" } } },
   },
   Forbidden: errorResponse("forbidden: the token's user can see this, but their role or share level does not allow it."),
   NotFound: errorResponse("not_found: it does not exist, or it is not shared with the token's user."),
-  Conflict: errorResponse("conflict (a name is taken) or version_conflict (someone saved in between: GET again, then retry with the new version)."),
+  Conflict: errorResponse(
+    "conflict (a name is taken) or version_conflict (someone saved in between: GET again, then retry with the new version).",
+  ),
   TooLarge: errorResponse("too_large: the body is over the limit (1 MB for documents, 12 MB for imports; files at most 5 MB)."),
   Internal: errorResponse("internal: an unexpected failure; the message carries a reference for the server log."),
 } as const;
@@ -102,15 +108,24 @@ const parameters = {
     in: "header",
     required: false,
     schema: { type: "string", examples: ['"3"'] },
-    description: "The version the change is based on: the ETag (or `version`) of GET /profiles/{id}. Either this or ?version is required.",
+    description:
+      "The version the change is based on: the ETag (or `version`) of GET /profiles/{id}. Either this or ?version is required.",
   },
-  Version: { name: "version", in: "query", required: false, schema: { type: "integer", minimum: 1 }, description: "Alternative to If-Match." },
+  Version: {
+    name: "version",
+    in: "query",
+    required: false,
+    schema: { type: "integer", minimum: 1 },
+    description: "Alternative to If-Match.",
+  },
 } as const;
 
 const p = (name: keyof typeof parameters) => ({ $ref: `#/components/parameters/${name}` });
 
 const json = (schema: JsonSchema) => ({ "application/json": { schema } });
-const etag = { ETag: { description: 'The profile\'s version, quoted ("3"): send it back in If-Match.', schema: { type: "string" } } };
+const etag = {
+  ETag: { description: 'The profile\'s version, quoted ("3"): send it back in If-Match.', schema: { type: "string" } },
+};
 
 function paths() {
   const profile = { description: "The profile (document without secrets).", headers: etag, content: json(ref("Profile")) };
@@ -122,22 +137,37 @@ function paths() {
         description: "Needs: any role; each item carries the caller's `level` on it.",
         tags: ["Profiles"],
         parameters: [
-          { name: "search", in: "query", schema: { type: "string", maxLength: 200 }, description: "Matches name, host and username." },
+          {
+            name: "search",
+            in: "query",
+            schema: { type: "string", maxLength: 200 },
+            description: "Matches name, host and username.",
+          },
           { name: "sort", in: "query", schema: { type: "string", enum: [...sortableColumns], default: "name" } },
           { name: "direction", in: "query", schema: { type: "string", enum: ["asc", "desc"], default: "asc" } },
           { name: "page", in: "query", schema: { type: "integer", minimum: 1, default: 1 } },
           { name: "pageSize", in: "query", schema: { type: "integer", enum: [...PAGE_SIZES], default: 25 } },
         ],
-        responses: { "200": { description: "One page of profiles.", content: json(ref("ProfileList")) }, "400": r("InvalidInput"), "401": r("Unauthenticated"), "500": r("Internal") },
+        responses: {
+          "200": { description: "One page of profiles.", content: json(ref("ProfileList")) },
+          "400": r("InvalidInput"),
+          "401": r("Unauthenticated"),
+          "500": r("Internal"),
+        },
       },
       post: {
         operationId: "createProfile",
         summary: "Create a profile from an mcf-profile document",
-        description: "Needs: Editor role or above. Secrets in clear text are stored encrypted; encrypted envelopes are refused here (use POST /import).",
+        description:
+          "Needs: Editor role or above. Secrets in clear text are stored encrypted; encrypted envelopes are refused here (use POST /import).",
         tags: ["Profiles"],
         requestBody: { required: true, content: json(ref("ProfileDocument")) },
         responses: {
-          "201": { ...profile, description: "Created.", headers: { ...etag, Location: { schema: { type: "string" }, description: "/api/v1/profiles/{id}" } } },
+          "201": {
+            ...profile,
+            description: "Created.",
+            headers: { ...etag, Location: { schema: { type: "string" }, description: "/api/v1/profiles/{id}" } },
+          },
           "400": r("InvalidInput"),
           "401": r("Unauthenticated"),
           "403": r("Forbidden"),
@@ -159,7 +189,8 @@ function paths() {
       put: {
         operationId: "updateProfile",
         summary: "Replace a profile's configuration (a new revision)",
-        description: "Needs: Edit on the profile. A secret left out or null keeps the stored value; a string replaces it. Requires If-Match or ?version.",
+        description:
+          "Needs: Edit on the profile. A secret left out or null keeps the stored value; a string replaces it. Requires If-Match or ?version.",
         tags: ["Profiles"],
         parameters: [p("IfMatch"), p("Version")],
         requestBody: { required: true, content: json(ref("ProfileDocument")) },
@@ -179,7 +210,13 @@ function paths() {
         summary: "Delete a profile",
         description: "Needs: Manage on the profile.",
         tags: ["Profiles"],
-        responses: { "204": { description: "Deleted." }, "401": r("Unauthenticated"), "403": r("Forbidden"), "404": r("NotFound"), "500": r("Internal") },
+        responses: {
+          "204": { description: "Deleted." },
+          "401": r("Unauthenticated"),
+          "403": r("Forbidden"),
+          "404": r("NotFound"),
+          "500": r("Internal"),
+        },
       },
     },
     "/profiles/{id}/test": {
@@ -194,7 +231,10 @@ function paths() {
         responses: {
           "200": {
             description: "The test ran.",
-            content: { "application/json": { schema: ref("TestResponse") }, "application/x-ndjson": { schema: ref("TestEvent"), description: "One TestEvent per line." } },
+            content: {
+              "application/json": { schema: ref("TestResponse") },
+              "application/x-ndjson": { schema: ref("TestEvent"), description: "One TestEvent per line." },
+            },
           },
           "400": r("InvalidInput"),
           "401": r("Unauthenticated"),
@@ -211,7 +251,12 @@ function paths() {
         summary: "The profile's saved versions, newest first",
         description: "Needs: Use on the profile.",
         tags: ["Revisions"],
-        responses: { "200": { description: "Revisions.", content: json(ref("RevisionList")) }, "401": r("Unauthenticated"), "404": r("NotFound"), "500": r("Internal") },
+        responses: {
+          "200": { description: "Revisions.", content: json(ref("RevisionList")) },
+          "401": r("Unauthenticated"),
+          "404": r("NotFound"),
+          "500": r("Internal"),
+        },
       },
     },
     "/profiles/{id}/revisions/compare": {
@@ -235,11 +280,21 @@ function paths() {
       },
     },
     "/profiles/{id}/revisions/{n}/restore": {
-      parameters: [p("ProfileId"), { name: "n", in: "path", required: true, schema: { type: "integer", minimum: 1 }, description: "The revision number to restore." }],
+      parameters: [
+        p("ProfileId"),
+        {
+          name: "n",
+          in: "path",
+          required: true,
+          schema: { type: "integer", minimum: 1 },
+          description: "The revision number to restore.",
+        },
+      ],
       post: {
         operationId: "restoreRevision",
         summary: "Restore an old revision as a new one (history is never rewritten)",
-        description: "Needs: Edit on the profile. Requires If-Match or ?version (the profile's current version). The current secrets stay.",
+        description:
+          "Needs: Edit on the profile. Requires If-Match or ?version (the profile's current version). The current secrets stay.",
         tags: ["Revisions"],
         parameters: [p("IfMatch"), p("Version")],
         responses: {
@@ -284,13 +339,19 @@ function paths() {
         tags: ["Transfer"],
         requestBody: { required: true, content: json(ref("ImportRequest")) },
         responses: {
-          "200": { description: "The plan (dryRun), or the import when nothing new was created.", content: json({ oneOf: [ref("ImportPlanResponse"), ref("ImportResult")] }) },
+          "200": {
+            description: "The plan (dryRun), or the import when nothing new was created.",
+            content: json({ oneOf: [ref("ImportPlanResponse"), ref("ImportResult")] }),
+          },
           "201": { description: "Imported.", content: json(ref("ImportResult")) },
           "400": r("InvalidInput"),
           "401": r("Unauthenticated"),
           "403": r("Forbidden"),
           "404": r("NotFound"),
-          "409": { description: "Names clash (decide per document), or a profile changed while importing.", content: json(ref("ImportConflict")) },
+          "409": {
+            description: "Names clash (decide per document), or a profile changed while importing.",
+            content: json(ref("ImportConflict")),
+          },
           "413": r("TooLarge"),
           "500": r("Internal"),
         },
@@ -325,7 +386,12 @@ export function openApiDocument() {
     paths: paths(),
     components: {
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "mcf_ followed by 43 base64url characters", description: "A personal API token." },
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "mcf_ followed by 43 base64url characters",
+          description: "A personal API token.",
+        },
       },
       parameters,
       responses,

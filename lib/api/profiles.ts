@@ -35,7 +35,8 @@ function withoutSecrets(document: ProfileDocument): ProfileDocument {
     if (auth.password !== undefined) auth.password = null;
     return copy;
   }
-  for (const key of Object.keys(auth.requestProperties)) if (secretFieldOfRequestProperty(key)) auth.requestProperties[key] = null;
+  for (const key of Object.keys(auth.requestProperties))
+    if (secretFieldOfRequestProperty(key)) auth.requestProperties[key] = null;
   if (auth.certificate && "privateKeyPem" in auth.certificate) {
     auth.certificate.privateKeyPem = null;
     if (auth.certificate.privateKeyPassphrase !== undefined) auth.certificate.privateKeyPassphrase = null;
@@ -47,7 +48,16 @@ export async function getApiProfile(user: CurrentUser, id: string): Promise<ApiP
   const access = await requireProfile(user, id, "view");
   const row = await prisma.profile.findUnique({
     where: { id },
-    select: { id: true, version: true, updatedAt: true, configJson: true, lastTestAt: true, lastTestOk: true, lastTestSummary: true, failingSince: true },
+    select: {
+      id: true,
+      version: true,
+      updatedAt: true,
+      configJson: true,
+      lastTestAt: true,
+      lastTestOk: true,
+      lastTestSummary: true,
+      failingSince: true,
+    },
   });
   if (!row) throw new AppError("not_found", "This profile does not exist, or it is not shared with you.");
   const document = withoutSecrets(parseStoredDocument(row.configJson));
@@ -63,7 +73,12 @@ export async function getApiProfile(user: CurrentUser, id: string): Promise<ApiP
     missingSecrets,
     lastTest:
       row.lastTestAt && row.lastTestOk !== null
-        ? { at: row.lastTestAt.toISOString(), ok: row.lastTestOk, summary: row.lastTestSummary ?? "", failingSince: row.failingSince?.toISOString() ?? null }
+        ? {
+            at: row.lastTestAt.toISOString(),
+            ok: row.lastTestOk,
+            summary: row.lastTestSummary ?? "",
+            failingSince: row.failingSince?.toISOString() ?? null,
+          }
         : null,
   };
 }
@@ -74,7 +89,8 @@ function importErrorFields(errors: ImportError[]): FieldErrors {
   return fields;
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * On update, a secret may simply be left out to keep the stored one. The document schema treats a
@@ -87,10 +103,17 @@ function omittedSecretsAsNull(body: unknown): unknown {
   const auth = { ...body.authentication };
   if (auth.type === "basic" && !Object.hasOwn(auth, "password")) auth.password = null;
   if (auth.type === "oauth2") {
-    const key = auth.method === "client_secret" ? "client_secret" : auth.method === "client_assertion" ? "client_assertion" : undefined;
-    if (key && isPlainObject(auth.requestProperties) && !Object.hasOwn(auth.requestProperties, key)) auth.requestProperties = { ...auth.requestProperties, [key]: null };
+    const key =
+      auth.method === "client_secret" ? "client_secret" : auth.method === "client_assertion" ? "client_assertion" : undefined;
+    if (key && isPlainObject(auth.requestProperties) && !Object.hasOwn(auth.requestProperties, key))
+      auth.requestProperties = { ...auth.requestProperties, [key]: null };
     const certificate = auth.certificate;
-    if (auth.method === "client_certificate" && isPlainObject(certificate) && Object.hasOwn(certificate, "certificatePem") && !Object.hasOwn(certificate, "privateKeyPem")) {
+    if (
+      auth.method === "client_certificate" &&
+      isPlainObject(certificate) &&
+      Object.hasOwn(certificate, "certificatePem") &&
+      !Object.hasOwn(certificate, "privateKeyPem")
+    ) {
       auth.certificate = { ...certificate, privateKeyPem: null };
     }
   }
@@ -107,7 +130,8 @@ async function resolveCertificateRef(document: ProfileDocument): Promise<void> {
     (await prisma.certificate.findUnique({ where: { nameKey: nameKey(ref) }, select: { id: true } }));
   if (!found) {
     throw new AppError("invalid_input", "The document needs attention: see `fields`.", {
-      [jsonPath(["authentication", "certificate", "ref"])]: "No stored certificate has this id or name: add it under Certificates, or send the key material inline",
+      [jsonPath(["authentication", "certificate", "ref"])]:
+        "No stored certificate has this id or name: add it under Certificates, or send the key material inline",
     });
   }
   auth.certificate.ref = found.id;
@@ -115,11 +139,14 @@ async function resolveCertificateRef(document: ProfileDocument): Promise<void> {
 
 /** A request body → the form input the profile service validates and saves. */
 async function documentInput(body: unknown, mode: "create" | "update"): Promise<ProfileInput> {
-  if (body === undefined) throw new AppError("invalid_input", "Send an mcf-profile document as the JSON body.", { $: "Required" });
+  if (body === undefined)
+    throw new AppError("invalid_input", "Send an mcf-profile document as the JSON body.", { $: "Required" });
   const checked = checkDocument(mode === "update" ? omittedSecretsAsNull(body) : body, 0, "$");
-  if (!checked.document) throw new AppError("invalid_input", "The document needs attention: see `fields`.", importErrorFields(checked.errors));
+  if (!checked.document)
+    throw new AppError("invalid_input", "The document needs attention: see `fields`.", importErrorFields(checked.errors));
   if (checked.document.encryptedSecrets.length > 0) {
-    const message = 'Encrypted secrets belong in export files: send the file to POST /api/v1/import with its passphrase, or send the value itself here';
+    const message =
+      "Encrypted secrets belong in export files: send the file to POST /api/v1/import with its passphrase, or send the value itself here";
     throw new AppError(
       "invalid_input",
       "The document needs attention: see `fields`.",

@@ -18,7 +18,12 @@ export async function compareApiRevisions(user: CurrentUser, profileId: string, 
 }
 
 /** Restores revision `number` as a new revision; `version` is the profile's current version (If-Match). */
-export async function restoreApiRevision(user: CurrentUser, profileId: string, number: number, version: number): Promise<ApiProfile> {
+export async function restoreApiRevision(
+  user: CurrentUser,
+  profileId: string,
+  number: number,
+  version: number,
+): Promise<ApiProfile> {
   await restoreRevision(profileId, number, version, user).catch((error: unknown) => {
     // an old configuration that today's rules refuse: its fields, as paths of the revision's document
     if (isAppError(error) && error.fields) throw new AppError(error.code, error.userMessage, bodyFieldPaths(error.fields));

@@ -13,7 +13,17 @@ import { STEP_ORDER } from "@/lib/diagnostics/types";
 
 // ── Errors ──────────────────────────────────────────────────────────────────────────────────────
 
-export const errorCodes = ["invalid_input", "unauthenticated", "forbidden", "not_found", "conflict", "version_conflict", "too_large", "rate_limited", "internal"] as const;
+export const errorCodes = [
+  "invalid_input",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "version_conflict",
+  "too_large",
+  "rate_limited",
+  "internal",
+] as const;
 
 export const errorBodySchema = z
   .object({
@@ -29,7 +39,9 @@ export const errorBodySchema = z
 
 // ── Profiles ────────────────────────────────────────────────────────────────────────────────────
 
-const level = z.enum(SHARE_LEVELS).meta({ description: "The caller's access: use (view, test), edit (change, restore), manage (share, delete)." });
+const level = z
+  .enum(SHARE_LEVELS)
+  .meta({ description: "The caller's access: use (view, test), edit (change, restore), manage (share, delete)." });
 const secretField = z.enum(secretFields);
 const isoDate = z.string().meta({ format: "date-time" });
 
@@ -65,20 +77,34 @@ export const listProfilesQuerySchema = z.strictObject({
   search: z.string().max(200).optional(),
   sort: z.enum(sortableColumns).optional(),
   direction: z.enum(["asc", "desc"]).optional(),
-  page: z.string().regex(/^[1-9]\d{0,6}$/, "Expected a page number from 1").transform(Number).optional(),
-  pageSize: z.enum(PAGE_SIZE_CHOICES, { error: `One of ${PAGE_SIZE_CHOICES.join(", ")}` }).transform(Number).optional(),
+  page: z
+    .string()
+    .regex(/^[1-9]\d{0,6}$/, "Expected a page number from 1")
+    .transform(Number)
+    .optional(),
+  pageSize: z
+    .enum(PAGE_SIZE_CHOICES, { error: `One of ${PAGE_SIZE_CHOICES.join(", ")}` })
+    .transform(Number)
+    .optional(),
 });
 
 export const apiProfileSchema = z
   .object({
     id: z.string(),
-    version: z.number().int().meta({ description: "Send it back in If-Match (or ?version) to update, restore or compare-and-set." }),
+    version: z
+      .number()
+      .int()
+      .meta({ description: "Send it back in If-Match (or ?version) to update, restore or compare-and-set." }),
     level,
     updatedAt: isoDate,
     // the very schema instance the OpenAPI registry names ProfileDocument, so it becomes a $ref there
     document: profileDocumentSchema,
-    storedSecrets: z.record(secretField, z.boolean()).meta({ description: "Which secrets the console holds for this profile (values are never returned)." }),
-    missingSecrets: z.array(secretField).meta({ description: "Secrets the configuration needs but the console does not hold (e.g. after an import without secrets)." }),
+    storedSecrets: z
+      .record(secretField, z.boolean())
+      .meta({ description: "Which secrets the console holds for this profile (values are never returned)." }),
+    missingSecrets: z.array(secretField).meta({
+      description: "Secrets the configuration needs but the console does not hold (e.g. after an import without secrets).",
+    }),
     lastTest: lastTestSchema.nullable(),
   })
   .meta({ description: "A profile as the API returns it: the document without secrets, and what is stored." });
@@ -117,7 +143,12 @@ export const testResultSchema = z
       ignored: z.array(z.object({ key: z.string(), reason: z.string() })),
     }),
     transcript: z.array(
-      z.object({ t: z.number(), channel: z.enum(["imap", "pop3", "token", "tls", "note"]), direction: z.enum(["C", "S", "-"]), text: z.string().meta({ description: "already redacted" }) }),
+      z.object({
+        t: z.number(),
+        channel: z.enum(["imap", "pop3", "token", "tls", "note"]),
+        direction: z.enum(["C", "S", "-"]),
+        text: z.string().meta({ description: "already redacted" }),
+      }),
     ),
   })
   .meta({ description: "The staged connection test's result; every text in it is redacted." });
@@ -154,8 +185,14 @@ export const revisionListSchema = z.object({
 });
 
 export const compareQuerySchema = z.strictObject({
-  from: z.string().regex(/^[1-9]\d{0,9}$/, "Expected a revision number").transform(Number),
-  to: z.string().regex(/^[1-9]\d{0,9}$/, "Expected a revision number").transform(Number),
+  from: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, "Expected a revision number")
+    .transform(Number),
+  to: z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, "Expected a revision number")
+    .transform(Number),
 });
 
 export const revisionComparisonSchema = z.object({
@@ -167,7 +204,10 @@ export const revisionComparisonSchema = z.object({
       before: z.string(),
       after: z.string(),
       changed: z.boolean(),
-      secret: z.boolean().optional().meta({ description: "a secret: before/after say stored, none, changed or unchanged, never a value" }),
+      secret: z
+        .boolean()
+        .optional()
+        .meta({ description: "a secret: before/after say stored, none, changed or unchanged, never a value" }),
     }),
   ),
 });
@@ -179,7 +219,10 @@ export const exportRequestSchema = z.strictObject({
     .union([z.array(z.string().min(1).max(64)).min(1).max(1000), z.literal("all")])
     .optional()
     .meta({ description: 'Profile ids, or "all" (the default): every profile the caller can see.' }),
-  includeSecrets: z.boolean().optional().meta({ description: "Carry the secrets encrypted with `passphrase` (needs Manage on every profile). Default false: secrets are null." }),
+  includeSecrets: z.boolean().optional().meta({
+    description:
+      "Carry the secrets encrypted with `passphrase` (needs Manage on every profile). Default false: secrets are null.",
+  }),
   passphrase: z.string().max(1024).optional(),
 });
 
@@ -187,14 +230,29 @@ const decisionSchema = z.discriminatedUnion("action", [
   z.strictObject({ index: z.number().int().min(0), action: z.literal("create") }),
   z.strictObject({ index: z.number().int().min(0), action: z.literal("rename"), name: z.string().max(1000) }),
   z.strictObject({ index: z.number().int().min(0), action: z.literal("skip") }),
-  z.strictObject({ index: z.number().int().min(0), action: z.literal("replace"), expectedVersion: z.number().int().min(1).optional() }),
+  z.strictObject({
+    index: z.number().int().min(0),
+    action: z.literal("replace"),
+    expectedVersion: z.number().int().min(1).optional(),
+  }),
 ]);
 
 export const importRequestSchema = z.strictObject({
-  file: z.string().min(1, "Send the file's text").meta({ description: "The file's text: an mcf-profile document, a JSON array of them, or flat key=value properties." }),
-  passphrase: z.string().max(1024).optional().meta({ description: "The export's passphrase, when the file holds encrypted secrets." }),
+  file: z
+    .string()
+    .min(1, "Send the file's text")
+    .meta({ description: "The file's text: an mcf-profile document, a JSON array of them, or flat key=value properties." }),
+  passphrase: z
+    .string()
+    .max(1024)
+    .optional()
+    .meta({ description: "The export's passphrase, when the file holds encrypted secrets." }),
   name: z.string().max(1000).optional().meta({ description: "Name for pasted key=value text without a Name= line." }),
-  decisions: z.array(decisionSchema).max(1000).optional().meta({ description: "One per document whose name clashes (from the plan); others are created." }),
+  decisions: z
+    .array(decisionSchema)
+    .max(1000)
+    .optional()
+    .meta({ description: "One per document whose name clashes (from the plan); others are created." }),
   dryRun: z.boolean().optional().meta({ description: "Return the plan only; nothing is written." }),
 });
 
@@ -233,9 +291,17 @@ export const importPlanSchema = z
 
 export const importPlanResponseSchema = z.object({ dryRun: z.literal(true), plan: importPlanSchema });
 
-export const importConflictSchema = errorBodySchema.extend({ plan: importPlanSchema }).meta({ description: "409: names clash; decide per document and send again." });
+export const importConflictSchema = errorBodySchema
+  .extend({ plan: importPlanSchema })
+  .meta({ description: "409: names clash; decide per document and send again." });
 
-const importedProfile = z.object({ index: z.number().int(), id: z.string(), name: z.string(), version: z.number().int(), missingSecrets: z.array(secretField) });
+const importedProfile = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  name: z.string(),
+  version: z.number().int(),
+  missingSecrets: z.array(secretField),
+});
 
 export const importResultSchema = z.object({
   created: z.array(importedProfile),

@@ -20,7 +20,14 @@ async function prepare(user: CurrentUser, profileId: string): Promise<PreparedTe
   } catch (error) {
     if (error instanceof AppError && error.code === "invalid_input") {
       // typically a secret an import left out: the profile is saved, but cannot be tested until it is supplied
-      inDocumentTerms(new AppError("invalid_input", "The saved profile cannot be tested yet: supply what `fields` names with PUT /api/v1/profiles/{id}.", error.fields), saved.input);
+      inDocumentTerms(
+        new AppError(
+          "invalid_input",
+          "The saved profile cannot be tested yet: supply what `fields` names with PUT /api/v1/profiles/{id}.",
+          error.fields,
+        ),
+        saved.input,
+      );
     }
     throw error;
   }
@@ -40,7 +47,11 @@ export async function runTestAsJson(user: CurrentUser, profileId: string, option
  * fail before the first byte (permission, a profile that cannot be tested) is still a JSON error
  * with its status, because prepare() runs before the stream starts.
  */
-export async function runTestAsStream(user: CurrentUser, profileId: string, options: { freshToken: boolean; signal: AbortSignal }): Promise<Response> {
+export async function runTestAsStream(
+  user: CurrentUser,
+  profileId: string,
+  options: { freshToken: boolean; signal: AbortSignal },
+): Promise<Response> {
   return streamTest(user, profileId, await prepare(user, profileId), { ...options, via: "api" });
 }
 
@@ -51,7 +62,12 @@ export function wantsNdjson(accept: string | null): boolean {
   let json = -1;
   for (const part of accept.split(",")) {
     const [type, ...params] = part.trim().toLowerCase().split(";");
-    const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith("q="))?.slice(2) ?? "1");
+    const q = Number(
+      params
+        .map((p) => p.trim())
+        .find((p) => p.startsWith("q="))
+        ?.slice(2) ?? "1",
+    );
     const weight = Number.isFinite(q) ? q : 0;
     if (type === "application/x-ndjson" || type === "application/ndjson") ndjson = Math.max(ndjson, weight);
     if (type === "application/json") json = Math.max(json, weight);

@@ -28,12 +28,20 @@ export async function authenticateApiToken(authorization: string | null, now = n
   if (!API_TOKEN_PATTERN.test(token)) return { ok: false, message: INVALID };
   const row = await prisma.apiToken.findUnique({
     where: { tokenHash: hashApiToken(token) },
-    select: { id: true, revokedAt: true, expiresAt: true, lastUsedAt: true, user: { select: { id: true, name: true, email: true, role: true, disabled: true } } },
+    select: {
+      id: true,
+      revokedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      user: { select: { id: true, name: true, email: true, role: true, disabled: true } },
+    },
   });
   if (!row) return { ok: false, message: INVALID };
   const status = tokenStatus(row, now);
-  if (status === "revoked") return { ok: false, message: "This API token was revoked. Create a new one under Account → API tokens." };
-  if (status === "expired") return { ok: false, message: "This API token has expired. Create a new one under Account → API tokens." };
+  if (status === "revoked")
+    return { ok: false, message: "This API token was revoked. Create a new one under Account → API tokens." };
+  if (status === "expired")
+    return { ok: false, message: "This API token has expired. Create a new one under Account → API tokens." };
   const { user } = row;
   if (user.disabled) return { ok: false, message: "The account this API token belongs to is disabled." };
   if (!ROLES.includes(user.role as Role)) return { ok: false, message: INVALID };
@@ -41,8 +49,16 @@ export async function authenticateApiToken(authorization: string | null, now = n
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     // conditional update: concurrent requests within the same minute write at most once
     await prisma.apiToken
-      .updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] }, data: { lastUsedAt: now } })
-      .catch((error: unknown) => log.warn("api token last-used update failed", { error: error instanceof Error ? error.message : String(error) }));
+      .updateMany({
+        where: {
+          id: row.id,
+          OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }],
+        },
+        data: { lastUsedAt: now },
+      })
+      .catch((error: unknown) =>
+        log.warn("api token last-used update failed", { error: error instanceof Error ? error.message : String(error) }),
+      );
   }
   return { ok: true, tokenId: row.id, user: { id: user.id, name: user.name, email: user.email, role: user.role as Role } };
 }

@@ -28,7 +28,12 @@ export const createApiTokenSchema = z.object({
     .max(100, "At most 100 characters")
     .refine((v) => !/[\x00-\x1f\x7f]/.test(v), "Line breaks and control characters are not allowed here"),
   /** whole days from now; null = the token does not expire (it can still be revoked) */
-  expiresInDays: z.number().int("Whole days only").min(1, "At least 1 day").max(MAX_API_TOKEN_DAYS, `At most ${MAX_API_TOKEN_DAYS} days`).nullable(),
+  expiresInDays: z
+    .number()
+    .int("Whole days only")
+    .min(1, "At least 1 day")
+    .max(MAX_API_TOKEN_DAYS, `At most ${MAX_API_TOKEN_DAYS} days`)
+    .nullable(),
 });
 
 export type CreateApiTokenInput = z.infer<typeof createApiTokenSchema>;

@@ -85,14 +85,26 @@ export interface CreatedApiToken {
   summary: ApiTokenSummary;
 }
 
-export async function createApiToken(user: CurrentUser, raw: CreateApiTokenInput, ip: string | null = null): Promise<CreatedApiToken> {
+export async function createApiToken(
+  user: CurrentUser,
+  raw: CreateApiTokenInput,
+  ip: string | null = null,
+): Promise<CreatedApiToken> {
   const parsed = createApiTokenSchema.safeParse(raw);
-  if (!parsed.success) throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", fieldErrorsFrom(parsed.error));
+  if (!parsed.success)
+    throw new AppError(
+      "invalid_input",
+      "Some fields need attention: see the messages beside them.",
+      fieldErrorsFrom(parsed.error),
+    );
   const { name, expiresInDays } = parsed.data;
   const now = new Date();
   const active = await prisma.apiToken.count({ where: { userId: user.id, ...activeWhere(now) } });
   if (active >= MAX_ACTIVE_TOKENS_PER_USER) {
-    throw new AppError("conflict", `You already have ${MAX_ACTIVE_TOKENS_PER_USER} active tokens: revoke the ones you no longer use first.`);
+    throw new AppError(
+      "conflict",
+      `You already have ${MAX_ACTIVE_TOKENS_PER_USER} active tokens: revoke the ones you no longer use first.`,
+    );
   }
   const token = generateApiToken();
   const expiresAt = expiresInDays === null ? null : new Date(now.getTime() + expiresInDays * 86_400_000);
@@ -111,7 +123,13 @@ export async function createApiToken(user: CurrentUser, raw: CreateApiTokenInput
     });
     // the prefix identifies the token in the log; the token itself is never written anywhere
     await audit(
-      { actor: actorOf(user), action: "api_token.created", object: { type: "api_token", id: created.id, label: name }, detail: { prefix: created.prefix, expiresAt: expiresAt?.toISOString() ?? null }, ip },
+      {
+        actor: actorOf(user),
+        action: "api_token.created",
+        object: { type: "api_token", id: created.id, label: name },
+        detail: { prefix: created.prefix, expiresAt: expiresAt?.toISOString() ?? null },
+        ip,
+      },
       tx,
     );
     return created;
@@ -121,7 +139,11 @@ export async function createApiToken(user: CurrentUser, raw: CreateApiTokenInput
 
 /** The caller's own tokens, newest first (revoked and expired ones too, so the list explains why a script stopped). */
 export async function listApiTokens(user: CurrentUser): Promise<ApiTokenSummary[]> {
-  const rows = await prisma.apiToken.findMany({ where: { userId: user.id }, orderBy: [{ createdAt: "desc" }, { id: "asc" }], select: summarySelect });
+  const rows = await prisma.apiToken.findMany({
+    where: { userId: user.id },
+    orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+    select: summarySelect,
+  });
   const now = new Date();
   return rows.map((row) => toSummary(row, now));
 }
@@ -158,7 +180,8 @@ export async function listOtherUsersActiveTokens(user: CurrentUser): Promise<Api
  */
 export async function revokeApiToken(user: CurrentUser, id: string, ip: string | null = null): Promise<ApiTokenSummary> {
   const row = await prisma.apiToken.findUnique({ where: { id }, select: summarySelect });
-  if (!row || (row.user.id !== user.id && !isAdmin(user.role))) throw new AppError("not_found", "This token does not exist, or it is not yours.");
+  if (!row || (row.user.id !== user.id && !isAdmin(user.role)))
+    throw new AppError("not_found", "This token does not exist, or it is not yours.");
   if (row.user.id !== user.id) {
     const refusal = userOperationRefusal(user, { id: row.user.id, role: roleOf(row.user.role) }, "revokeApiTokens");
     if (refusal) throw new AppError("forbidden", refusal);
@@ -189,9 +212,18 @@ export async function revokeApiToken(user: CurrentUser, id: string, ip: string |
  * tokens for good (re-enabling the account does not bring a possibly leaked token back). Each token
  * gets its own "api_token.revoked" event, so its history reads whole.
  */
-export async function revokeAllApiTokensOf(tx: Tx, actor: CurrentUser, owner: { id: string; name: string; email: string }, reason: string, ip: string | null): Promise<number> {
+export async function revokeAllApiTokensOf(
+  tx: Tx,
+  actor: CurrentUser,
+  owner: { id: string; name: string; email: string },
+  reason: string,
+  ip: string | null,
+): Promise<number> {
   const now = new Date();
-  const tokens = await tx.apiToken.findMany({ where: { userId: owner.id, revokedAt: null }, select: { id: true, name: true, prefix: true } });
+  const tokens = await tx.apiToken.findMany({
+    where: { userId: owner.id, revokedAt: null },
+    select: { id: true, name: true, prefix: true },
+  });
   if (tokens.length === 0) return 0;
   await tx.apiToken.updateMany({ where: { id: { in: tokens.map((t) => t.id) }, revokedAt: null }, data: { revokedAt: now } });
   for (const token of tokens) {

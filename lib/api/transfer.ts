@@ -24,13 +24,19 @@ import { exportRequestSchema, importRequestSchema, type importPlanSchema, type i
 export async function exportForApi(user: CurrentUser, body: unknown): Promise<{ fileName: string; json: string }> {
   const request = parseBody(exportRequestSchema, body ?? {});
   if (request.includeSecrets && !request.passphrase) {
-    throw new AppError("invalid_input", "includeSecrets needs a passphrase: the secrets are encrypted with it.", { "$.passphrase": "Required when includeSecrets is true" });
+    throw new AppError("invalid_input", "includeSecrets needs a passphrase: the secrets are encrypted with it.", {
+      "$.passphrase": "Required when includeSecrets is true",
+    });
   }
   if (!request.includeSecrets && request.passphrase) {
     // a script that sends a passphrase expects secrets in the file; say so rather than export without them
-    throw new AppError("invalid_input", "A passphrase is used only with includeSecrets: true.", { "$.includeSecrets": "Set to true to export the secrets encrypted with the passphrase" });
+    throw new AppError("invalid_input", "A passphrase is used only with includeSecrets: true.", {
+      "$.includeSecrets": "Set to true to export the secrets encrypted with the passphrase",
+    });
   }
-  const options = request.includeSecrets ? { includeSecrets: true as const, passphrase: request.passphrase! } : { includeSecrets: false as const };
+  const options = request.includeSecrets
+    ? { includeSecrets: true as const, passphrase: request.passphrase! }
+    : { includeSecrets: false as const };
   try {
     const { fileName, json } = await exportProfiles(request.ids ?? "all", options, user);
     return { fileName, json };
@@ -51,7 +57,12 @@ async function planForCaller(plan: ImportPlan, user: CurrentUser): Promise<ApiPl
   const visible = new Set(
     clashIds.length === 0
       ? []
-      : (await prisma.profile.findMany({ where: { AND: [{ id: { in: clashIds } }, visibleProfilesWhere(user)] }, select: { id: true } })).map((row) => row.id),
+      : (
+          await prisma.profile.findMany({
+            where: { AND: [{ id: { in: clashIds } }, visibleProfilesWhere(user)] },
+            select: { id: true },
+          })
+        ).map((row) => row.id),
   );
   return {
     ...plan,
@@ -69,12 +80,18 @@ function errorFields(errors: ImportError[]): FieldErrors {
 }
 
 function fileProblem(errors: ImportError[]): AppError {
-  if (errors.some((e) => e.code === "too_large")) return new AppError("too_large", errors.find((e) => e.code === "too_large")!.message, errorFields(errors));
+  if (errors.some((e) => e.code === "too_large"))
+    return new AppError("too_large", errors.find((e) => e.code === "too_large")!.message, errorFields(errors));
   const first = errors[0]?.message ?? "The file cannot be imported";
-  return new AppError("invalid_input", `The file cannot be imported: ${first}${errors.length > 1 ? ` (and ${errors.length - 1} more; see \`fields\`, JSON paths into the file)` : ""}.`, errorFields(errors));
+  return new AppError(
+    "invalid_input",
+    `The file cannot be imported: ${first}${errors.length > 1 ? ` (and ${errors.length - 1} more; see \`fields\`, JSON paths into the file)` : ""}.`,
+    errorFields(errors),
+  );
 }
 
-export type ImportResponse = { status: 200; body: { dryRun: true; plan: ApiPlan } } | { status: 200 | 201; body: z.infer<typeof importResultSchema> };
+export type ImportResponse =
+  { status: 200; body: { dryRun: true; plan: ApiPlan } } | { status: 200 | 201; body: z.infer<typeof importResultSchema> };
 
 export async function importForApi(user: CurrentUser, body: unknown): Promise<ImportResponse> {
   requireAbility(user, "importProfiles", "Viewers cannot import profiles. Ask an admin for the Editor role.");
@@ -88,7 +105,14 @@ export async function importForApi(user: CurrentUser, body: unknown): Promise<Im
     throw new ApiProblem(
       "conflict",
       `${clashing.length === 1 ? "One profile's name is" : `${clashing.length} profiles' names are`} already taken: send \`decisions\` (rename, skip or replace) for ${clashing.map((i) => `document ${i.index}`).join(", ")}. Nothing was imported.`,
-      Object.fromEntries(clashing.map((item) => [jsonPath(["name"], item.path), item.clash ? `A profile named "${item.clash.name}" already exists` : `Document ${item.sameNameAs} of this file has the same name`])),
+      Object.fromEntries(
+        clashing.map((item) => [
+          jsonPath(["name"], item.path),
+          item.clash
+            ? `A profile named "${item.clash.name}" already exists`
+            : `Document ${item.sameNameAs} of this file has the same name`,
+        ]),
+      ),
       { plan },
     );
   }
@@ -96,7 +120,8 @@ export async function importForApi(user: CurrentUser, body: unknown): Promise<Im
   if (!result.ok) {
     const fields = errorFields(result.errors);
     const message = `Nothing was imported: ${result.errors[0]?.message ?? "the import failed"}${result.errors.length > 1 ? ` (and ${result.errors.length - 1} more; see \`fields\`)` : ""}.`;
-    if (result.errors.some((e) => e.code === "version_conflict")) throw new ApiProblem("version_conflict", message, fields, { plan });
+    if (result.errors.some((e) => e.code === "version_conflict"))
+      throw new ApiProblem("version_conflict", message, fields, { plan });
     if (result.errors.some((e) => e.code === "name_clash")) throw new ApiProblem("conflict", message, fields, { plan });
     throw new AppError("invalid_input", message, fields);
   }

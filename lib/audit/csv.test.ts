@@ -47,7 +47,7 @@ describe("csvCell", () => {
   });
 
   it.each([
-    ["=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"],
+    ['=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'],
     ["+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"],
     ["-2+3", "'-2+3"],
     ["@SUM(A1:A2)", "'@SUM(A1:A2)"],
@@ -72,13 +72,16 @@ describe("audit CSV", () => {
     actionLabel: "Changed a profile",
     objectType: "profile",
     objectId: "p1",
-    objectLabel: "=IMPORTXML(\"http://x\")",
+    objectLabel: '=IMPORTXML("http://x")',
     detail: JSON.stringify({ revision: 2, changes: ["Port: 993 → 995", "Host, with comma"] }),
     ip: "203.0.113.5",
   };
 
   it("writes a header row and one CRLF-terminated line per event that reads back intact", () => {
-    const text = auditCsvHeader() + auditCsvLine(event) + auditCsvLine({ ...event, actorLabel: "=1+1", objectLabel: null, detail: null, ip: null });
+    const text =
+      auditCsvHeader() +
+      auditCsvLine(event) +
+      auditCsvLine({ ...event, actorLabel: "=1+1", objectLabel: null, detail: null, ip: null });
     expect(text.endsWith("\r\n")).toBe(true);
     const rows = parseCsv(text);
     expect(rows).toHaveLength(3);
@@ -91,7 +94,7 @@ describe("audit CSV", () => {
       "profile.updated",
       "profile",
       "p1",
-      "'=IMPORTXML(\"http://x\")",
+      '\'=IMPORTXML("http://x")',
       event.detail,
       "203.0.113.5",
     ]);

@@ -39,12 +39,34 @@ export interface AuditCsvEvent {
   ip: string | null;
 }
 
-export const AUDIT_CSV_COLUMNS = ["Time (UTC)", "Who", "User id", "Action", "Action code", "Object type", "Object id", "Object", "Details (JSON)", "IP address"] as const;
+export const AUDIT_CSV_COLUMNS = [
+  "Time (UTC)",
+  "Who",
+  "User id",
+  "Action",
+  "Action code",
+  "Object type",
+  "Object id",
+  "Object",
+  "Details (JSON)",
+  "IP address",
+] as const;
 
 export const auditCsvHeader = () => csvLine(AUDIT_CSV_COLUMNS);
 
 export function auditCsvLine(event: AuditCsvEvent): string {
-  return csvLine([event.at, event.actorLabel, event.actorId, event.actionLabel, event.action, event.objectType, event.objectId, event.objectLabel, event.detail, event.ip]);
+  return csvLine([
+    event.at,
+    event.actorLabel,
+    event.actorId,
+    event.actionLabel,
+    event.action,
+    event.objectType,
+    event.objectId,
+    event.objectLabel,
+    event.detail,
+    event.ip,
+  ]);
 }
 
 /** "audit-2026-11-29" for a download on that day (UTC). */

@@ -77,8 +77,15 @@ export interface AuditQuery {
   problems: string[];
 }
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
-const id = z.string().min(1).max(64).regex(/^[\w-]+$/);
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v));
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\w-]+$/);
 
 type RawParams = URLSearchParams | Record<string, string | string[] | undefined>;
 
@@ -116,8 +123,18 @@ export function parseAuditQuery(params: RawParams): AuditQuery {
   }
   // a range typed the wrong way round still means "between these two days"
   if (filters.from && filters.to && filters.from > filters.to) [filters.from, filters.to] = [filters.to, filters.from];
-  const page = z.coerce.number().int().min(1).max(1_000_000).catch(1).parse(read(params, "page") ?? 1);
-  const size = z.coerce.number().int().catch(DEFAULT_PAGE_SIZE).parse(read(params, "size") ?? DEFAULT_PAGE_SIZE);
+  const page = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .catch(1)
+    .parse(read(params, "page") ?? 1);
+  const size = z.coerce
+    .number()
+    .int()
+    .catch(DEFAULT_PAGE_SIZE)
+    .parse(read(params, "size") ?? DEFAULT_PAGE_SIZE);
   const pageSize = (AUDIT_PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE;
   return { filters, page, pageSize, problems };
 }
@@ -155,7 +172,18 @@ export function auditWhere(filters: AuditFilters): Prisma.AuditEventWhereInput {
 // newest first; id breaks ties between events of the same millisecond so pages never overlap
 const ORDER: Prisma.AuditEventOrderByWithRelationInput[] = [{ at: "desc" }, { id: "desc" }];
 
-const EVENT_SELECT = { id: true, at: true, actorId: true, actorLabel: true, action: true, objectType: true, objectId: true, objectLabel: true, detail: true, ip: true } as const;
+const EVENT_SELECT = {
+  id: true,
+  at: true,
+  actorId: true,
+  actorLabel: true,
+  action: true,
+  objectType: true,
+  objectId: true,
+  objectLabel: true,
+  detail: true,
+  ip: true,
+} as const;
 
 export interface AuditDetailView {
   /** a Test's outcome */
@@ -209,12 +237,18 @@ const factLabels: Record<string, string> = {
   secretsCopied: "Secrets copied",
 };
 
-const humanize = (key: string) => factLabels[key] ?? key.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
+const humanize = (key: string) =>
+  factLabels[key] ??
+  key
+    .replace(/_/g, " ")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/^./, (c) => c.toUpperCase());
 
 function factValue(value: unknown): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   // timestamps in a detail (an invitation's expiry) read like the rest of the page: minutes, UTC
-  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value)) return `${value.slice(0, 16).replace("T", " ")} UTC`;
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(value))
+    return `${value.slice(0, 16).replace("T", " ")} UTC`;
   if (typeof value === "string" || typeof value === "number") return String(value);
   if (Array.isArray(value)) return value.map(factValue).join(", ");
   return JSON.stringify(value);
@@ -229,11 +263,13 @@ export function describeDetail(json: string | null): AuditDetailView | null {
   } catch {
     return { changes: [], facts: [{ label: "Detail", value: json }] };
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return { changes: [], facts: [{ label: "Detail", value: factValue(parsed) }] };
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    return { changes: [], facts: [{ label: "Detail", value: factValue(parsed) }] };
   const detail = parsed as Record<string, unknown>;
   const view: AuditDetailView = { changes: [], facts: [] };
   if (Array.isArray(detail.changes)) view.changes = detail.changes.map(factValue);
-  if (typeof detail.ok === "boolean") view.result = { ok: detail.ok, summary: typeof detail.summary === "string" ? detail.summary : "" };
+  if (typeof detail.ok === "boolean")
+    view.result = { ok: detail.ok, summary: typeof detail.summary === "string" ? detail.summary : "" };
   for (const [key, value] of Object.entries(detail)) {
     if (key === "changes" && Array.isArray(value)) continue;
     if (view.result && (key === "ok" || key === "summary")) continue;
@@ -254,19 +290,29 @@ async function existingObjects(rows: { objectType: string | null; objectId: stri
   return { profiles: new Set(profiles.map((p) => p.id)), certificates: new Set(certificates.map((c) => c.id)) };
 }
 
-export async function listAuditEvents(actor: CurrentUser, query: Pick<AuditQuery, "filters" | "page" | "pageSize">): Promise<AuditPage> {
+export async function listAuditEvents(
+  actor: CurrentUser,
+  query: Pick<AuditQuery, "filters" | "page" | "pageSize">,
+): Promise<AuditPage> {
   requireAbility(actor, "viewAudit", NOT_ALLOWED);
   const where = auditWhere(query.filters);
   const pageSize = (AUDIT_PAGE_SIZES as readonly number[]).includes(query.pageSize) ? query.pageSize : DEFAULT_PAGE_SIZE;
   const total = await prisma.auditEvent.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, Math.floor(query.page)), pageCount);
-  const rows = await prisma.auditEvent.findMany({ where, orderBy: ORDER, skip: (page - 1) * pageSize, take: pageSize, select: EVENT_SELECT });
+  const rows = await prisma.auditEvent.findMany({
+    where,
+    orderBy: ORDER,
+    skip: (page - 1) * pageSize,
+    take: pageSize,
+    select: EVENT_SELECT,
+  });
   const existing = await existingObjects(rows);
   const items = rows.map((row): AuditEventItem => {
     let href: string | null = null;
     if (row.objectId && row.objectType === "profile" && existing.profiles.has(row.objectId)) href = `/profiles/${row.objectId}`;
-    if (row.objectId && row.objectType === "certificate" && existing.certificates.has(row.objectId)) href = `/certificates/${row.objectId}`;
+    if (row.objectId && row.objectType === "certificate" && existing.certificates.has(row.objectId))
+      href = `/certificates/${row.objectId}`;
     return {
       id: row.id,
       at: row.at.toISOString(),
@@ -286,7 +332,11 @@ export async function listAuditEvents(actor: CurrentUser, query: Pick<AuditQuery
  * Every matching event for the CSV download, newest first, fetched in batches with a keyset cursor
  * so a large log streams in constant memory and rows added meanwhile do not shift the batches.
  */
-export async function* auditEventsForExport(actor: CurrentUser, filters: AuditFilters, batchSize = 500): AsyncGenerator<AuditCsvEvent[]> {
+export async function* auditEventsForExport(
+  actor: CurrentUser,
+  filters: AuditFilters,
+  batchSize = 500,
+): AsyncGenerator<AuditCsvEvent[]> {
   requireAbility(actor, "viewAudit", NOT_ALLOWED);
   const where = auditWhere(filters);
   let cursor: string | undefined;
@@ -324,12 +374,24 @@ export async function auditFilterOptions(actor: CurrentUser, filters: AuditFilte
   const userOptions = users.map((u) => ({ id: u.id, label: `${u.name} <${u.email}>` }));
   const profileOptions = profiles.map((p) => ({ id: p.id, label: p.name }));
   if (filters.user && !userOptions.some((u) => u.id === filters.user)) {
-    const last = await prisma.auditEvent.findFirst({ where: { actorId: filters.user }, orderBy: ORDER, select: { actorLabel: true } });
+    const last = await prisma.auditEvent.findFirst({
+      where: { actorId: filters.user },
+      orderBy: ORDER,
+      select: { actorLabel: true },
+    });
     userOptions.unshift({ id: filters.user, label: `${last?.actorLabel ?? "Unknown user"} (removed)` });
   }
   if (filters.profile && !profileOptions.some((p) => p.id === filters.profile)) {
-    const last = await prisma.auditEvent.findFirst({ where: { objectType: "profile", objectId: filters.profile }, orderBy: ORDER, select: { objectLabel: true } });
+    const last = await prisma.auditEvent.findFirst({
+      where: { objectType: "profile", objectId: filters.profile },
+      orderBy: ORDER,
+      select: { objectLabel: true },
+    });
     profileOptions.unshift({ id: filters.profile, label: `${last?.objectLabel ?? "Unknown profile"} (deleted)` });
   }
-  return { users: userOptions, profiles: profileOptions, actions: AUDIT_ACTIONS.map((value) => ({ value, label: AUDIT_ACTION_LABELS[value] })) };
+  return {
+    users: userOptions,
+    profiles: profileOptions,
+    actions: AUDIT_ACTIONS.map((value) => ({ value, label: AUDIT_ACTION_LABELS[value] })),
+  };
 }

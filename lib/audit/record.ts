@@ -45,7 +45,11 @@ export interface AuditActor {
 export interface AuditEntry {
   actor: AuditActor;
   action: AuditAction;
-  object?: { type: "profile" | "certificate" | "user" | "api_token" | "export" | "session"; id?: string | null; label?: string | null };
+  object?: {
+    type: "profile" | "certificate" | "user" | "api_token" | "export" | "session";
+    id?: string | null;
+    label?: string | null;
+  };
   /** field names, counts, results — never a secret value (passed through redaction regardless) */
   detail?: Record<string, unknown>;
   ip?: string | null;

@@ -29,10 +29,19 @@ export function visibleProfilesWhere(user: CurrentUser): Prisma.ProfileWhereInpu
   return { OR: [{ ownerId: user.id }, { shares: { some: { granteeKey: { in: [user.id, "*"] } } } }] };
 }
 
-export async function profileLevel(user: CurrentUser, profileId: string): Promise<(ProfileAccess & { ownerId: string | null }) | null> {
+export async function profileLevel(
+  user: CurrentUser,
+  profileId: string,
+): Promise<(ProfileAccess & { ownerId: string | null }) | null> {
   const row = await prisma.profile.findUnique({
     where: { id: profileId },
-    select: { id: true, name: true, version: true, ownerId: true, shares: { where: { granteeKey: { in: [user.id, "*"] } }, select: { granteeKey: true, level: true } } },
+    select: {
+      id: true,
+      name: true,
+      version: true,
+      ownerId: true,
+      shares: { where: { granteeKey: { in: [user.id, "*"] } }, select: { granteeKey: true, level: true } },
+    },
   });
   if (!row) return null;
   const level = effectiveLevel(user, { ownerId: row.ownerId, shares: row.shares as { granteeKey: string; level: ShareLevel }[] });
@@ -49,7 +58,10 @@ export async function requireProfile(user: CurrentUser, profileId: string, actio
   const facts = { ownerId: access.ownerId, shares: [{ granteeKey: user.id, level: access.level }] };
   if (!canOnProfile(user, facts, action)) {
     const needed = PROFILE_ACTIONS[action];
-    throw new AppError("forbidden", `You have ${access.level} access to this profile; this needs ${needed}. Ask its owner to share it with you as ${needed}.`);
+    throw new AppError(
+      "forbidden",
+      `You have ${access.level} access to this profile; this needs ${needed}. Ask its owner to share it with you as ${needed}.`,
+    );
   }
   return { id: access.id, name: access.name, version: access.version, level: access.level };
 }

@@ -55,7 +55,11 @@ export const DISABLED_AUTH_PATHS = [
   "/error",
 ];
 
-const emailOf = (body: unknown) => String((body as { email?: unknown } | undefined)?.email ?? "").trim().toLowerCase().slice(0, 320);
+const emailOf = (body: unknown) =>
+  String((body as { email?: unknown } | undefined)?.email ?? "")
+    .trim()
+    .toLowerCase()
+    .slice(0, 320);
 const codeOf = (error: APIError) => (error.body as { code?: string } | undefined)?.code;
 
 function invalidName(problem: string): APIError {
@@ -79,7 +83,8 @@ function createAuth() {
     database: prismaAdapter(prisma, { provider: "sqlite", transaction: true }),
     telemetry: { enabled: false },
     // the library logs each wrong password ("Invalid password"); the console's own level decides
-    logger: env.MCF_LOG_LEVEL === "silent" ? { disabled: true } : { level: env.MCF_LOG_LEVEL === "info" ? "warn" : env.MCF_LOG_LEVEL },
+    logger:
+      env.MCF_LOG_LEVEL === "silent" ? { disabled: true } : { level: env.MCF_LOG_LEVEL === "info" ? "warn" : env.MCF_LOG_LEVEL },
     disabledPaths: DISABLED_AUTH_PATHS,
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: MIN_PASSWORD_LENGTH, maxPasswordLength: 128 },
     user: {
@@ -130,7 +135,8 @@ function createAuth() {
         create: {
           async before(session) {
             const user = await prisma.user.findUnique({ where: { id: session.userId }, select: { disabled: true } });
-            if (!user || user.disabled) throw new APIError("FORBIDDEN", { code: "USER_DISABLED", message: "This account is disabled." });
+            if (!user || user.disabled)
+              throw new APIError("FORBIDDEN", { code: "USER_DISABLED", message: "This account is disabled." });
           },
         },
       },
@@ -149,7 +155,12 @@ function createAuth() {
           const { scope, retryAfterSeconds } = admission;
           throw new APIError(
             "TOO_MANY_REQUESTS",
-            { code: "SIGN_IN_THROTTLED", message: throttleMessage(scope, retryAfterSeconds), scope, retryAfter: retryAfterSeconds },
+            {
+              code: "SIGN_IN_THROTTLED",
+              message: throttleMessage(scope, retryAfterSeconds),
+              scope,
+              retryAfter: retryAfterSeconds,
+            },
             { "Retry-After": String(retryAfterSeconds) },
           );
         }
@@ -163,11 +174,22 @@ function createAuth() {
           const code = codeOf(returned);
           if (code !== "INVALID_EMAIL_OR_PASSWORD" && code !== "USER_DISABLED") return;
           const user = await prisma.user.findUnique({ where: { email }, select: { id: true } });
-          await audit({ actor: { id: user?.id ?? null, label: email }, action: "auth.sign_in_failed", object: { type: "session", label: email }, detail: { reason: code }, ip });
+          await audit({
+            actor: { id: user?.id ?? null, label: email },
+            action: "auth.sign_in_failed",
+            object: { type: "session", label: email },
+            detail: { reason: code },
+            ip,
+          });
         } else if (ctx.context.newSession) {
           const user = ctx.context.newSession.user;
           await recordSignInSuccess(email, ip);
-          await audit({ actor: { id: user.id, label: `${user.name} <${user.email}>` }, action: "auth.sign_in", object: { type: "session", label: email }, ip });
+          await audit({
+            actor: { id: user.id, label: `${user.name} <${user.email}>` },
+            action: "auth.sign_in",
+            object: { type: "session", label: email },
+            ip,
+          });
         }
       }),
     },

@@ -79,7 +79,11 @@ describe("clientAddress (the request's headers)", () => {
 
   it("hands better-auth the resolved address, never one a client sent under that header name", () => {
     globals[SERVER_MARK] = true;
-    const spoofed = new Headers({ [PEER_ADDRESS_HEADER]: "198.51.100.7", [CLIENT_ADDRESS_HEADER]: "203.0.113.66", "x-forwarded-for": "203.0.113.66" });
+    const spoofed = new Headers({
+      [PEER_ADDRESS_HEADER]: "198.51.100.7",
+      [CLIENT_ADDRESS_HEADER]: "203.0.113.66",
+      "x-forwarded-for": "203.0.113.66",
+    });
     expect(withClientAddress(spoofed).get(CLIENT_ADDRESS_HEADER)).toBe("198.51.100.7");
     expect(withClientAddress(new Headers({ [CLIENT_ADDRESS_HEADER]: "203.0.113.66" })).has(CLIENT_ADDRESS_HEADER)).toBe(false);
   });

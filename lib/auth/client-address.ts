@@ -65,7 +65,10 @@ export function trustedProxyList(entries: readonly string[]): BlockList {
 export function resolveClientAddress(peer: string | null, forwardedFor: string | null, trusted: BlockList): string | null {
   const client = peer === null ? null : normalizeAddress(peer);
   if (client === null) return null;
-  const hops = (forwardedFor ?? "").split(",").map((hop) => hop.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? "")
+    .split(",")
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   let current = client;
   while (isTrusted(current, trusted)) {
     const next = hops.pop();
@@ -93,7 +96,9 @@ function peerOf(headers: Headers): string | null {
     // client shares one sign-in throttle) rather than one a client chose
     if (!warnedNoServer) {
       warnedNoServer = true;
-      log.error("client addresses are unknown: start the console with `npm start` or scripts/start.sh (scripts/server.mjs), not `next start`");
+      log.error(
+        "client addresses are unknown: start the console with `npm start` or scripts/start.sh (scripts/server.mjs), not `next start`",
+      );
     }
     return null;
   }
@@ -107,7 +112,9 @@ export function clientAddress(headers: Headers): string | null {
   trustedProxies ??= trustedProxyList(listEntries(env.MCF_TRUST_PROXY));
   const peer = peerOf(headers);
   // without the server, the peer was read from X-Forwarded-For itself and the walk starts before it
-  const forwarded = serverWritesPeerHeader() ? headers.get("x-forwarded-for") : (headers.get("x-forwarded-for")?.split(",").slice(0, -1).join(",") ?? null);
+  const forwarded = serverWritesPeerHeader()
+    ? headers.get("x-forwarded-for")
+    : (headers.get("x-forwarded-for")?.split(",").slice(0, -1).join(",") ?? null);
   return resolveClientAddress(peer, forwarded, trustedProxies);
 }
 
@@ -131,5 +138,8 @@ export function throttleAddressKey(address: string | null): string {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }

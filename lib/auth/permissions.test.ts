@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { PROFILE_ACTIONS, ROLES, SHARE_LEVELS, canOnProfile, effectiveLevel, roleAbilities, type ProfileAction, type Role, type ShareLevel } from "@/lib/auth/permissions";
+import {
+  PROFILE_ACTIONS,
+  ROLES,
+  SHARE_LEVELS,
+  canOnProfile,
+  effectiveLevel,
+  roleAbilities,
+  type ProfileAction,
+  type Role,
+  type ShareLevel,
+} from "@/lib/auth/permissions";
 
 const ME = "user-1";
 const OTHER = "user-2";
@@ -38,21 +48,38 @@ describe("permission table", () => {
     for (const reach of reaches) {
       it(`${role}, profile ${reach}`, () => {
         for (const action of actions) {
-          expect(canOnProfile({ id: ME, role }, factsFor(reach), action), `${role}/${reach}/${action}`).toBe(expected(role, reach, action));
+          expect(canOnProfile({ id: ME, role }, factsFor(reach), action), `${role}/${reach}/${action}`).toBe(
+            expected(role, reach, action),
+          );
         }
       });
     }
   }
 
   it("takes the best of a direct share and a share with everyone", () => {
-    const facts = { ownerId: OTHER, shares: [{ granteeKey: "*", level: "edit" as ShareLevel }, { granteeKey: ME, level: "use" as ShareLevel }] };
+    const facts = {
+      ownerId: OTHER,
+      shares: [
+        { granteeKey: "*", level: "edit" as ShareLevel },
+        { granteeKey: ME, level: "use" as ShareLevel },
+      ],
+    };
     expect(effectiveLevel({ id: ME, role: "viewer" }, facts)).toBe("edit");
     expect(effectiveLevel({ id: "someone-else", role: "editor" }, facts)).toBe("edit");
-    expect(effectiveLevel({ id: "someone-else", role: "editor" }, { ownerId: OTHER, shares: [{ granteeKey: ME, level: "manage" }] })).toBeNull();
+    expect(
+      effectiveLevel({ id: "someone-else", role: "editor" }, { ownerId: OTHER, shares: [{ granteeKey: ME, level: "manage" }] }),
+    ).toBeNull();
   });
 
   it("console abilities by role", () => {
-    const table = Object.fromEntries(ROLES.map((role) => [role, Object.entries(roleAbilities).filter(([, can]) => can(role)).map(([name]) => name)]));
+    const table = Object.fromEntries(
+      ROLES.map((role) => [
+        role,
+        Object.entries(roleAbilities)
+          .filter(([, can]) => can(role))
+          .map(([name]) => name),
+      ]),
+    );
     expect(table).toEqual({
       owner: ["createProfile", "manageUsers", "viewAudit", "useCertificates", "exportPrivateKey", "importProfiles"],
       admin: ["createProfile", "manageUsers", "viewAudit", "useCertificates", "exportPrivateKey", "importProfiles"],

@@ -67,7 +67,15 @@ describe("safeNextPath", () => {
   });
 
   it("never returns a location that leaves the console", () => {
-    const attempts = ["/\\evil.test", "//evil.test", "/.//evil.test", "/%5Cevil.test", "/\t/evil.test", "https:evil.test", "/profiles"];
+    const attempts = [
+      "/\\evil.test",
+      "//evil.test",
+      "/.//evil.test",
+      "/%5Cevil.test",
+      "/\t/evil.test",
+      "https:evil.test",
+      "/profiles",
+    ];
     for (const next of attempts) expect(landsOn(safeNextPath(next)), next).toBe("https://console.example.test");
   });
 });

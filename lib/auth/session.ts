@@ -14,7 +14,10 @@ export interface CurrentUser {
   role: Role;
 }
 
-export const actorOf = (user: Pick<CurrentUser, "id" | "name" | "email">): AuditActor => ({ id: user.id, label: `${user.name} <${user.email}>` });
+export const actorOf = (user: Pick<CurrentUser, "id" | "name" | "email">): AuditActor => ({
+  id: user.id,
+  label: `${user.name} <${user.email}>`,
+});
 
 /**
  * Request headers for auth.api calls, with the Cookie header rebuilt from cookies(): in the render

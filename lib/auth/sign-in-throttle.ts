@@ -69,7 +69,10 @@ function waiting(row: Row | null, now: Date): number | null {
 }
 
 const findRow = (account: string, address: string) =>
-  prisma.signInThrottle.findUnique({ where: { account_address: { account, address } }, select: { id: true, attempts: true, lastAttemptAt: true, blockedUntil: true } });
+  prisma.signInThrottle.findUnique({
+    where: { account_address: { account, address } },
+    select: { id: true, attempts: true, lastAttemptAt: true, blockedUntil: true },
+  });
 
 /** Counts one attempt under (account, address), unless that key is waiting; null when counted, else the seconds to wait. */
 async function consume(account: string, address: string, freeAttempts: number, now: Date): Promise<number | null> {
@@ -114,7 +117,9 @@ export async function admitSignIn(email: string, clientAddress: string | null, n
 
   await prisma.signInThrottle
     .deleteMany({ where: { lastAttemptAt: { lt: new Date(now.getTime() - FORGET_AFTER_MS) } } })
-    .catch((error: unknown) => log.warn("sign-in throttle clean-up failed", { error: error instanceof Error ? error.message : String(error) }));
+    .catch((error: unknown) =>
+      log.warn("sign-in throttle clean-up failed", { error: error instanceof Error ? error.message : String(error) }),
+    );
   return { ok: true };
 }
 

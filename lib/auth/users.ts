@@ -15,7 +15,9 @@ async function credentialRows(input: { email: string; name: string; password: st
   if (!ROLES.includes(input.role)) throw new AppError("invalid_input", "Unknown role.");
   const ctx = await getAuth().$context;
   if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > 128) {
-    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, { password: `At least ${MIN_PASSWORD_LENGTH} characters` });
+    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, {
+      password: `At least ${MIN_PASSWORD_LENGTH} characters`,
+    });
   }
   const hash = await ctx.password.hash(input.password);
   const id = crypto.randomUUID();
@@ -46,7 +48,8 @@ export async function createUserWithPassword(input: { email: string; name: strin
   try {
     return await prisma.user.create({ data, select: { id: true, email: true, name: true, role: true } });
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new AppError("conflict", "A user with this email already exists.", { email: "Already a user" });
+    if ((error as { code?: string }).code === "P2002")
+      throw new AppError("conflict", "A user with this email already exists.", { email: "Already a user" });
     throw error;
   }
 }
@@ -54,7 +57,9 @@ export async function createUserWithPassword(input: { email: string; name: strin
 /** An admin sets someone else's password; their sessions end. */
 export async function setUserPassword(userId: string, newPassword: string) {
   if (newPassword.length < MIN_PASSWORD_LENGTH || newPassword.length > 128) {
-    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, { password: `At least ${MIN_PASSWORD_LENGTH} characters` });
+    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, {
+      password: `At least ${MIN_PASSWORD_LENGTH} characters`,
+    });
   }
   const ctx = await getAuth().$context;
   await ctx.internalAdapter.updatePassword(userId, await ctx.password.hash(newPassword));

@@ -1,12 +1,26 @@
 import forge from "node-forge";
 import { describe, expect, it } from "vitest";
-import { Asn1Error, children, der, octets, oidOf, readFirst, readSingle, smallIntegerOf, timeOf, Tag, tlv } from "@/lib/certs/der";
+import {
+  Asn1Error,
+  children,
+  der,
+  octets,
+  oidOf,
+  readFirst,
+  readSingle,
+  smallIntegerOf,
+  timeOf,
+  Tag,
+  tlv,
+} from "@/lib/certs/der";
 import { pkcs12Kdf } from "@/lib/certs/pkcs12";
 
 describe("ASN.1 reader", () => {
   it("reads BER indefinite lengths and chunked OCTET STRINGs (as in Java/Windows PFX files)", () => {
     // SEQUENCE (indefinite) { OCTET STRING (constructed, indefinite) { "ab", "cd" }, INTEGER 5 }
-    const ber = Buffer.from([0x30, 0x80, 0x24, 0x80, 0x04, 0x02, 0x61, 0x62, 0x04, 0x02, 0x63, 0x64, 0x00, 0x00, 0x02, 0x01, 0x05, 0x00, 0x00]);
+    const ber = Buffer.from([
+      0x30, 0x80, 0x24, 0x80, 0x04, 0x02, 0x61, 0x62, 0x04, 0x02, 0x63, 0x64, 0x00, 0x00, 0x02, 0x01, 0x05, 0x00, 0x00,
+    ]);
     const top = readSingle(ber);
     expect(top.raw).toEqual(ber);
     const [text, number] = children(top);
@@ -59,7 +73,9 @@ describe("DER writer", () => {
   });
 
   it("encodes OIDs like forge", () => {
-    expect(der.oid("1.2.840.113549.1.5.13").subarray(2).toString("binary")).toBe(forge.asn1.oidToDer("1.2.840.113549.1.5.13").getBytes());
+    expect(der.oid("1.2.840.113549.1.5.13").subarray(2).toString("binary")).toBe(
+      forge.asn1.oidToDer("1.2.840.113549.1.5.13").getBytes(),
+    );
   });
 
   it("encodes INTEGERs minimally and as positive numbers", () => {
@@ -110,7 +126,11 @@ describe("pkcs12Kdf (RFC 7292 appendix B)", () => {
     ["sha256", 1, 70, 3],
     ["sha512", 3, 64, 10],
   ] as const)("matches forge for %s id=%i length=%i iterations=%i", (hashName, id, length, iterations) => {
-    const info = { sha1: { name: "sha1", blockSize: 64, length: 20 }, sha256: { name: "sha256", blockSize: 64, length: 32 }, sha512: { name: "sha512", blockSize: 128, length: 64 } }[hashName];
+    const info = {
+      sha1: { name: "sha1", blockSize: 64, length: 20 },
+      sha256: { name: "sha256", blockSize: 64, length: 32 },
+      sha512: { name: "sha512", blockSize: 128, length: 64 },
+    }[hashName];
     const ours = pkcs12Kdf(info, bmp("s3cret pässword"), salt, id, iterations, length);
     const theirs = forge.pkcs12.generateKey(
       "s3cret pässword",

@@ -13,7 +13,16 @@ import {
 } from "@/lib/certs/export";
 import { generateSelfSignedCertificate } from "@/lib/certs/generate";
 import { importPemCertificate, importPfx } from "@/lib/certs/import";
-import { hasOpenssl, makeCertificate, openssl, opensslOutput, pemBody, tempDir, type TempDir, type TestCertificate } from "@/lib/certs/test-fixtures";
+import {
+  hasOpenssl,
+  makeCertificate,
+  openssl,
+  opensslOutput,
+  pemBody,
+  tempDir,
+  type TempDir,
+  type TestCertificate,
+} from "@/lib/certs/test-fixtures";
 
 const PASSWORD = "export-Password-1";
 
@@ -59,7 +68,9 @@ describe("certificateToDer / certificateToPem / publicKeyPem", () => {
     const messy = `Bag Attributes\r\n    friendlyName: x\r\nsubject=CN=export-test\r\n-----BEGIN CERTIFICATE-----\r\n${derBytes.toString("base64")}\r\n-----END CERTIFICATE-----\r\n`;
     expect(certificateToPem(messy)).toBe(generated.certificatePem);
     expect(certificateToPem(derBytes)).toBe(generated.certificatePem);
-    expect(certificateToPem(generated.certificatePem)).toMatch(/^-----BEGIN CERTIFICATE-----\n(.{64}\n)+.{1,64}\n-----END CERTIFICATE-----\n$/);
+    expect(certificateToPem(generated.certificatePem)).toMatch(
+      /^-----BEGIN CERTIFICATE-----\n(.{64}\n)+.{1,64}\n-----END CERTIFICATE-----\n$/,
+    );
   });
 
   it("gives the public key as SPKI PEM", () => {
@@ -81,7 +92,9 @@ describe("exportEncryptedPkcs8", () => {
     const pem = exportEncryptedPkcs8(generated.privateKeyPem, passphrase);
     expect(pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     const key = createPrivateKey({ key: pem, format: "pem", passphrase });
-    expect(key.export({ type: "pkcs8", format: "der" })).toEqual(createPrivateKey(generated.privateKeyPem).export({ type: "pkcs8", format: "der" }));
+    expect(key.export({ type: "pkcs8", format: "der" })).toEqual(
+      createPrivateKey(generated.privateKeyPem).export({ type: "pkcs8", format: "der" }),
+    );
     expect(() => createPrivateKey({ key: pem, format: "pem", passphrase: "another passphrase" })).toThrow();
   });
 
@@ -125,7 +138,12 @@ describe("exportPfx", () => {
   let pfx: Buffer;
 
   beforeAll(() => {
-    pfx = exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: generated.privateKeyPem, password: PASSWORD, friendlyName: "MCF export-test" });
+    pfx = exportPfx({
+      certificatePem: generated.certificatePem,
+      privateKeyPem: generated.privateKeyPem,
+      password: PASSWORD,
+      friendlyName: "MCF export-test",
+    });
   });
 
   it("re-imports with importPfx", () => {
@@ -169,12 +187,20 @@ describe("exportPfx", () => {
 
   it.skipIf(!hasOpenssl)("handles non-ASCII passwords the way OpenSSL does", () => {
     const password = "Pässwört-ñ-€";
-    const file = tmp.write("unicode.pfx", exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: generated.privateKeyPem, password }));
+    const file = tmp.write(
+      "unicode.pfx",
+      exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: generated.privateKeyPem, password }),
+    );
     expect(opensslOutput(["pkcs12", "-info", "-noout", "-in", file, "-passin", `pass:${password}`]).status).toBe(0);
   });
 
   it("includes chain certificates after the leaf", () => {
-    const withChain = exportPfx({ certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, password: PASSWORD, chainPem: [ca.certificatePem] });
+    const withChain = exportPfx({
+      certificatePem: issued.certificatePem,
+      privateKeyPem: issued.privateKeyPem,
+      password: PASSWORD,
+      chainPem: [ca.certificatePem],
+    });
     const result = importPfx({ pfx: withChain, password: PASSWORD });
     if (!result.ok) throw new Error(result.message);
     expect(result.certificate.subject).toBe("CN=issued");
@@ -182,7 +208,11 @@ describe("exportPfx", () => {
   });
 
   it("refuses a key that does not belong to the certificate", () => {
-    expect(codeOf(() => exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: other.privateKeyPem, password: PASSWORD }))).toBe("key_mismatch");
+    expect(
+      codeOf(() =>
+        exportPfx({ certificatePem: generated.certificatePem, privateKeyPem: other.privateKeyPem, password: PASSWORD }),
+      ),
+    ).toBe("key_mismatch");
   });
 
   it("requires a password of at least 8 characters and a sane friendly name", () => {

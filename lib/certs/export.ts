@@ -66,7 +66,10 @@ export function exportPfx(input: ExportPfxInput): Buffer {
   requirePassphrase(input.password, "password");
   const friendlyName = input.friendlyName?.trim();
   if (friendlyName && (friendlyName.length > MAX_FRIENDLY_NAME || /[\u0000-\u001F\u007F-\u009F]/.test(friendlyName)))
-    throw new CertificateError("invalid_input", `The friendly name can be at most ${MAX_FRIENDLY_NAME} characters, without control characters.`);
+    throw new CertificateError(
+      "invalid_input",
+      `The friendly name can be at most ${MAX_FRIENDLY_NAME} characters, without control characters.`,
+    );
   const certificate = readCertificate(input.certificatePem);
   const key = readPrivateKey(input.privateKeyPem);
   if (!keyBelongsToCertificate(certificate.x509, key)) throw new CertificateError("key_mismatch");
@@ -86,6 +89,10 @@ export function exportPfx(input: ExportPfxInput): Buffer {
  * when either cannot be read (bad_certificate, bad_key, passphrase_required, wrong_password), so
  * "false" always means "a different key", never "could not tell".
  */
-export function keyMatchesCertificate(certificatePem: string | Uint8Array, privateKeyPem: string | Uint8Array, passphrase?: string): boolean {
+export function keyMatchesCertificate(
+  certificatePem: string | Uint8Array,
+  privateKeyPem: string | Uint8Array,
+  passphrase?: string,
+): boolean {
   return keyBelongsToCertificate(readCertificate(certificatePem).x509, readPrivateKey(privateKeyPem, passphrase));
 }

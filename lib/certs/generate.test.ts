@@ -24,7 +24,11 @@ async function rejectionCode(options: GenerateSelfSignedOptions): Promise<string
 
 describe("generateSelfSignedCertificate", () => {
   it("makes an RSA-2048, SHA-256, self-signed certificate and an unencrypted PKCS#8 key", async () => {
-    const { certificatePem, privateKeyPem } = await generateSelfSignedCertificate({ commonName: "mail-connector", keySize: 2048, now: NOW });
+    const { certificatePem, privateKeyPem } = await generateSelfSignedCertificate({
+      commonName: "mail-connector",
+      keySize: 2048,
+      now: NOW,
+    });
     expect(certificatePem).toMatch(/^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{1,64}\n)+-----END CERTIFICATE-----\n$/);
     expect(privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
 
@@ -92,7 +96,12 @@ describe("generateSelfSignedCertificate", () => {
   });
 
   it.each([1, 3650])("honours validityDays = %i", async (validityDays) => {
-    const { certificatePem } = await generateSelfSignedCertificate({ commonName: "validity", keySize: 2048, validityDays, now: NOW });
+    const { certificatePem } = await generateSelfSignedCertificate({
+      commonName: "validity",
+      keySize: 2048,
+      validityDays,
+      now: NOW,
+    });
     expect(describeCertificate(certificatePem, NOW).notAfter).toBe(new Date(NOW.getTime() + validityDays * DAY).toISOString());
   });
 

@@ -40,11 +40,18 @@ function invalid(message: string): CertificateError {
   return new CertificateError("invalid_input", message);
 }
 
-function validate(options: GenerateSelfSignedOptions): { commonName: string; keySize: GeneratedKeySize; validityDays: number; now: Date } {
+function validate(options: GenerateSelfSignedOptions): {
+  commonName: string;
+  keySize: GeneratedKeySize;
+  validityDays: number;
+  now: Date;
+} {
   const commonName = typeof options.commonName === "string" ? options.commonName.trim() : "";
   if (commonName.length === 0) throw invalid("Enter a name for the certificate (for example mail-connector).");
-  if ([...commonName].length > MAX_COMMON_NAME) throw invalid(`The certificate name can be at most ${MAX_COMMON_NAME} characters.`);
-  if (CONTROL_CHARS.test(commonName)) throw invalid("The certificate name cannot contain line breaks, tabs or other control characters.");
+  if ([...commonName].length > MAX_COMMON_NAME)
+    throw invalid(`The certificate name can be at most ${MAX_COMMON_NAME} characters.`);
+  if (CONTROL_CHARS.test(commonName))
+    throw invalid("The certificate name cannot contain line breaks, tabs or other control characters.");
   if (!KEY_SIZES.includes(options.keySize)) throw invalid("Choose a key size of 2048, 3072 or 4096 bits.");
   const validityDays = options.validityDays ?? DEFAULT_VALIDITY_DAYS;
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS)

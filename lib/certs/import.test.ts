@@ -4,7 +4,19 @@ import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { der, readSingle, sequence } from "@/lib/certs/der";
 import { importPemCertificate, importPfx, type CertificateImportResult, type ImportedCertificate } from "@/lib/certs/import";
-import { ecKey, hasOpenssl, hasOpensslLegacy, makeCertificate, openssl, opensslOutput, pemBody, rsaKey, tempDir, type TempDir, type TestCertificate } from "@/lib/certs/test-fixtures";
+import {
+  ecKey,
+  hasOpenssl,
+  hasOpensslLegacy,
+  makeCertificate,
+  openssl,
+  opensslOutput,
+  pemBody,
+  rsaKey,
+  tempDir,
+  type TempDir,
+  type TestCertificate,
+} from "@/lib/certs/test-fixtures";
 import { certificateThumbprints } from "@/lib/certs/thumbprints";
 
 const PASSPHRASE = "correct horse battery";
@@ -46,7 +58,11 @@ beforeAll(async () => {
     // node:crypto still generates 1024-bit RSA; Entra refuses it (AADSTS50032)
     makeCertificate({ key: rsaKey(1024), commonName: "weak" }),
     makeCertificate({ commonName: "expired", notBefore: new Date(Date.now() - 400 * DAY), notAfter: new Date(Date.now() - DAY) }),
-    makeCertificate({ commonName: "future", notBefore: new Date(Date.now() + 2 * DAY), notAfter: new Date(Date.now() + 400 * DAY) }),
+    makeCertificate({
+      commonName: "future",
+      notBefore: new Date(Date.now() + 2 * DAY),
+      notAfter: new Date(Date.now() + 400 * DAY),
+    }),
   ]);
   issued = await makeCertificate({ commonName: "issued", issuer: ca });
 });
@@ -74,30 +90,43 @@ describe("importPemCertificate", () => {
   describe("encrypted PKCS#8 (BEGIN ENCRYPTED PRIVATE KEY)", () => {
     let encrypted: string;
     beforeAll(() => {
-      encrypted = leaf.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: PASSPHRASE }).toString();
+      encrypted = leaf.privateKey
+        .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: PASSPHRASE })
+        .toString();
     });
 
     it("decrypts with the right passphrase", () => {
-      const result = expectOk(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase: PASSPHRASE }));
+      const result = expectOk(
+        importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase: PASSPHRASE }),
+      );
       expect(result.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
       expect(sameKey(result.privateKeyPem, leaf)).toBe(true);
     });
 
     it("refuses a wrong passphrase without repeating it", () => {
-      const result = importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase: "not the passphrase" });
+      const result = importPemCertificate({
+        certificatePem: leaf.certificatePem,
+        privateKeyPem: encrypted,
+        passphrase: "not the passphrase",
+      });
       expectRefused(result, "wrong_password", /passphrase/);
       expect(JSON.stringify(result)).not.toContain("not the passphrase");
     });
 
     it.each([undefined, ""])("asks for the passphrase when it is %j", (passphrase) => {
-      expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase }), "passphrase_required");
+      expectRefused(
+        importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase }),
+        "passphrase_required",
+      );
     });
   });
 
   describe("legacy OpenSSL-encrypted PKCS#1 (Proc-Type: 4,ENCRYPTED)", () => {
     let encrypted: string;
     beforeAll(() => {
-      encrypted = leaf.privateKey.export({ type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase: PASSPHRASE }).toString();
+      encrypted = leaf.privateKey
+        .export({ type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase: PASSPHRASE })
+        .toString();
     });
 
     it("decrypts with the right passphrase", () => {
@@ -106,8 +135,14 @@ describe("importPemCertificate", () => {
     });
 
     it("refuses a wrong or missing passphrase", () => {
-      expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase: "wrong one" }), "wrong_password");
-      expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted }), "passphrase_required");
+      expectRefused(
+        importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted, passphrase: "wrong one" }),
+        "wrong_password",
+      );
+      expectRefused(
+        importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encrypted }),
+        "passphrase_required",
+      );
     });
   });
 
@@ -118,26 +153,44 @@ describe("importPemCertificate", () => {
       const result = expectOk(importPemCertificate({ certificatePem, privateKeyPem: keyDer }));
       expect(pemBody(result.certificatePem)).toEqual(derCertificate);
     }
-    expectOk(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: leaf.privateKey.export({ type: "pkcs1", format: "der" }) }));
+    expectOk(
+      importPemCertificate({
+        certificatePem: leaf.certificatePem,
+        privateKeyPem: leaf.privateKey.export({ type: "pkcs1", format: "der" }),
+      }),
+    );
   });
 
   it("accepts an encrypted DER key with its passphrase", () => {
     const encryptedDer = leaf.privateKey.export({ type: "pkcs8", format: "der", cipher: "aes-128-cbc", passphrase: PASSPHRASE });
     expectOk(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encryptedDer, passphrase: PASSPHRASE }));
-    expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encryptedDer }), "passphrase_required");
-    expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encryptedDer, passphrase: "nope nope" }), "wrong_password");
+    expectRefused(
+      importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encryptedDer }),
+      "passphrase_required",
+    );
+    expectRefused(
+      importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: encryptedDer, passphrase: "nope nope" }),
+      "wrong_password",
+    );
   });
 
   it("finds the key inside a combined certificate + key PEM when no key is given separately", () => {
     const combined = `${leaf.certificatePem}${leaf.privateKeyPem}`;
     const result = expectOk(importPemCertificate({ certificatePem: combined, privateKeyPem: "" }));
     expect(sameKey(result.privateKeyPem, leaf)).toBe(true);
-    expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: "  " }), "bad_key", /Provide the private key/);
+    expectRefused(
+      importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: "  " }),
+      "bad_key",
+      /Provide the private key/,
+    );
   });
 
   it("returns the other certificates of a bundle as the chain, whatever their order", () => {
     const result = expectOk(
-      importPemCertificate({ certificatePem: `${ca.certificatePem}${issued.certificatePem}${ca.certificatePem}`, privateKeyPem: issued.privateKeyPem }),
+      importPemCertificate({
+        certificatePem: `${ca.certificatePem}${issued.certificatePem}${ca.certificatePem}`,
+        privateKeyPem: issued.privateKeyPem,
+      }),
     );
     expect(result.certificate.subject).toBe("CN=issued");
     expect(result.certificate.selfSigned).toBe(false);
@@ -146,13 +199,24 @@ describe("importPemCertificate", () => {
   });
 
   it("refuses a key that belongs to another certificate", () => {
-    expectRefused(importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: other.privateKeyPem }), "key_mismatch", /does not belong/);
+    expectRefused(
+      importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: other.privateKeyPem }),
+      "key_mismatch",
+      /does not belong/,
+    );
   });
 
   it("refuses an EC certificate and key as not_rsa", () => {
-    expectRefused(importPemCertificate({ certificatePem: ec.certificatePem, privateKeyPem: ec.privateKeyPem }), "not_rsa", /only RSA/);
     expectRefused(
-      importPemCertificate({ certificatePem: ec.certificatePem, privateKeyPem: ec.privateKey.export({ type: "sec1", format: "pem" }).toString() }),
+      importPemCertificate({ certificatePem: ec.certificatePem, privateKeyPem: ec.privateKeyPem }),
+      "not_rsa",
+      /only RSA/,
+    );
+    expectRefused(
+      importPemCertificate({
+        certificatePem: ec.certificatePem,
+        privateKeyPem: ec.privateKey.export({ type: "sec1", format: "pem" }).toString(),
+      }),
       "not_rsa",
     );
   });
@@ -162,24 +226,55 @@ describe("importPemCertificate", () => {
   });
 
   it("refuses a 1024-bit RSA key as weak_key", () => {
-    expectRefused(importPemCertificate({ certificatePem: weak.certificatePem, privateKeyPem: weak.privateKeyPem }), "weak_key", /1024 bits.*AADSTS50032/);
+    expectRefused(
+      importPemCertificate({ certificatePem: weak.certificatePem, privateKeyPem: weak.privateKeyPem }),
+      "weak_key",
+      /1024 bits.*AADSTS50032/,
+    );
   });
 
   it("refuses an expired certificate and one that is not valid yet", () => {
-    expectRefused(importPemCertificate({ certificatePem: expired.certificatePem, privateKeyPem: expired.privateKeyPem }), "expired", /expired on \d{4}-\d{2}-\d{2}/);
-    expectRefused(importPemCertificate({ certificatePem: future.certificatePem, privateKeyPem: future.privateKeyPem }), "not_yet_valid");
+    expectRefused(
+      importPemCertificate({ certificatePem: expired.certificatePem, privateKeyPem: expired.privateKeyPem }),
+      "expired",
+      /expired on \d{4}-\d{2}-\d{2}/,
+    );
+    expectRefused(
+      importPemCertificate({ certificatePem: future.certificatePem, privateKeyPem: future.privateKeyPem }),
+      "not_yet_valid",
+    );
   });
 
   it("judges validity at `now`, tolerating a few minutes of clock skew", () => {
     const notBefore = new X509Certificate(future.certificatePem).validFrom;
     const start = new Date(notBefore).getTime();
-    expectOk(importPemCertificate({ certificatePem: future.certificatePem, privateKeyPem: future.privateKeyPem, now: new Date(start + 1000) }));
-    expectOk(importPemCertificate({ certificatePem: future.certificatePem, privateKeyPem: future.privateKeyPem, now: new Date(start - 2 * 60_000) }));
+    expectOk(
+      importPemCertificate({
+        certificatePem: future.certificatePem,
+        privateKeyPem: future.privateKeyPem,
+        now: new Date(start + 1000),
+      }),
+    );
+    expectOk(
+      importPemCertificate({
+        certificatePem: future.certificatePem,
+        privateKeyPem: future.privateKeyPem,
+        now: new Date(start - 2 * 60_000),
+      }),
+    );
     expectRefused(
-      importPemCertificate({ certificatePem: future.certificatePem, privateKeyPem: future.privateKeyPem, now: new Date(start - 10 * 60_000) }),
+      importPemCertificate({
+        certificatePem: future.certificatePem,
+        privateKeyPem: future.privateKeyPem,
+        now: new Date(start - 10 * 60_000),
+      }),
       "not_yet_valid",
     );
-    const later = importPemCertificate({ certificatePem: leaf.certificatePem, privateKeyPem: leaf.privateKeyPem, now: new Date(Date.now() + 80 * DAY) });
+    const later = importPemCertificate({
+      certificatePem: leaf.certificatePem,
+      privateKeyPem: leaf.privateKeyPem,
+      now: new Date(Date.now() + 80 * DAY),
+    });
     expect(expectOk(later).certificate.expiryStatus).toBe("expiring_soon");
   });
 
@@ -190,7 +285,12 @@ describe("importPemCertificate", () => {
     ["plain text key", undefined, "hunter2", "bad_key"],
     ["binary junk key", undefined, Buffer.from([0xde, 0xad, 0xbe, 0xef]), "bad_key"],
     ["certificate given as key", undefined, "CERT", "bad_key"],
-    ["OpenSSH key", undefined, "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n-----END OPENSSH PRIVATE KEY-----\n", "bad_key"],
+    [
+      "OpenSSH key",
+      undefined,
+      "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n-----END OPENSSH PRIVATE KEY-----\n",
+      "bad_key",
+    ],
   ])("refuses a %s", (_name, certificate, key, code) => {
     const result = importPemCertificate({
       certificatePem: certificate ?? leaf.certificatePem,
@@ -218,11 +318,16 @@ describe("importPfx", () => {
   }
 
   // forge writes PBES2 (aes*) or PKCS#12-PBE (3des) shrouded keys, unencrypted certificate safes and a SHA-1 MAC
-  function forgePfx(key: TestCertificate, certificates: TestCertificate[] | null, options: { algorithm?: "3des" | "aes128" | "aes256"; useMac?: boolean } = {}): Buffer {
+  function forgePfx(
+    key: TestCertificate,
+    certificates: TestCertificate[] | null,
+    options: { algorithm?: "3des" | "aes128" | "aes256"; useMac?: boolean } = {},
+  ): Buffer {
     const asn1 = forge.pkcs12.toPkcs12Asn1(
       forge.pki.privateKeyFromPem(key.privateKeyPem),
       // forge's types omit the documented null ("no certificate")
-      (certificates?.map((certificate) => forge.pki.certificateFromPem(certificate.certificatePem)) ?? null) as forge.pki.Certificate[],
+      (certificates?.map((certificate) => forge.pki.certificateFromPem(certificate.certificatePem)) ??
+        null) as forge.pki.Certificate[],
       PASSWORD,
       options,
     );
@@ -232,7 +337,15 @@ describe("importPfx", () => {
   describe.skipIf(!hasOpenssl)("files written by OpenSSL", () => {
     it("reads an OpenSSL 3 default PFX (AES-256-CBC, PBKDF2, SHA-256 MAC)", () => {
       const pfx = opensslPfx("modern", leaf);
-      const info = opensslOutput(["pkcs12", "-info", "-noout", "-in", tmp.write("modern-check.pfx", pfx), "-passin", `pass:${PASSWORD}`]);
+      const info = opensslOutput([
+        "pkcs12",
+        "-info",
+        "-noout",
+        "-in",
+        tmp.write("modern-check.pfx", pfx),
+        "-passin",
+        `pass:${PASSWORD}`,
+      ]);
       expect(info.output).toMatch(/MAC: sha256/);
       expect(info.output).toMatch(/Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC/);
       const result = expectOk(importPfx({ pfx, password: PASSWORD }));
@@ -250,7 +363,16 @@ describe("importPfx", () => {
 
     it.skipIf(!hasOpensslLegacy)("reads a legacy PFX (RC2-40 certificates, 3DES key, SHA-1 MAC)", () => {
       const pfx = opensslPfx("legacy", leaf, ["-legacy"]);
-      const info = opensslOutput(["pkcs12", "-info", "-noout", "-legacy", "-in", tmp.write("legacy-check.pfx", pfx), "-passin", `pass:${PASSWORD}`]);
+      const info = opensslOutput([
+        "pkcs12",
+        "-info",
+        "-noout",
+        "-legacy",
+        "-in",
+        tmp.write("legacy-check.pfx", pfx),
+        "-passin",
+        `pass:${PASSWORD}`,
+      ]);
       expect(info.output).toMatch(/MAC: sha1/);
       expect(info.output).toMatch(/pbeWithSHA1And40BitRC2-CBC/);
       const result = expectOk(importPfx({ pfx, password: PASSWORD }));
@@ -337,7 +459,9 @@ describe("importPfx", () => {
       const bag = p12.getBags({ bagType })[bagType]![0]!;
       const forgeKey = forge.pki.privateKeyToPem(bag.key!);
       const ours = expectOk(importPfx({ pfx, password: PASSWORD })).privateKeyPem;
-      expect(createPrivateKey(forgeKey).export({ type: "pkcs8", format: "der" })).toEqual(createPrivateKey(ours).export({ type: "pkcs8", format: "der" }));
+      expect(createPrivateKey(forgeKey).export({ type: "pkcs8", format: "der" })).toEqual(
+        createPrivateKey(ours).export({ type: "pkcs8", format: "der" }),
+      );
     });
   });
 

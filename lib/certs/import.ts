@@ -47,7 +47,8 @@ function choosePair(certificates: ParsedCertificate[], keys: KeyObject[], now: D
     }
   }
   if (!pair) {
-    if (certificates.every((candidate) => candidate.x509.publicKey.asymmetricKeyType !== "rsa")) throw new CertificateError("not_rsa");
+    if (certificates.every((candidate) => candidate.x509.publicKey.asymmetricKeyType !== "rsa"))
+      throw new CertificateError("not_rsa");
     throw new CertificateError("key_mismatch");
   }
   const { certificate, key } = pair;
@@ -122,7 +123,8 @@ export function importPemCertificate(input: ImportPemInput): CertificateImportRe
     if (isBlank(keyInput)) {
       const combined = asText(input.certificatePem);
       const hasKeyBlock = combined !== undefined && parsePemBlocks(combined).some((block) => block.label.endsWith("PRIVATE KEY"));
-      if (!hasKeyBlock) throw new CertificateError("bad_key", "Provide the private key that belongs to this certificate (.key or .pem).");
+      if (!hasKeyBlock)
+        throw new CertificateError("bad_key", "Provide the private key that belongs to this certificate (.key or .pem).");
       keyInput = combined;
     }
     const key = readPrivateKey(keyInput!, input.passphrase || undefined);
@@ -149,7 +151,8 @@ export function importPfx(input: ImportPfxInput): CertificateImportResult {
   try {
     if (!(input.pfx instanceof Uint8Array) || input.pfx.byteLength === 0)
       throw new CertificateError("bad_pfx", "No file was provided. Upload the .pfx or .p12 file.");
-    if (input.pfx.byteLength > MAX_INPUT_BYTES) throw new CertificateError("bad_pfx", "This file is too large to be a certificate's PFX file.");
+    if (input.pfx.byteLength > MAX_INPUT_BYTES)
+      throw new CertificateError("bad_pfx", "This file is too large to be a certificate's PFX file.");
     const contents = readPfx(asBuffer(input.pfx), typeof input.password === "string" ? input.password : "");
     if (contents.certificates.length === 0) throw new CertificateError("no_certificate_in_pfx");
     if (contents.privateKeys.length === 0) throw new CertificateError("no_key_in_pfx");

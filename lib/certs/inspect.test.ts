@@ -47,7 +47,9 @@ describe("describeCertificate", () => {
   });
 
   it("reads DER bytes like PEM", () => {
-    expect(describeCertificate(pemBody(generated.certificatePem), NOW)).toEqual(describeCertificate(generated.certificatePem, NOW));
+    expect(describeCertificate(pemBody(generated.certificatePem), NOW)).toEqual(
+      describeCertificate(generated.certificatePem, NOW),
+    );
   });
 
   it("describes the first certificate of a bundle", async () => {

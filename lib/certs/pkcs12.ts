@@ -1,5 +1,15 @@
 import "server-only";
-import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, pbkdf2Sync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from "node:crypto";
 import forge from "node-forge";
 import {
   Asn1Error,
@@ -132,7 +142,14 @@ export function passwordCandidates(password: string): PasswordForms[] {
 }
 
 /** RFC 7292 appendix B.2: derives key (id 1), IV (id 2) or MAC key (id 3) material. */
-export function pkcs12Kdf(hash: HashInfo, password: Buffer, salt: Buffer, id: 1 | 2 | 3, iterations: number, length: number): Buffer {
+export function pkcs12Kdf(
+  hash: HashInfo,
+  password: Buffer,
+  salt: Buffer,
+  id: 1 | 2 | 3,
+  iterations: number,
+  length: number,
+): Buffer {
   const v = hash.blockSize;
   const repeatTo = (source: Buffer, size: number) => {
     const out = Buffer.alloc(size);
@@ -220,7 +237,13 @@ function decryptWithAlgorithm(algorithm: Asn1Node | undefined, data: Buffer, pas
     const [cipherOid, iv] = sequence(scheme, "encryptionScheme");
     const cipher = PBES2_CIPHERS[oidOf(cipherOid)];
     if (!cipher) throw unsupported(`cipher ${oidOf(cipherOid)}`);
-    const key = pbkdf2Sync(password.utf8, octetString(salt, "salt"), checkIterations(smallIntegerOf(iterations, "iterations")), cipher.keyLength, prf.name);
+    const key = pbkdf2Sync(
+      password.utf8,
+      octetString(salt, "salt"),
+      checkIterations(smallIntegerOf(iterations, "iterations")),
+      cipher.keyLength,
+      prf.name,
+    );
     return decipher(cipher.name, key, octetString(iv, "IV"), data);
   }
   const pbe = PKCS12_PBE[oid];
@@ -277,7 +300,8 @@ function readSafeContents(bytes: Buffer, password: PasswordForms, out: Collected
     } else if (type === OID.certBag) {
       const [certId, certValue] = sequence(explicitInner(bagValue, 0, "certBag"), "CertBag");
       // SDSI certificates (the only other kind defined) are of no use here
-      if (oidOf(certId) === OID.x509Certificate) out.certificates.push(Buffer.from(readFirst(octetString(explicitInner(certValue, 0, "certValue"), "certValue")).raw));
+      if (oidOf(certId) === OID.x509Certificate)
+        out.certificates.push(Buffer.from(readFirst(octetString(explicitInner(certValue, 0, "certValue"), "certValue")).raw));
     } else if (type === OID.safeContentsBag) {
       readSafeContents(explicitInner(bagValue, 0, "safeContentsBag").raw, password, out, depth + 1);
     }
@@ -342,7 +366,11 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
     let candidates = passwordCandidates(password);
     if (macData) {
       const match = verifyMac(macData, authSafeBytes, candidates);
-      if (!match) throw new CertificateError("wrong_password", "The password is not correct for this PFX file. Check it (it is case-sensitive) and try again.");
+      if (!match)
+        throw new CertificateError(
+          "wrong_password",
+          "The password is not correct for this PFX file. Check it (it is case-sensitive) and try again.",
+        );
       candidates = [match];
       macVerified = true;
     }
@@ -360,8 +388,12 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
     throw new CertificateError("bad_pfx", undefined, { cause: error });
   }
   if (!collected) {
-    if (macVerified) throw new CertificateError("bad_pfx", "The PFX file is damaged: its contents cannot be decrypted. Export it again.");
-    throw new CertificateError("wrong_password", "The password is not correct for this PFX file. Check it (it is case-sensitive) and try again.");
+    if (macVerified)
+      throw new CertificateError("bad_pfx", "The PFX file is damaged: its contents cannot be decrypted. Export it again.");
+    throw new CertificateError(
+      "wrong_password",
+      "The password is not correct for this PFX file. Check it (it is case-sensitive) and try again.",
+    );
   }
   const privateKeys: KeyObject[] = [];
   let unreadable: unknown;
@@ -373,7 +405,9 @@ export function readPfx(pfx: Buffer, password: string): PfxContents {
     }
   }
   if (privateKeys.length === 0 && unreadable !== undefined)
-    throw new CertificateError("bad_key", "The private key in this PFX file uses a type or format this console cannot read.", { cause: unreadable });
+    throw new CertificateError("bad_key", "The private key in this PFX file uses a type or format this console cannot read.", {
+      cause: unreadable,
+    });
   return { privateKeys, certificates: collected.certificates };
 }
 
@@ -387,7 +421,11 @@ export interface Pbes2Options {
  * PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC: the scheme OpenSSL 3 uses by default, readable by
  * OpenSSL 1.1+, Java 8u301+, .NET and Windows 10 1709+/Server 2019.
  */
-export function pbes2Encrypt(plain: Buffer, password: string, { iterations }: Pbes2Options): { algorithm: Buffer; encrypted: Buffer } {
+export function pbes2Encrypt(
+  plain: Buffer,
+  password: string,
+  { iterations }: Pbes2Options,
+): { algorithm: Buffer; encrypted: Buffer } {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(Buffer.from(password, "utf8"), salt, iterations, 32, "sha256");
@@ -396,7 +434,10 @@ export function pbes2Encrypt(plain: Buffer, password: string, { iterations }: Pb
   const algorithm = der.sequence(
     der.oid(OID.pbes2),
     der.sequence(
-      der.sequence(der.oid(OID.pbkdf2), der.sequence(der.octetString(salt), der.integer(iterations), der.sequence(der.oid(OID.hmacWithSha256), der.null()))),
+      der.sequence(
+        der.oid(OID.pbkdf2),
+        der.sequence(der.octetString(salt), der.integer(iterations), der.sequence(der.oid(OID.hmacWithSha256), der.null())),
+      ),
       der.sequence(der.oid(OID.aes256Cbc), der.octetString(iv)),
     ),
   );
@@ -440,13 +481,19 @@ export function writePfx(input: PfxWriteInput): Buffer {
     ...(input.friendlyName ? [attribute(OID.friendlyName, der.bmpString(input.friendlyName))] : []),
   );
 
-  const certificates = der.sequence(certBag(input.certificateDer, leafAttributes), ...(input.chainDers ?? []).map((chain) => certBag(chain)));
+  const certificates = der.sequence(
+    certBag(input.certificateDer, leafAttributes),
+    ...(input.chainDers ?? []).map((chain) => certBag(chain)),
+  );
   const encryptedCertificates = pbes2Encrypt(certificates, password, { iterations });
   const certificatesInfo = der.sequence(
     der.oid(OID.encryptedData),
     der.explicit(
       0,
-      der.sequence(der.integer(0), der.sequence(der.oid(OID.data), encryptedCertificates.algorithm, der.implicitOctets(0, encryptedCertificates.encrypted))),
+      der.sequence(
+        der.integer(0),
+        der.sequence(der.oid(OID.data), encryptedCertificates.algorithm, der.implicitOctets(0, encryptedCertificates.encrypted)),
+      ),
     ),
   );
 

@@ -66,11 +66,13 @@ function explainNonCertificatePem(labels: string[]): string | undefined {
  */
 export function readCertificates(input: string | Uint8Array): ParsedCertificate[] {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) throw badCertificate();
-  if (inputSize(input) > MAX_INPUT_BYTES) throw badCertificate("This file is too large to be a certificate. Upload the certificate alone (.cer, .crt or .pem).");
+  if (inputSize(input) > MAX_INPUT_BYTES)
+    throw badCertificate("This file is too large to be a certificate. Upload the certificate alone (.cer, .crt or .pem).");
   const text = asText(input);
   // asText gives undefined only for binary (so non-string) input
   if (text === undefined) return [parseCertificateDer(asBuffer(input as Uint8Array))];
-  if (text.trim() === "") throw badCertificate("No certificate was provided. Upload or paste the certificate (.cer, .crt or .pem).");
+  if (text.trim() === "")
+    throw badCertificate("No certificate was provided. Upload or paste the certificate (.cer, .crt or .pem).");
   if (text.includes("-----BEGIN")) {
     const blocks = parsePemBlocks(text);
     const certificates = blocks.filter((block) => CERTIFICATE_LABELS.has(block.label));

@@ -24,7 +24,12 @@ function decrypt(create: () => KeyObject, encrypted: boolean): KeyObject {
   } catch (error) {
     // With a passphrase in play, node:crypto reports a wrong one as a bad decrypt or as an
     // unparseable key (when the padding happened to check out): either way the passphrase is wrong.
-    if (encrypted) throw new CertificateError("wrong_password", "The passphrase is not correct for this private key. Check it (it is case-sensitive) and try again.", { cause: error });
+    if (encrypted)
+      throw new CertificateError(
+        "wrong_password",
+        "The passphrase is not correct for this private key. Check it (it is case-sensitive) and try again.",
+        { cause: error },
+      );
     throw badKey(undefined, error);
   }
 }
@@ -52,7 +57,8 @@ function readDerKey(der: Buffer, passphrase: string | undefined): KeyObject {
  */
 export function readPrivateKey(input: string | Uint8Array, passphrase?: string): KeyObject {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) throw badKey();
-  if (inputSize(input) > MAX_INPUT_BYTES) throw badKey("This file is too large to be a private key. Upload the key file alone (.key or .pem).");
+  if (inputSize(input) > MAX_INPUT_BYTES)
+    throw badKey("This file is too large to be a private key. Upload the key file alone (.key or .pem).");
   const text = asText(input);
   // asText gives undefined only for binary (so non-string) input
   if (text === undefined) return readDerKey(asBuffer(input as Uint8Array), passphrase);
@@ -66,7 +72,9 @@ export function readPrivateKey(input: string | Uint8Array, passphrase?: string):
   const block = blocks.find((candidate) => candidate.label.endsWith("PRIVATE KEY"));
   if (!block) throw badKey(explainNonKeyPem(blocks.map((candidate) => candidate.label)));
   if (block.label === "OPENSSH PRIVATE KEY")
-    throw badKey("This is an OpenSSH key. Convert a copy to PEM first (ssh-keygen -p -m PKCS8 -f <copy of the key file>) and upload that.");
+    throw badKey(
+      "This is an OpenSSH key. Convert a copy to PEM first (ssh-keygen -p -m PKCS8 -f <copy of the key file>) and upload that.",
+    );
   const encrypted = block.label === "ENCRYPTED PRIVATE KEY" || /ENCRYPTED/i.test(block.headers["Proc-Type"] ?? "");
   if (encrypted && !passphrase) throw new CertificateError("passphrase_required");
   return decrypt(() => createPrivateKey({ key: block.text, format: "pem", ...(encrypted ? { passphrase } : {}) }), encrypted);

@@ -25,7 +25,11 @@ export type ImportPemCertificateInput = z.infer<typeof importPemCertificateSchem
 
 export const importPfxCertificateSchema = z.object({
   name: nameField,
-  pfxBase64: z.string().min(1, "Choose a .pfx or .p12 file").max(MAX_PFX_BASE64, "The file is larger than 1 MiB").regex(/^[A-Za-z0-9+/=]+$/, "The file could not be read"),
+  pfxBase64: z
+    .string()
+    .min(1, "Choose a .pfx or .p12 file")
+    .max(MAX_PFX_BASE64, "The file is larger than 1 MiB")
+    .regex(/^[A-Za-z0-9+/=]+$/, "The file could not be read"),
   password: singleLine(1024),
 });
 export type ImportPfxCertificateInput = z.infer<typeof importPfxCertificateSchema>;

@@ -30,34 +30,50 @@ export function ecKey(namedCurve = "prime256v1"): KeyObject {
   return generateKeyPairSync("ec", { namedCurve }).privateKey;
 }
 
-function algorithmsFor(key: KeyObject): { importAlgorithm: RsaHashedImportParams | EcKeyImportParams; signingAlgorithm: Algorithm | EcdsaParams } {
+function algorithmsFor(key: KeyObject): {
+  importAlgorithm: RsaHashedImportParams | EcKeyImportParams;
+  signingAlgorithm: Algorithm | EcdsaParams;
+} {
   if (key.asymmetricKeyType === "rsa") {
     const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
     return { importAlgorithm: algorithm, signingAlgorithm: algorithm };
   }
   if (key.asymmetricKeyType === "ec") {
     const curve = key.asymmetricKeyDetails?.namedCurve === "secp384r1" ? "P-384" : "P-256";
-    return { importAlgorithm: { name: "ECDSA", namedCurve: curve }, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } as EcdsaParams };
+    return {
+      importAlgorithm: { name: "ECDSA", namedCurve: curve },
+      signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } as EcdsaParams,
+    };
   }
   throw new Error(`test fixture: unsupported key type ${key.asymmetricKeyType}`);
 }
 
 async function cryptoKeys(key: KeyObject): Promise<CryptoKeyPair> {
   const { importAlgorithm } = algorithmsFor(key);
-  const privateKey = await crypto.subtle.importKey("pkcs8", key.export({ type: "pkcs8", format: "der" }), importAlgorithm, true, ["sign"]);
-  const publicKey = await crypto.subtle.importKey("spki", createPublicKey(key).export({ type: "spki", format: "der" }), importAlgorithm, true, ["verify"]);
+  const privateKey = await crypto.subtle.importKey("pkcs8", key.export({ type: "pkcs8", format: "der" }), importAlgorithm, true, [
+    "sign",
+  ]);
+  const publicKey = await crypto.subtle.importKey(
+    "spki",
+    createPublicKey(key).export({ type: "spki", format: "der" }),
+    importAlgorithm,
+    true,
+    ["verify"],
+  );
   return { privateKey, publicKey };
 }
 
-export async function makeCertificate(options: {
-  key?: KeyObject;
-  commonName?: string;
-  notBefore?: Date;
-  notAfter?: Date;
-  /** Sign with this certificate's key instead of self-signing. */
-  issuer?: TestCertificate;
-  ca?: boolean;
-} = {}): Promise<TestCertificate> {
+export async function makeCertificate(
+  options: {
+    key?: KeyObject;
+    commonName?: string;
+    notBefore?: Date;
+    notAfter?: Date;
+    /** Sign with this certificate's key instead of self-signing. */
+    issuer?: TestCertificate;
+    ca?: boolean;
+  } = {},
+): Promise<TestCertificate> {
   const key = options.key ?? rsaKey();
   const keys = await cryptoKeys(key);
   const subject = `CN=${options.commonName ?? "mcf-test"}`;
@@ -84,7 +100,15 @@ export async function makeCertificate(options: {
     );
   } else {
     certificate = await x509.X509CertificateGenerator.createSelfSigned(
-      { serialNumber, name: subject, notBefore, notAfter, keys, signingAlgorithm: algorithmsFor(key).signingAlgorithm, extensions },
+      {
+        serialNumber,
+        name: subject,
+        notBefore,
+        notAfter,
+        keys,
+        signingAlgorithm: algorithmsFor(key).signingAlgorithm,
+        extensions,
+      },
       crypto,
     );
   }

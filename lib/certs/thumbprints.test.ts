@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CertificateError } from "@/lib/certs/errors";
 import { generateSelfSignedCertificate } from "@/lib/certs/generate";
 import { hasOpenssl, openssl, pemBody } from "@/lib/certs/test-fixtures";
-import { certificateThumbprints, hexThumbprintToX5t, hexThumbprintToX5tS256, normalizeHexThumbprint } from "@/lib/certs/thumbprints";
+import {
+  certificateThumbprints,
+  hexThumbprintToX5t,
+  hexThumbprintToX5tS256,
+  normalizeHexThumbprint,
+} from "@/lib/certs/thumbprints";
 
 // Microsoft's example from "Certificate credentials" (x5t header of a client assertion).
 const MS_HEX = "84E05C1D98BCE3A5421D225B140B36E86A3D5534";
@@ -40,9 +45,12 @@ describe("hexThumbprintToX5t", () => {
     expect(x5t).not.toMatch(/[=+/]/);
   });
 
-  it.each(["", "84E0", `${MS_HEX}00`, MS_HEX.replace("E", "G"), "not a thumbprint at all"])("refuses %j as bad_thumbprint", (input) => {
-    expect(codeOf(() => hexThumbprintToX5t(input))).toBe("bad_thumbprint");
-  });
+  it.each(["", "84E0", `${MS_HEX}00`, MS_HEX.replace("E", "G"), "not a thumbprint at all"])(
+    "refuses %j as bad_thumbprint",
+    (input) => {
+      expect(codeOf(() => hexThumbprintToX5t(input))).toBe("bad_thumbprint");
+    },
+  );
 
   it("explains when a SHA-256 thumbprint is given where SHA-1 is needed", () => {
     try {
@@ -127,7 +135,10 @@ describe("certificateThumbprints", () => {
     expect(normalizeHexThumbprint(sha1)).toBe(thumbprints.sha1Hex);
     expect(normalizeHexThumbprint(sha256)).toBe(thumbprints.sha256Hex);
     const derFromOpenssl = openssl(["x509", "-outform", "DER"], pem);
-    const b64 = (digest: string) => openssl(["base64", "-A"], openssl(["dgst", `-${digest}`, "-binary"], derFromOpenssl)).toString().trim();
+    const b64 = (digest: string) =>
+      openssl(["base64", "-A"], openssl(["dgst", `-${digest}`, "-binary"], derFromOpenssl))
+        .toString()
+        .trim();
     expect(b64("sha1").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")).toBe(thumbprints.x5t);
     expect(b64("sha256").replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")).toBe(thumbprints.x5tS256);
   });

@@ -29,7 +29,12 @@ const LABEL = /^[\w\s#()-]*?(?:fingerprint|thumbprint)\s*[:=]\s*/i;
  */
 export function normalizeHexThumbprint(text: string): string | undefined {
   if (typeof text !== "string" || text.length > 200) return undefined;
-  const hex = text.replace(INVISIBLE, "").trim().replace(LABEL, "").replace(/[\s:-]/g, "").toUpperCase();
+  const hex = text
+    .replace(INVISIBLE, "")
+    .trim()
+    .replace(LABEL, "")
+    .replace(/[\s:-]/g, "")
+    .toUpperCase();
   if (!/^[0-9A-F]+$/.test(hex) || (hex.length !== 40 && hex.length !== 64)) return undefined;
   return hex;
 }

@@ -19,7 +19,7 @@ export const exportCommand: CliCommand = {
     "Usage: mcf export (--all | <profile name | id>...) [options]",
     "",
     "Writes the profiles as mcf-profile documents: one JSON object for one profile, a JSON array for several,",
-    "in the order given. Secrets are left out as null (\"supply on import\") unless --with-secrets is given;",
+    'in the order given. Secrets are left out as null ("supply on import") unless --with-secrets is given;',
     "then they are encrypted with a passphrase (scrypt and AES-256-GCM), never written in clear. A stored",
     "certificate travels with the profile that uses it (its private key only inside the encrypted form).",
     "",
@@ -51,17 +51,23 @@ export const exportCommand: CliCommand = {
       return EXIT.ok;
     }
     if (values.all && positionals.length > 0) throw new UsageError("Give --all or profile names, not both.");
-    if (!values.all && positionals.length === 0) throw new UsageError("Which profiles? mcf export --all, or mcf export <profile name | id>...");
+    if (!values.all && positionals.length === 0)
+      throw new UsageError("Which profiles? mcf export --all, or mcf export <profile name | id>...");
     const passphrase = readPassphrase(values, cwd);
     if (values["with-secrets"] && passphrase === undefined) {
-      throw new UsageError("--with-secrets needs a passphrase to encrypt them with: --passphrase-env VAR or --passphrase-file FILE.");
+      throw new UsageError(
+        "--with-secrets needs a passphrase to encrypt them with: --passphrase-env VAR or --passphrase-file FILE.",
+      );
     }
     if (!values["with-secrets"] && passphrase !== undefined) {
-      throw new UsageError("A passphrase was given without --with-secrets: add --with-secrets to include the secrets, or leave the passphrase out.");
+      throw new UsageError(
+        "A passphrase was given without --with-secrets: add --with-secrets to include the secrets, or leave the passphrase out.",
+      );
     }
     const toStdout = values.output === undefined || values.output === "-";
     const output = toStdout ? undefined : path.resolve(cwd, values.output!);
-    if (output && !values.force && fs.existsSync(output)) throw new UsageError(`${values.output} exists already: choose another name, or add --force to overwrite it.`);
+    if (output && !values.force && fs.existsSync(output))
+      throw new UsageError(`${values.output} exists already: choose another name, or add --force to overwrite it.`);
 
     // Loaded here, not at the top: `mcf --help` should not open the database.
     const [{ requireDatabase }, { prisma }, { CLI_ACTOR }, { exportProfiles }, { isAppError }, { nameKey }] = await Promise.all([
@@ -80,7 +86,10 @@ export const exportCommand: CliCommand = {
       const unknown: string[] = [];
       for (const ref of positionals) {
         // an id first, then a name (names are unique without regard to case)
-        const rows = await prisma.profile.findMany({ where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] }, select: { id: true } });
+        const rows = await prisma.profile.findMany({
+          where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] },
+          select: { id: true },
+        });
         const found = rows.find((row) => row.id === ref) ?? rows[0];
         if (found) ids.push(found.id);
         else unknown.push(ref);
@@ -92,7 +101,11 @@ export const exportCommand: CliCommand = {
 
     let file;
     try {
-      file = await exportProfiles(ids, values["with-secrets"] ? { includeSecrets: true, passphrase: passphrase! } : { includeSecrets: false }, CLI_ACTOR);
+      file = await exportProfiles(
+        ids,
+        values["with-secrets"] ? { includeSecrets: true, passphrase: passphrase! } : { includeSecrets: false },
+        CLI_ACTOR,
+      );
     } catch (error) {
       if (!isAppError(error)) throw error;
       // a passphrase that breaks the rules is the operator's input to fix; the rest is a refusal
@@ -102,7 +115,9 @@ export const exportCommand: CliCommand = {
     }
 
     const count = file.documents.length;
-    const secrets = values["with-secrets"] ? "secrets encrypted with the passphrase" : 'secrets left out (null: "supply on import")';
+    const secrets = values["with-secrets"]
+      ? "secrets encrypted with the passphrase"
+      : 'secrets left out (null: "supply on import")';
     if (!output) {
       io.out(file.json);
       io.err(`Exported ${plural(count, "profile")}, ${secrets}.\n`);

@@ -9,7 +9,25 @@ import type { StepId, TestEvent, TestResult, TestStep } from "@/lib/diagnostics/
 const SYMBOL: Record<TestStep["status"], string> = { ok: "✓", warn: "!", fail: "✗", skipped: "–" };
 const TITLE_WIDTH = 26;
 /** data worth a line in a terminal when a step fails or warns (the rest is in --json) */
-const SHOWN_DATA = ["errors", "warnings", "serverResponse", "responseCode", "xoauth2Error", "httpStatus", "error", "aadsts", "traceId", "correlationId", "timestamp", "lookupUrl", "chainError", "hostError", "subject", "issuer", "validTo"];
+const SHOWN_DATA = [
+  "errors",
+  "warnings",
+  "serverResponse",
+  "responseCode",
+  "xoauth2Error",
+  "httpStatus",
+  "error",
+  "aadsts",
+  "traceId",
+  "correlationId",
+  "timestamp",
+  "lookupUrl",
+  "chainError",
+  "hostError",
+  "subject",
+  "issuer",
+  "validTo",
+];
 
 function wrap(label: string, text: string): string[] {
   return [`      ${label.padEnd(6)} ${text}`];
@@ -51,7 +69,9 @@ export function liveStepPrinter(print: (line: string) => void): (event: TestEven
 }
 
 export function formatTranscript(result: TestResult): string[] {
-  return result.transcript.map((line) => `${String(line.t).padStart(6)} ms  ${line.channel.padEnd(5)} ${line.direction}  ${line.text}`);
+  return result.transcript.map(
+    (line) => `${String(line.t).padStart(6)} ms  ${line.channel.padEnd(5)} ${line.direction}  ${line.text}`,
+  );
 }
 
 export function formatProperties(result: TestResult): string[] {

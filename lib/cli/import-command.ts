@@ -31,13 +31,15 @@ function readBounded(file: string, shown: string): string {
     fd = fs.openSync(file, "r");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot read ${shown}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a file" : (code ?? "unreadable")}.`);
+    throw new UsageError(
+      `Cannot read ${shown}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "a folder, not a file" : (code ?? "unreadable")}.`,
+    );
   }
   try {
     if (fs.fstatSync(fd).isDirectory()) throw new UsageError(`Cannot read ${shown}: a folder, not a file.`);
     const buffer = Buffer.alloc(IMPORT_LIMITS.maxBytes + 4);
     let length = 0;
-    for (let n; length < buffer.length && (n = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n;
+    for (let n; length < buffer.length && (n = fs.readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n;
     return buffer.subarray(0, length).toString("utf8");
   } finally {
     fs.closeSync(fd);
@@ -62,7 +64,11 @@ interface Clash {
  * One decision per document that needs one, from --on-clash. A second document of the file with an
  * existing profile's name cannot replace that profile as well (the first one does): it is renamed.
  */
-function decide(plan: ImportPlan, targets: ImportTargets, onClash: OnClash | undefined): { decisions: ImportDecision[]; clashes: Clash[] } {
+function decide(
+  plan: ImportPlan,
+  targets: ImportTargets,
+  onClash: OnClash | undefined,
+): { decisions: ImportDecision[]; clashes: Clash[] } {
   const decisions: ImportDecision[] = [];
   const clashes: Clash[] = [];
   const taken = new Set(targets.profiles.map((p) => nameKey(p.name)));
@@ -105,7 +111,10 @@ function describeCertificate(certificate: CertificatePlan | null): string | null
   }
 }
 
-function planLines(plan: ImportPlan, decisions: ImportDecision[]): { item: PlanItem; action: string; name: string; line: string }[] {
+function planLines(
+  plan: ImportPlan,
+  decisions: ImportDecision[],
+): { item: PlanItem; action: string; name: string; line: string }[] {
   const byIndex = new Map(decisions.map((d) => [d.index, d]));
   return plan.items.map((item) => {
     const decision = byIndex.get(item.index) ?? { index: item.index, action: "create" as const };
@@ -120,15 +129,25 @@ function planLines(plan: ImportPlan, decisions: ImportDecision[]): { item: PlanI
             : `create    "${name}"`;
     const extra = [
       decision.action !== "skip" ? describeCertificate(item.certificate) : null,
-      decision.action !== "skip" && item.missingSecrets.length > 0 ? `missing secrets: ${secretList(item.missingSecrets)} (to be supplied before a Test)` : null,
+      decision.action !== "skip" && item.missingSecrets.length > 0
+        ? `missing secrets: ${secretList(item.missingSecrets)} (to be supplied before a Test)`
+        : null,
     ].filter(Boolean);
-    return { item, action: decision.action, name, line: `  ${what}${extra.length ? `\n            ${extra.join("\n            ")}` : ""}` };
+    return {
+      item,
+      action: decision.action,
+      name,
+      line: `  ${what}${extra.length ? `\n            ${extra.join("\n            ")}` : ""}`,
+    };
   });
 }
 
 function refuse(io: CliIo, json: boolean, summary: string, problems: readonly (ImportError | Clash)[], hint?: string): number {
   io.err(`mcf import: ${summary}\n${problems.map((p) => `  ${p.path}: ${p.message}\n`).join("")}${hint ? `${hint}\n` : ""}`);
-  if (json) io.out(`${JSON.stringify({ ok: false, error: summary, issues: problems.map((p) => ({ path: p.path, ...("code" in p ? { code: p.code } : { code: "name_clash" }), message: p.message })) }, null, 2)}\n`);
+  if (json)
+    io.out(
+      `${JSON.stringify({ ok: false, error: summary, issues: problems.map((p) => ({ path: p.path, ...("code" in p ? { code: p.code } : { code: "name_clash" }), message: p.message })) }, null, 2)}\n`,
+    );
   return EXIT.refused;
 }
 
@@ -146,7 +165,7 @@ export const importCommand: CliCommand = {
     "Options:",
     ...passphraseUsage,
     "                            (needed when the file's secrets are encrypted)",
-    "  --on-clash <what>         when a name is taken: rename (\"Name (2)\"), skip, or replace (a new revision",
+    '  --on-clash <what>         when a name is taken: rename ("Name (2)"), skip, or replace (a new revision',
     "                            of the existing profile). Without it, a clash refuses the import.",
     "  --name <name>             the profile's name, for key=value text without a Name= line",
     "  --dry-run                 check the file and show what would happen; nothing is written",
@@ -170,7 +189,8 @@ export const importCommand: CliCommand = {
       io.out(`${this.usage}\n`);
       return EXIT.ok;
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? "Import one file at a time." : "Which file? mcf import <file>");
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? "Import one file at a time." : "Which file? mcf import <file>");
     const onClash = values["on-clash"];
     if (onClash !== undefined && !(ON_CLASH as readonly string[]).includes(onClash)) {
       throw new UsageError(`--on-clash takes rename, skip or replace, not "${onClash}".`);
@@ -182,7 +202,13 @@ export const importCommand: CliCommand = {
     const text = readBounded(path.resolve(cwd, shown), shown);
 
     // Loaded here, not at the top: `mcf --help` should not open the database.
-    const [{ requireDatabase }, { CLI_ACTOR }, { parseImportFile }, { planImport, readImportTargets, resolveDecisions }, { applyImport }] = await Promise.all([
+    const [
+      { requireDatabase },
+      { CLI_ACTOR },
+      { parseImportFile },
+      { planImport, readImportTargets, resolveDecisions },
+      { applyImport },
+    ] = await Promise.all([
       import("@/lib/cli/load-profile"),
       import("@/lib/auth/access"),
       import("@/lib/transfer/parse-import"),
@@ -198,16 +224,28 @@ export const importCommand: CliCommand = {
       const hint = needsPassphrase
         ? "The file's secrets are encrypted: give the export's passphrase with --passphrase-env VAR or --passphrase-file FILE."
         : needsName
-          ? "Name the profile with --name \"…\" (or add a Name= line to the file)."
+          ? 'Name the profile with --name "…" (or add a Name= line to the file).'
           : undefined;
-      return refuse(io, json, `${shown} cannot be imported (${plural(read.errors.length, "problem")}); nothing was imported:`, read.errors, hint);
+      return refuse(
+        io,
+        json,
+        `${shown} cannot be imported (${plural(read.errors.length, "problem")}); nothing was imported:`,
+        read.errors,
+        hint,
+      );
     }
     const targets = await readImportTargets();
     const plan = planImport(read.documents, targets);
     const blocked = plan.items.flatMap((item) => item.problems);
     if (blocked.length > 0) return refuse(io, json, `${shown} cannot be imported as it is; nothing was imported:`, blocked);
     const { decisions, clashes } = decide(plan, targets, onClash as OnClash | undefined);
-    if (clashes.length > 0) return refuse(io, json, `${plural(clashes.length, "name")} in ${shown} ${clashes.length === 1 ? "is" : "are"} taken; nothing was imported:`, clashes);
+    if (clashes.length > 0)
+      return refuse(
+        io,
+        json,
+        `${plural(clashes.length, "name")} in ${shown} ${clashes.length === 1 ? "is" : "are"} taken; nothing was imported:`,
+        clashes,
+      );
     const resolved = resolveDecisions(plan, decisions, targets);
     if (!resolved.ok) return refuse(io, json, `${shown} cannot be imported; nothing was imported:`, resolved.errors);
 
@@ -226,7 +264,9 @@ export const importCommand: CliCommand = {
         }));
         io.out(`${JSON.stringify({ ok: true, dryRun: true, source: read.source, profiles }, null, 2)}\n`);
       } else {
-        io.out(`Dry run: ${shown} is valid; importing it would:\n${lines.map((l) => `${l.line}\n`).join("")}Nothing was written.\n`);
+        io.out(
+          `Dry run: ${shown} is valid; importing it would:\n${lines.map((l) => `${l.line}\n`).join("")}Nothing was written.\n`,
+        );
       }
       return EXIT.ok;
     }
@@ -234,12 +274,22 @@ export const importCommand: CliCommand = {
     const result = await applyImport(read.documents, decisions, CLI_ACTOR);
     if (!result.ok) return refuse(io, json, `${shown} was not imported:`, result.errors);
     if (json) {
-      io.out(`${JSON.stringify({ ok: true, dryRun: false, source: read.source, created: result.created, replaced: result.replaced, skipped: result.skipped, certificates: result.certificates }, null, 2)}\n`);
+      io.out(
+        `${JSON.stringify({ ok: true, dryRun: false, source: read.source, created: result.created, replaced: result.replaced, skipped: result.skipped, certificates: result.certificates }, null, 2)}\n`,
+      );
       return EXIT.ok;
     }
-    const out: string[] = [`Imported ${shown}: ${result.created.length} created, ${result.replaced.length} replaced, ${result.skipped.length} skipped.`];
-    for (const p of result.created) out.push(`  created   "${p.name}" (id ${p.id})${p.missingSecrets.length ? `, missing secrets: ${secretList(p.missingSecrets)} (to be supplied before a Test)` : ""}`);
-    for (const p of result.replaced) out.push(`  replaced  "${p.name}" (id ${p.id}, revision ${p.version})${p.missingSecrets.length ? `, missing secrets: ${secretList(p.missingSecrets)}` : ""}`);
+    const out: string[] = [
+      `Imported ${shown}: ${result.created.length} created, ${result.replaced.length} replaced, ${result.skipped.length} skipped.`,
+    ];
+    for (const p of result.created)
+      out.push(
+        `  created   "${p.name}" (id ${p.id})${p.missingSecrets.length ? `, missing secrets: ${secretList(p.missingSecrets)} (to be supplied before a Test)` : ""}`,
+      );
+    for (const p of result.replaced)
+      out.push(
+        `  replaced  "${p.name}" (id ${p.id}, revision ${p.version})${p.missingSecrets.length ? `, missing secrets: ${secretList(p.missingSecrets)}` : ""}`,
+      );
     for (const p of result.skipped) out.push(`  skipped   "${p.name}"`);
     for (const c of result.certificates.created) out.push(`  stored certificate "${c.name}" (id ${c.id})`);
     for (const c of result.certificates.reused) out.push(`  reused certificate "${c.name}" (id ${c.id})`);

@@ -41,7 +41,12 @@ type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
  */
 export function parseCommandArgs<const Options extends OptionsConfig>(command: string, args: string[], options: Options) {
   try {
-    return parseArgs({ args, allowPositionals: true, strict: true, options: { ...options, help: { type: "boolean", short: "h" } } as Options & { help: { type: "boolean"; short: "h" } } });
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { ...options, help: { type: "boolean", short: "h" } } as Options & { help: { type: "boolean"; short: "h" } },
+    });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. See mcf ${command} --help.`);
   }

@@ -45,7 +45,9 @@ async function loadFile(file: string, shown: string): Promise<LoadedProfile> {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new UsageError(`Cannot read ${shown}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as NodeJS.ErrnoException).code ?? "unreadable"}.`);
+    throw new UsageError(
+      `Cannot read ${shown}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : ((error as NodeJS.ErrnoException).code ?? "unreadable")}.`,
+    );
   }
   let json: unknown;
   try {
@@ -76,9 +78,15 @@ async function loadFile(file: string, shown: string): Promise<LoadedProfile> {
     const value: SecretValue | undefined = given[field];
     if (typeof value === "string") secrets[field] = value;
     else if (value === null && field !== "private_key_passphrase") {
-      problems.push({ path: where[field], message: `null: supply the ${secretFieldLabels[field].toLowerCase()} (write its value into the file), or test the stored profile by name` });
+      problems.push({
+        path: where[field],
+        message: `null: supply the ${secretFieldLabels[field].toLowerCase()} (write its value into the file), or test the stored profile by name`,
+      });
     } else if (value && typeof value === "object") {
-      problems.push({ path: where[field], message: `encrypted with an export passphrase: mcf test needs the clear value (or import the file and test the stored profile by name)` });
+      problems.push({
+        path: where[field],
+        message: `encrypted with an export passphrase: mcf test needs the clear value (or import the file and test the stored profile by name)`,
+      });
     }
   }
   if (problems.length) throw new UsageError(`${shown} lacks secrets the test needs:`, problems);
@@ -92,14 +100,20 @@ async function loadFile(file: string, shown: string): Promise<LoadedProfile> {
 }
 
 function databaseFile(): string {
-  return databaseUrl.startsWith("file:") ? (databaseUrl.startsWith("file://") ? fileURLToPath(databaseUrl) : databaseUrl.slice("file:".length)) : databaseUrl;
+  return databaseUrl.startsWith("file:")
+    ? databaseUrl.startsWith("file://")
+      ? fileURLToPath(databaseUrl)
+      : databaseUrl.slice("file:".length)
+    : databaseUrl;
 }
 
 /** Refuses to go on (exit 2) when the console has no database yet, instead of creating an empty one. */
 export function requireDatabase(what: string, alternative = ", or pass a profile JSON file"): void {
   const file = databaseFile();
   if (!fs.existsSync(file)) {
-    throw new UsageError(`${what}: there is no console database at ${file}. Set DATABASE_URL or MCF_DATA_DIR as the console uses them${alternative}.`);
+    throw new UsageError(
+      `${what}: there is no console database at ${file}. Set DATABASE_URL or MCF_DATA_DIR as the console uses them${alternative}.`,
+    );
   }
 }
 
@@ -111,18 +125,33 @@ export function requireDatabase(what: string, alternative = ", or pass a profile
 /** A certificate reference: the id the console stores, or the certificate's name. */
 async function storedCertificate(ref: string): Promise<NonNullable<TestSubject["certificate"]>> {
   requireDatabase(`The profile uses the stored certificate "${ref}"`);
-  const [{ prisma }, { readCertificateKeyMaterial }] = await Promise.all([import("@/lib/db/client"), import("@/lib/certs/certificate-store")]);
-  const row = await prisma.certificate.findFirst({ where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] }, select: { id: true } });
+  const [{ prisma }, { readCertificateKeyMaterial }] = await Promise.all([
+    import("@/lib/db/client"),
+    import("@/lib/certs/certificate-store"),
+  ]);
+  const row = await prisma.certificate.findFirst({
+    where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] },
+    select: { id: true },
+  });
   const material = row ? await readCertificateKeyMaterial(row.id) : null;
-  if (!material) throw new UsageError(`The profile uses the certificate "${ref}", which is not in the console's certificate store.`, [{ path: "authentication.certificate.ref", message: "no stored certificate with this id or name" }]);
+  if (!material)
+    throw new UsageError(`The profile uses the certificate "${ref}", which is not in the console's certificate store.`, [
+      { path: "authentication.certificate.ref", message: "no stored certificate with this id or name" },
+    ]);
   return material;
 }
 
 async function loadStored(ref: string): Promise<LoadedProfile> {
   requireDatabase(`No profile file "${ref}"`);
-  const [{ prisma }, { parseStoredDocument, readProfileSecrets, storedSecretFlags }] = await Promise.all([import("@/lib/db/client"), import("@/lib/db/profiles")]);
+  const [{ prisma }, { parseStoredDocument, readProfileSecrets, storedSecretFlags }] = await Promise.all([
+    import("@/lib/db/client"),
+    import("@/lib/db/profiles"),
+  ]);
   // Names are unique without regard to case (nameKey), so this finds at most one of each.
-  const rows = await prisma.profile.findMany({ where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] }, select: { id: true, configJson: true } });
+  const rows = await prisma.profile.findMany({
+    where: { OR: [{ id: ref }, { nameKey: nameKey(ref) }] },
+    select: { id: true, configJson: true },
+  });
   const found = rows.find((row) => row.id === ref) ?? rows[0];
   if (!found) throw new UsageError(`No stored profile has the name or id "${ref}" (and there is no such file).`);
   const profile = documentToInput(parseStoredDocument(found.configJson));

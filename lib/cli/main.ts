@@ -50,7 +50,10 @@ export async function main(argv: string[], io: CliIo, cwd: string): Promise<numb
       if (json) io.out(`${JSON.stringify({ ok: false, error: error.message, issues: error.issues }, null, 2)}\n`);
       return EXIT.usage;
     }
-    const label = error instanceof Error ? `${error.name}${(error as NodeJS.ErrnoException).code ? ` (${(error as NodeJS.ErrnoException).code})` : ""}` : typeof error;
+    const label =
+      error instanceof Error
+        ? `${error.name}${(error as NodeJS.ErrnoException).code ? ` (${(error as NodeJS.ErrnoException).code})` : ""}`
+        : typeof error;
     io.err(`mcf ${command.name}: stopped on an unexpected error: ${label}.\n`);
     if (json) io.out(`${JSON.stringify({ ok: false, error: `unexpected error: ${label}`, issues: [] }, null, 2)}\n`);
     return EXIT.usage;

@@ -23,7 +23,10 @@ const MAX_FILE_BYTES = 8 * 1024;
 
 /** Refuses `--passphrase <value>` and its spellings before the argument parser sees them. */
 export function refusePlainPassphrase(args: readonly string[], command: string): void {
-  const plain = args.find((a) => a === "--passphrase" || a.startsWith("--passphrase=") || a === "-p" || a === "--password" || a.startsWith("--password="));
+  const plain = args.find(
+    (a) =>
+      a === "--passphrase" || a.startsWith("--passphrase=") || a === "-p" || a === "--password" || a.startsWith("--password="),
+  );
   if (plain) {
     throw new UsageError(
       `The passphrase is not taken as an argument: it would stay in your shell history. Use --passphrase-env VAR (e.g. MCF_PASSPHRASE) or --passphrase-file FILE. See mcf ${command} --help.`,
@@ -40,28 +43,40 @@ function readVariable(name: string): string | undefined {
   return process.env[name];
 }
 
-export function readPassphrase(values: { "passphrase-env"?: string; "passphrase-file"?: string }, cwd: string): string | undefined {
+export function readPassphrase(
+  values: { "passphrase-env"?: string; "passphrase-file"?: string },
+  cwd: string,
+): string | undefined {
   const variable = values["passphrase-env"];
   const file = values["passphrase-file"];
-  if (variable !== undefined && file !== undefined) throw new UsageError("Give the passphrase once: --passphrase-env or --passphrase-file, not both.");
+  if (variable !== undefined && file !== undefined)
+    throw new UsageError("Give the passphrase once: --passphrase-env or --passphrase-file, not both.");
   if (variable !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
-      throw new UsageError(`--passphrase-env takes the NAME of an environment variable (letters, digits, _), not the passphrase itself.`);
+      throw new UsageError(
+        `--passphrase-env takes the NAME of an environment variable (letters, digits, _), not the passphrase itself.`,
+      );
     }
     const value = readVariable(variable);
-    if (!value) throw new UsageError(`The environment variable ${variable} is not set, or empty: export ${variable}=… first (or use --passphrase-file).`);
+    if (!value)
+      throw new UsageError(
+        `The environment variable ${variable} is not set, or empty: export ${variable}=… first (or use --passphrase-file).`,
+      );
     return value;
   }
   if (file !== undefined) {
     const full = path.resolve(cwd, file);
     let text: string;
     try {
-      if (fs.statSync(full).size > MAX_FILE_BYTES) throw new UsageError(`${file} is larger than ${MAX_FILE_BYTES / 1024} KB: a passphrase file holds the passphrase only.`);
+      if (fs.statSync(full).size > MAX_FILE_BYTES)
+        throw new UsageError(`${file} is larger than ${MAX_FILE_BYTES / 1024} KB: a passphrase file holds the passphrase only.`);
       text = fs.readFileSync(full, "utf8");
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
-      throw new UsageError(`Cannot read the passphrase file ${file}: ${code === "ENOENT" ? "no such file" : (code ?? "unreadable")}.`);
+      throw new UsageError(
+        `Cannot read the passphrase file ${file}: ${code === "ENOENT" ? "no such file" : (code ?? "unreadable")}.`,
+      );
     }
     // what `echo secret > file` writes: the newline is not part of the passphrase
     const value = text.replace(/^\uFEFF/, "").replace(/\r?\n$/, "");

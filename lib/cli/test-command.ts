@@ -42,12 +42,16 @@ export const testCommand: CliCommand = {
       io.out(`${this.usage}\n`);
       return EXIT.ok;
     }
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? "Give one profile at a time." : "Which profile? mcf test <profile name | id | path/to/profile.json>");
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? "Give one profile at a time." : "Which profile? mcf test <profile name | id | path/to/profile.json>",
+      );
 
     let timeoutMs: number | undefined;
     if (values.timeout !== undefined) {
       const seconds = Number(values.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S) throw new UsageError(`--timeout takes a number of seconds from 0.1 to ${MAX_TIMEOUT_S}.`);
+      if (!Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMEOUT_S)
+        throw new UsageError(`--timeout takes a number of seconds from 0.1 to ${MAX_TIMEOUT_S}.`);
       timeoutMs = Math.round(seconds * 1000);
     }
     let extraCaPem: string | undefined;
@@ -57,16 +61,22 @@ export const testCommand: CliCommand = {
       } catch {
         throw new UsageError(`Cannot read the CA file ${values["ca-file"]}.`);
       }
-      if (!splitPemBundle(extraCaPem).length) throw new UsageError(`${values["ca-file"]} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`);
+      if (!splitPemBundle(extraCaPem).length)
+        throw new UsageError(`${values["ca-file"]} contains no PEM certificate (-----BEGIN CERTIFICATE-----).`);
     }
 
     // Loaded here, not at the top: `mcf --help` should not pay for the mail, OAuth and database code.
-    const [{ loadProfile }, { runConnectionTest }] = await Promise.all([import("@/lib/cli/load-profile"), import("@/lib/diagnostics/run-test")]);
+    const [{ loadProfile }, { runConnectionTest }] = await Promise.all([
+      import("@/lib/cli/load-profile"),
+      import("@/lib/diagnostics/run-test"),
+    ]);
     const { subject, label } = await loadProfile(positionals[0]!, cwd);
     const profile = subject.profile;
     if (!values.json) {
       const { connection } = profile;
-      io.out(`Testing ${label}: ${connection.protocol.toUpperCase()} ${connection.mailServerUrl}${connection.port ? `:${connection.port}` : ""}, security ${connection.security}, ${authLabel(profile.authentication)}\n`);
+      io.out(
+        `Testing ${label}: ${connection.protocol.toUpperCase()} ${connection.mailServerUrl}${connection.port ? `:${connection.port}` : ""}, security ${connection.security}, ${authLabel(profile.authentication)}\n`,
+      );
     }
     const print = liveStepPrinter((line) => io.out(`${line}\n`));
     const result = await runConnectionTest(

@@ -13,7 +13,15 @@ it("masks tokens, SASL payloads, form secrets, passwords and private keys", () =
     `-----BEGIN PRIVATE KEY-----\nMIIEv\n-----END PRIVATE KEY-----`,
   ].join("\n");
   const out = redactText(text);
-  for (const secret of ["dXNlcj1hQGIuYwFhdXRoPUJlYXJlciB0b2tlbgEB", "dXNlcj1hQGIuYwFh", "hunter2", "abc.def-ghi", "abc123", jwt, "MIIEv"]) {
+  for (const secret of [
+    "dXNlcj1hQGIuYwFhdXRoPUJlYXJlciB0b2tlbgEB",
+    "dXNlcj1hQGIuYwFh",
+    "hunter2",
+    "abc.def-ghi",
+    "abc123",
+    jwt,
+    "MIIEv",
+  ]) {
     expect(out).not.toContain(secret);
   }
   expect(out).toContain("scope=x");

@@ -6,10 +6,16 @@
 const MASK = "••••••";
 
 const patterns: Array<[RegExp, string]> = [
-  [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g, `-----BEGIN $1PRIVATE KEY-----${MASK}-----END $1PRIVATE KEY-----`],
+  [
+    /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g,
+    `-----BEGIN $1PRIVATE KEY-----${MASK}-----END $1PRIVATE KEY-----`,
+  ],
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, MASK],
   [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${MASK}`],
-  [/((?:client_secret|client_assertion|password|access_token|refresh_token|passphrase)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi, `$1${MASK}`],
+  [
+    /((?:client_secret|client_assertion|password|access_token|refresh_token|passphrase)["']?\s*[=:]\s*["']?)[^"'&\s,}]+/gi,
+    `$1${MASK}`,
+  ],
   [/\b(AUTHENTICATE\s+(?:XOAUTH2|PLAIN|OAUTHBEARER|LOGIN)\s+)\S+/gi, `$1${MASK}`],
   [/\b(AUTH\s+(?:XOAUTH2|PLAIN|OAUTHBEARER)\s+)\S+/gi, `$1${MASK}`],
   [/\b(PASS\s+)\S+/g, `$1${MASK}`],

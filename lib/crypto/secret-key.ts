@@ -76,5 +76,7 @@ export function secretKeys() {
  */
 export function authSecret(): string {
   if (env.MCF_AUTH_SECRET) return env.MCF_AUTH_SECRET;
-  return Buffer.from(crypto.hkdfSync("sha256", secretKeys().current.key, Buffer.alloc(0), "mcf-auth-cookie-v1", 32)).toString("base64url");
+  return Buffer.from(crypto.hkdfSync("sha256", secretKeys().current.key, Buffer.alloc(0), "mcf-auth-cookie-v1", 32)).toString(
+    "base64url",
+  );
 }

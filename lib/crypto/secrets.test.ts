@@ -1,7 +1,14 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseSecretKey } from "@/lib/crypto/secret-key";
-import { decryptSecret, decryptWithKeys, encryptSecret, encryptWithKey, fingerprintSecret, SecretDecryptError } from "@/lib/crypto/secrets";
+import {
+  decryptSecret,
+  decryptWithKeys,
+  encryptSecret,
+  encryptWithKey,
+  fingerprintSecret,
+  SecretDecryptError,
+} from "@/lib/crypto/secrets";
 
 describe("secret encryption at rest", () => {
   it("round-trips with a versioned, key-named format and a random IV", () => {

@@ -79,18 +79,33 @@ export async function listProfiles(user: CurrentUser, query: ListQuery = {}) {
   const rows = await prisma.profile.findMany({
     where,
     // id as a tie-breaker keeps pages stable when many rows share a value
-    orderBy: [column === "lastTestAt" ? { lastTestAt: { sort: direction, nulls: "last" } } : { [column]: direction }, { id: "asc" }],
+    orderBy: [
+      column === "lastTestAt" ? { lastTestAt: { sort: direction, nulls: "last" } } : { [column]: direction },
+      { id: "asc" },
+    ],
     skip: (page - 1) * pageSize,
     take: pageSize,
     select: {
-      id: true, name: true, protocol: true, port: true, username: true, authLabel: true, updatedAt: true, configJson: true,
-      lastTestAt: true, lastTestOk: true, lastTestSummary: true, failingSince: true, ownerId: true,
+      id: true,
+      name: true,
+      protocol: true,
+      port: true,
+      username: true,
+      authLabel: true,
+      updatedAt: true,
+      configJson: true,
+      lastTestAt: true,
+      lastTestOk: true,
+      lastTestSummary: true,
+      failingSince: true,
+      ownerId: true,
       shares: { where: { granteeKey: { in: [user.id, "*"] } }, select: { granteeKey: true, level: true } },
     },
   });
   const items: ProfileListItem[] = rows.map((row) => ({
     id: row.id,
-    level: effectiveLevel(user, { ownerId: row.ownerId, shares: row.shares as { granteeKey: string; level: ShareLevel }[] }) ?? "use",
+    level:
+      effectiveLevel(user, { ownerId: row.ownerId, shares: row.shares as { granteeKey: string; level: ShareLevel }[] }) ?? "use",
     name: row.name,
     protocol: row.protocol as ProfileListItem["protocol"],
     host: displayHost(JSON.parse(row.configJson) as ProfileDocument),
@@ -122,11 +137,21 @@ export async function storedSecretFlags(profileId: string, db: Tx | typeof prism
 export async function getProfileForEdit(id: string, user: CurrentUser): Promise<ProfileForEdit | null> {
   const access = await profileLevel(user, id);
   if (!access) return null;
-  const row = await prisma.profile.findUnique({ where: { id }, select: { id: true, version: true, updatedAt: true, configJson: true, ownerId: true } });
+  const row = await prisma.profile.findUnique({
+    where: { id },
+    select: { id: true, version: true, updatedAt: true, configJson: true, ownerId: true },
+  });
   if (!row) return null;
   const input = documentToInput(parseStoredDocument(row.configJson));
   input.secrets.stored = await storedSecretFlags(id);
-  return { id: row.id, version: row.version, updatedAt: row.updatedAt.toISOString(), input, level: access.level, ownerId: row.ownerId };
+  return {
+    id: row.id,
+    version: row.version,
+    updatedAt: row.updatedAt.toISOString(),
+    input,
+    level: access.level,
+    ownerId: row.ownerId,
+  };
 }
 
 export async function getProfileName(id: string, user: CurrentUser): Promise<string | null> {
@@ -137,8 +162,13 @@ export async function getProfileName(id: string, user: CurrentUser): Promise<str
  * Decrypted secrets of one profile with the destinations each was saved with (ProfileSecret.destination),
  * for the Test, which may use a secret only where it is bound. Server-side only, like readProfileSecrets.
  */
-export async function readBoundProfileSecrets(profileId: string): Promise<{ field: SecretField; value: string; destination: string | null }[]> {
-  const rows = await prisma.profileSecret.findMany({ where: { profileId }, select: { field: true, ciphertext: true, destination: true } });
+export async function readBoundProfileSecrets(
+  profileId: string,
+): Promise<{ field: SecretField; value: string; destination: string | null }[]> {
+  const rows = await prisma.profileSecret.findMany({
+    where: { profileId },
+    select: { field: true, ciphertext: true, destination: true },
+  });
   return rows.map((row) => {
     const field = row.field as SecretField;
     return { field, value: decryptSecret(row.ciphertext, secretContext(profileId, field)), destination: row.destination };

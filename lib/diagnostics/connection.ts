@@ -21,13 +21,18 @@ const stamp = <T extends object>(outcome: T): Timed<T> => ({ ...outcome, endedAt
 // ---- DNS ---------------------------------------------------------------------------------------
 
 export type DnsOutcome =
-  | { ok: true; addresses: string[]; blocked: string[]; literal: boolean }
-  | { ok: false; code: string; blocked?: string[] };
+  { ok: true; addresses: string[]; blocked: string[]; literal: boolean } | { ok: false; code: string; blocked?: string[] };
 
 export function lookupHost(host: string, timeoutMs: number, signal: AbortSignal): Promise<Timed<DnsOutcome>> {
   if (testTargetRefusal(host)) return Promise.resolve(stamp<DnsOutcome>({ ok: false, code: "MCF_HOST_NOT_ALLOWED" }));
   if (net.isIP(host)) {
-    return Promise.resolve(stamp<DnsOutcome>(isBlockedAddress(host) ? { ok: false, code: "MCF_BLOCKED_ADDRESS", blocked: [host] } : { ok: true, addresses: [host], blocked: [], literal: true }));
+    return Promise.resolve(
+      stamp<DnsOutcome>(
+        isBlockedAddress(host)
+          ? { ok: false, code: "MCF_BLOCKED_ADDRESS", blocked: [host] }
+          : { ok: true, addresses: [host], blocked: [], literal: true },
+      ),
+    );
   }
   return new Promise((resolve) => {
     let settled = false;
@@ -62,14 +67,20 @@ export interface TcpAttempt {
   code?: string;
 }
 
-export type TcpOutcome = { ok: true; socket: net.Socket; address: string; attempts: TcpAttempt[] } | { ok: false; code: string; attempts: TcpAttempt[] };
+export type TcpOutcome =
+  { ok: true; socket: net.Socket; address: string; attempts: TcpAttempt[] } | { ok: false; code: string; attempts: TcpAttempt[] };
 
 /**
  * Connects to the addresses in turn (a host name often has an IPv6 and an IPv4 address and a server
  * may listen on one only), all within one `timeoutMs`. The winning socket is returned paused:
  * whatever the server sends first stays buffered for the protocol client.
  */
-export function connectTcp(addresses: string[], port: number, timeoutMs: number, signal: AbortSignal): Promise<Timed<TcpOutcome>> {
+export function connectTcp(
+  addresses: string[],
+  port: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Timed<TcpOutcome>> {
   const attempts: TcpAttempt[] = [];
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve) => {
@@ -94,10 +105,13 @@ export function connectTcp(addresses: string[], port: number, timeoutMs: number,
       socket = current;
       current.setNoDelay(true);
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        attempt.code = "MCF_TIMEOUT";
-        finish({ ok: false, code: "MCF_TIMEOUT", attempts });
-      }, Math.max(0, deadline - Date.now()));
+      timer = setTimeout(
+        () => {
+          attempt.code = "MCF_TIMEOUT";
+          finish({ ok: false, code: "MCF_TIMEOUT", attempts });
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       current.once("connect", () => {
         current.removeAllListeners("error");
         // A reset arriving before the protocol client attaches its handlers must not crash the process.
@@ -126,7 +140,10 @@ const contexts = new Map<string, tls.SecureContext>();
  * TLS range (a small map, oldest dropped first).
  */
 export function secureContextFor(ca: string[], minVersion: tls.SecureVersion, maxVersion: tls.SecureVersion): tls.SecureContext {
-  const key = crypto.createHash("sha256").update(`${minVersion} ${maxVersion}\n${ca.join("\n")}`).digest("base64url");
+  const key = crypto
+    .createHash("sha256")
+    .update(`${minVersion} ${maxVersion}\n${ca.join("\n")}`)
+    .digest("base64url");
   let context = contexts.get(key);
   if (!context) {
     context = tls.createSecureContext({ ca, minVersion, maxVersion });
@@ -190,8 +207,19 @@ export interface TlsTarget {
   signal: AbortSignal;
 }
 
-const NOT_TLS = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST", "ERR_SSL_UNKNOWN_PROTOCOL", "ERR_SSL_RECORD_LAYER_FAILURE"]);
-const VERSION = new Set(["ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION", "ERR_SSL_UNSUPPORTED_PROTOCOL", "ERR_SSL_NO_PROTOCOLS_AVAILABLE", "ERR_SSL_TLSV1_ALERT_INSUFFICIENT_SECURITY"]);
+const NOT_TLS = new Set([
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "ERR_SSL_PACKET_LENGTH_TOO_LONG",
+  "ERR_SSL_HTTP_REQUEST",
+  "ERR_SSL_UNKNOWN_PROTOCOL",
+  "ERR_SSL_RECORD_LAYER_FAILURE",
+]);
+const VERSION = new Set([
+  "ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION",
+  "ERR_SSL_UNSUPPORTED_PROTOCOL",
+  "ERR_SSL_NO_PROTOCOLS_AVAILABLE",
+  "ERR_SSL_TLSV1_ALERT_INSUFFICIENT_SECURITY",
+]);
 
 function distinguishedName(name: tls.Certificate | undefined): string {
   if (!name) return "";
@@ -210,7 +238,9 @@ function certificateInfo(cert: tls.DetailedPeerCertificate): CertificateInfo | u
     validTo: new Date(cert.valid_to).toISOString(),
     ...(cert.subjectaltname ? { altNames: cert.subjectaltname } : {}),
     fingerprint256: cert.fingerprint256,
-    selfSigned: subject === distinguishedName(cert.issuer) && (!cert.issuerCertificate || cert.issuerCertificate.fingerprint256 === cert.fingerprint256),
+    selfSigned:
+      subject === distinguishedName(cert.issuer) &&
+      (!cert.issuerCertificate || cert.issuerCertificate.fingerprint256 === cert.fingerprint256),
   };
 }
 
@@ -224,7 +254,13 @@ function chainProblem(code: string): TlsProblem {
 /** The certificate checks, applied the way the profile's JavaMail properties say (see TlsPolicy). */
 function judge(socket: tls.TLSSocket, host: string, policy: TlsPolicy): CertificateVerdict {
   const raw = socket.authorizationError as unknown as Error | string | null | undefined;
-  const chainError = socket.authorized ? undefined : raw ? (typeof raw === "string" ? raw : ((raw as NodeJS.ErrnoException).code ?? raw.message)) : "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
+  const chainError = socket.authorized
+    ? undefined
+    : raw
+      ? typeof raw === "string"
+        ? raw
+        : ((raw as NodeJS.ErrnoException).code ?? raw.message)
+      : "UNABLE_TO_VERIFY_LEAF_SIGNATURE";
   const cert = socket.getPeerCertificate(true);
   const identity = cert && cert.raw ? tls.checkServerIdentity(host, cert) : new Error("The server sent no certificate");
   const hostError = identity ? identity.message.replace(/:\s*$/, "") : undefined;
@@ -270,7 +306,9 @@ export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tl
       tlsSocket.removeListener("error", onError);
       tlsSocket.removeListener("close", onClose);
       if (!outcome.ok) {
-        const error = Object.assign(new Error(`TLS failed (${outcome.problem}${outcome.code ? `, ${outcome.code}` : ""})`), { code: outcome.code ?? `MCF_TLS_${outcome.problem.toUpperCase()}` });
+        const error = Object.assign(new Error(`TLS failed (${outcome.problem}${outcome.code ? `, ${outcome.code}` : ""})`), {
+          code: outcome.code ?? `MCF_TLS_${outcome.problem.toUpperCase()}`,
+        });
         tlsSocket.on("error", () => undefined);
         tlsSocket.destroy(error);
         socket.destroy();
@@ -282,7 +320,13 @@ export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tl
     };
     const onError = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? "EUNKNOWN";
-      const problem: TlsProblem = NOT_TLS.has(code) ? "not_tls" : VERSION.has(code) ? "protocol_version" : code === "ECONNRESET" || code === "EPIPE" ? "closed" : "handshake";
+      const problem: TlsProblem = NOT_TLS.has(code)
+        ? "not_tls"
+        : VERSION.has(code)
+          ? "protocol_version"
+          : code === "ECONNRESET" || code === "EPIPE"
+            ? "closed"
+            : "handshake";
       finish({ ok: false, problem, code, ...(details ? { details } : {}) });
     };
     const onClose = () => finish({ ok: false, problem: "closed" });
@@ -295,7 +339,11 @@ export function startTls(socket: net.Socket, target: TlsTarget): { tlsSocket: tl
     tlsSocket.once("secureConnect", () => {
       const cipher = tlsSocket.getCipher();
       const certificate = certificateInfo(tlsSocket.getPeerCertificate(true));
-      details = { protocol: tlsSocket.getProtocol() ?? "unknown", cipher: cipher?.standardName ?? cipher?.name ?? "", ...(certificate ? { certificate } : {}) };
+      details = {
+        protocol: tlsSocket.getProtocol() ?? "unknown",
+        cipher: cipher?.standardName ?? cipher?.name ?? "",
+        ...(certificate ? { certificate } : {}),
+      };
       const verdict = judge(tlsSocket, target.host, target.policy);
       if (verdict.problem) finish({ ok: false, problem: verdict.problem, code: verdict.chainError, details, verdict });
       else finish({ ok: true, socket: tlsSocket, details, verdict });

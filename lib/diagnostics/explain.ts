@@ -6,7 +6,14 @@ import "server-only";
  * fix (what to change). Server texts are quoted but never trusted to be free of secrets: the ledger
  * redacts every outcome before it leaves the Test.
  */
-import type { CertificateVerdict, DnsOutcome, TcpOutcome, TlsDetails, TlsOutcome, TlsProblem } from "@/lib/diagnostics/connection";
+import type {
+  CertificateVerdict,
+  DnsOutcome,
+  TcpOutcome,
+  TlsDetails,
+  TlsOutcome,
+  TlsProblem,
+} from "@/lib/diagnostics/connection";
 import type { StepOutcome } from "@/lib/diagnostics/steps";
 import type { ImapSessionError } from "@/lib/mail/imap-session";
 import type { Pop3Error } from "@/lib/mail/pop3-client";
@@ -31,7 +38,13 @@ export interface MailContext {
 export const seconds = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
 const where = (ctx: Pick<MailContext, "host" | "port">) => `${ctx.host}:${ctx.port}`;
 const protocolName = (ctx: Pick<MailContext, "protocol">) => (ctx.protocol === "imap" ? "IMAP" : "POP3");
-const fail = (detail: string, cause: string, fix: string, data?: StepOutcome["data"]): StepOutcome => ({ status: "fail", detail, cause, fix, ...(data ? { data } : {}) });
+const fail = (detail: string, cause: string, fix: string, data?: StepOutcome["data"]): StepOutcome => ({
+  status: "fail",
+  detail,
+  cause,
+  fix,
+  ...(data ? { data } : {}),
+});
 
 const standardPorts = (ctx: Pick<MailContext, "protocol">) =>
   ctx.protocol === "imap" ? "IMAP: 993 with Security TLS, 143 with STARTTLS" : "POP3: 995 with Security TLS, 110 with STARTTLS";
@@ -41,7 +54,11 @@ const standardPorts = (ctx: Pick<MailContext, "protocol">) =>
 export function explainDns(outcome: Extract<DnsOutcome, { ok: false }>, host: string, timeoutMs: number): StepOutcome {
   switch (outcome.code) {
     case "MCF_BLOCKED_ADDRESS": {
-      const refusal = blockedAddressRefusal(host, outcome.blocked ?? [host], "correct the host (Exchange Online: outlook.office365.com)");
+      const refusal = blockedAddressRefusal(
+        host,
+        outcome.blocked ?? [host],
+        "correct the host (Exchange Online: outlook.office365.com)",
+      );
       return fail(refusal.detail, refusal.cause, refusal.fix, { blocked: outcome.blocked ?? [] });
     }
     case "MCF_HOST_NOT_ALLOWED":
@@ -51,7 +68,11 @@ export function explainDns(outcome: Extract<DnsOutcome, { ok: false }>, host: st
         "Ask the operator to add the host to MCF_TEST_ALLOWED_HOSTS, or correct the Mail server URL.",
       );
     case "MCF_TIMEOUT":
-      return fail(`No DNS answer for ${host} within ${seconds(timeoutMs)}.`, "The DNS server did not answer in time.", "Try again; if it repeats, check this server's DNS resolver and network.");
+      return fail(
+        `No DNS answer for ${host} within ${seconds(timeoutMs)}.`,
+        "The DNS server did not answer in time.",
+        "Try again; if it repeats, check this server's DNS resolver and network.",
+      );
     case "EAI_AGAIN":
       return fail(
         `The DNS lookup of ${host} failed temporarily (EAI_AGAIN).`,
@@ -68,7 +89,11 @@ export function explainDns(outcome: Extract<DnsOutcome, { ok: false }>, host: st
         "Check the Mail server field (Exchange Online: outlook.office365.com).",
       );
     default:
-      return fail(`The DNS lookup of ${host} failed (${outcome.code}).`, "The name could not be resolved.", "Check the Mail server field and this server's DNS settings.");
+      return fail(
+        `The DNS lookup of ${host} failed (${outcome.code}).`,
+        "The name could not be resolved.",
+        "Check the Mail server field and this server's DNS settings.",
+      );
   }
 }
 
@@ -101,13 +126,21 @@ export function explainTcp(outcome: Extract<TcpOutcome, { ok: false }>, ctx: Mai
         data,
       );
     default:
-      return fail(`The TCP connection to ${where(ctx)} failed (${outcome.code}).`, "The connection could not be opened.", "Check the host, the port and the network in between.", data);
+      return fail(
+        `The TCP connection to ${where(ctx)} failed (${outcome.code}).`,
+        "The connection could not be opened.",
+        "Check the host, the port and the network in between.",
+        data,
+      );
   }
 }
 
 // ---- TLS ---------------------------------------------------------------------------------------
 
-export function tlsData(details: TlsDetails | undefined, verdict: CertificateVerdict | undefined): NonNullable<StepOutcome["data"]> {
+export function tlsData(
+  details: TlsDetails | undefined,
+  verdict: CertificateVerdict | undefined,
+): NonNullable<StepOutcome["data"]> {
   const data: NonNullable<StepOutcome["data"]> = {};
   if (details) {
     data.protocol = details.protocol;
@@ -123,7 +156,11 @@ export function tlsData(details: TlsDetails | undefined, verdict: CertificateVer
     }
   }
   if (verdict) {
-    data.verification = verdict.problem ? `refused: ${verdict.problem}` : verdict.relaxed.length ? "accepted with relaxed checks" : "verified";
+    data.verification = verdict.problem
+      ? `refused: ${verdict.problem}`
+      : verdict.relaxed.length
+        ? "accepted with relaxed checks"
+        : "verified";
     if (verdict.chainError) data.chainError = verdict.chainError;
     if (verdict.hostError) data.hostError = verdict.hostError;
   }
@@ -135,13 +172,16 @@ const cn = (dn: string | undefined) => /(?:^|, )CN=([^,]+)/.exec(dn ?? "")?.[1] 
 
 export function tlsSuccess(details: TlsDetails, verdict: CertificateVerdict, ctx: MailContext): StepOutcome {
   const cert = details.certificate;
-  const certText = cert ? `certificate ${cn(cert.subject)}, issued by ${cn(cert.issuer)}, valid until ${shortDate(cert.validTo)}` : "no certificate details";
+  const certText = cert
+    ? `certificate ${cn(cert.subject)}, issued by ${cn(cert.issuer)}, valid until ${shortDate(cert.validTo)}`
+    : "no certificate details";
   const data = tlsData(details, verdict);
   if (verdict.relaxed.length) {
     return {
       status: "warn",
       detail: `${details.protocol} (${details.cipher}), ${certText}: accepted, but ${verdict.relaxed.join("; ")}.`,
-      cause: "A property switches off part of the certificate check, so a server in the middle could read the credentials sent over this connection.",
+      cause:
+        "A property switches off part of the certificate check, so a server in the middle could read the credentials sent over this connection.",
       fix: `Remove ${ctx.propertyPrefix}.ssl.trust and ${ctx.propertyPrefix}.ssl.checkserveridentity=false, and trust the server's CA instead (Trusted CA certificates).`,
       data,
     };
@@ -152,7 +192,12 @@ export function tlsSuccess(details: TlsDetails, verdict: CertificateVerdict, ctx
 const TRUST_FIX =
   "If this is your own server, paste its CA certificate (or the self-signed certificate itself) under Connection > Trusted CA certificates; for the CLI, pass --ca-file; for every profile, set NODE_EXTRA_CA_CERTS. If a proxy inspects TLS, trust the proxy's CA. Public mail services such as Exchange Online never need this.";
 
-export function explainTls(outcome: Extract<TlsOutcome, { ok: false }>, ctx: MailContext, timeoutMs: number, during: "implicit" | "starttls"): StepOutcome {
+export function explainTls(
+  outcome: Extract<TlsOutcome, { ok: false }>,
+  ctx: MailContext,
+  timeoutMs: number,
+  during: "implicit" | "starttls",
+): StepOutcome {
   const data = tlsData(outcome.details, outcome.verdict);
   const cert = outcome.details?.certificate;
   const names = cert?.altNames ?? (cert ? `CN=${cn(cert.subject)}` : "another name");
@@ -206,7 +251,9 @@ export function explainTls(outcome: Extract<TlsOutcome, { ok: false }>, ctx: Mai
         during === "implicit"
           ? `Port ${ctx.port} does not speak TLS from the first byte: it probably expects plain text and STARTTLS.`
           : "After agreeing to STARTTLS the server did not start a TLS handshake.",
-        during === "implicit" ? `Use Security TLS with the implicit-TLS port, or Security STARTTLS on this port (${standardPorts(ctx)}).` : "Check the port and the server's TLS configuration.",
+        during === "implicit"
+          ? `Use Security TLS with the implicit-TLS port, or Security STARTTLS on this port (${standardPorts(ctx)}).`
+          : "Check the port and the server's TLS configuration.",
         data,
       );
     case "protocol_version":
@@ -262,7 +309,11 @@ export function exchangeChecklist(ctx: MailContext): string {
 
 function describeChallenge(challenge: Xoauth2ErrorChallenge | undefined): string {
   if (!challenge) return "";
-  const parts = [challenge.status && `status ${challenge.status}`, challenge.schemes && `schemes ${challenge.schemes}`, challenge.scope && `scope ${challenge.scope}`].filter(Boolean);
+  const parts = [
+    challenge.status && `status ${challenge.status}`,
+    challenge.schemes && `schemes ${challenge.schemes}`,
+    challenge.scope && `scope ${challenge.scope}`,
+  ].filter(Boolean);
   return parts.length ? ` The server's XOAUTH2 error: ${parts.join(", ")}.` : "";
 }
 
@@ -270,7 +321,12 @@ function challengeData(challenge: Xoauth2ErrorChallenge | undefined): NonNullabl
   return challenge ? { xoauth2Error: challenge.json } : {};
 }
 
-function oauthRefused(ctx: MailContext, serverText: string, challenge: Xoauth2ErrorChallenge | undefined, data: NonNullable<StepOutcome["data"]>): StepOutcome {
+function oauthRefused(
+  ctx: MailContext,
+  serverText: string,
+  challenge: Xoauth2ErrorChallenge | undefined,
+  data: NonNullable<StepOutcome["data"]>,
+): StepOutcome {
   return fail(
     `The server refused the token for ${ctx.user} (${serverText}).`,
     `The token was issued, but the mail server would not let the app open ${ctx.user}.${describeChallenge(challenge)} With Exchange Online this means the app has no access to this mailbox yet, or the token lacks the ${ctx.protocol === "imap" ? "IMAP" : "POP"}.AccessAsApp role.`,
@@ -319,10 +375,20 @@ function otherService(line: string, ctx: Pick<MailContext, "protocol">): string 
  * bounded (quotedLine): the port may belong to any internal service, and the result must not
  * become a way to read that service's answers.
  */
-function notAMailServer(ctx: MailContext, firstLine: string | undefined, reason: string, data: NonNullable<StepOutcome["data"]>): StepOutcome {
+function notAMailServer(
+  ctx: MailContext,
+  firstLine: string | undefined,
+  reason: string,
+  data: NonNullable<StepOutcome["data"]>,
+): StepOutcome {
   const quoted = firstLine === undefined ? undefined : quotedLine(firstLine);
   const why = reason.replace(/^The server /, "it ").replace(/\.$/, "");
-  const seen = quoted === undefined ? why.charAt(0).toLowerCase() + why.slice(1) : quoted ? `its first line starts with "${quoted}"` : "its first line is empty";
+  const seen =
+    quoted === undefined
+      ? why.charAt(0).toLowerCase() + why.slice(1)
+      : quoted
+        ? `its first line starts with "${quoted}"`
+        : "its first line is empty";
   const service = quoted ? otherService(quoted, ctx) : undefined;
   const { serverResponse: _whole, ...rest } = data;
   return fail(
@@ -357,7 +423,12 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
       );
     case "auth_failed": {
       if (error.serverResponseCode === "UNAVAILABLE") {
-        return fail(`The server could not log in right now (${serverText}).`, "The server reports a temporary problem ([UNAVAILABLE]).", "Try again later.", data);
+        return fail(
+          `The server could not log in right now (${serverText}).`,
+          "The server reports a temporary problem ([UNAVAILABLE]).",
+          "Try again later.",
+          data,
+        );
       }
       if (error.serverResponseCode === "PRIVACYREQUIRED") {
         return fail(
@@ -375,7 +446,9 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
           data,
         );
       }
-      return ctx.authType === "oauth2" ? oauthRefused(ctx, serverText, error.challenge, data) : passwordRefused(ctx, serverText, data);
+      return ctx.authType === "oauth2"
+        ? oauthRefused(ctx, serverText, error.challenge, data)
+        : passwordRefused(ctx, serverText, data);
     }
     case "login_disabled":
       return fail(
@@ -393,7 +466,9 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
       );
     case "timeout":
       return fail(
-        step === "greeting" ? `The server sent no greeting within ${seconds(readTimeoutMs)}.` : `No answer from the server within ${seconds(readTimeoutMs)}.`,
+        step === "greeting"
+          ? `The server sent no greeting within ${seconds(readTimeoutMs)}.`
+          : `No answer from the server within ${seconds(readTimeoutMs)}.`,
         step === "greeting"
           ? `${where(ctx)} accepted the connection but stayed silent${ctx.security === "tls" ? "" : ": a port that expects implicit TLS waits for the client's TLS handshake"}.`
           : `${where(ctx)} stopped answering during the ${step} step.`,
@@ -404,18 +479,32 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
       );
     case "closed":
       return fail(
-        step === "greeting" ? "The server closed the connection before its greeting." : `The server closed the connection during the ${step} step.`,
+        step === "greeting"
+          ? "The server closed the connection before its greeting."
+          : `The server closed the connection during the ${step} step.`,
         step === "greeting"
           ? `${where(ctx)} accepted the connection and closed it at once: the server refuses this client (IP block, connection limit) or the port is not an ${protocolName(ctx)} service.`
           : `The server ended the session${serverWords ? ` (${serverWords})` : ""}.`,
-        step === "greeting" ? `Check the port (${standardPorts(ctx)}) and whether the server accepts connections from this machine.` : "Try again; the server's log has the reason.",
+        step === "greeting"
+          ? `Check the port (${standardPorts(ctx)}) and whether the server accepts connections from this machine.`
+          : "Try again; the server's log has the reason.",
         data,
       );
     case "protocol":
       if (step === "greeting") return notAMailServer(ctx, raw, error.message, data);
-      return fail(`The server's answer could not be understood (${serverText}).`, "The server sent something that is not valid IMAP.", "Check that the host and port are an IMAP server.", data);
+      return fail(
+        `The server's answer could not be understood (${serverText}).`,
+        "The server sent something that is not valid IMAP.",
+        "Check that the host and port are an IMAP server.",
+        data,
+      );
     case "tls":
-      return fail(`TLS failed: ${error.message}.`, "The TLS upgrade did not complete.", "Check the Security setting and the server's certificate.", data);
+      return fail(
+        `TLS failed: ${error.message}.`,
+        "The TLS upgrade did not complete.",
+        "Check the Security setting and the server's certificate.",
+        data,
+      );
     case "mailbox_failed":
       return fail(
         `INBOX cannot be opened (${serverText}).`,
@@ -433,7 +522,12 @@ export function explainImap(error: ImapSessionError, ctx: MailContext, step: str
     case "aborted":
       return fail("Cancelled.", "The test was stopped.", "Run the test again.", data);
     default:
-      return fail(`The ${protocolName(ctx)} session failed (${error.code}).`, error.message, "Run the test again; if it repeats, the transcript shows the last exchange.", data);
+      return fail(
+        `The ${protocolName(ctx)} session failed (${error.code}).`,
+        error.message,
+        "Run the test again; if it repeats, the transcript shows the last exchange.",
+        data,
+      );
   }
 }
 
@@ -450,7 +544,13 @@ export function explainPop3(error: Pop3Error, ctx: MailContext, step: string, re
   };
   const code = (error.responseCode ?? "").toUpperCase();
   if (error.code === "auth_failed" || (error.code === "rejected" && step === "authenticate")) {
-    if (code === "SYS/TEMP") return fail(`The server could not log in right now (${response}).`, "The server reports a temporary problem ([SYS/TEMP]).", "Try again later.", data);
+    if (code === "SYS/TEMP")
+      return fail(
+        `The server could not log in right now (${response}).`,
+        "The server reports a temporary problem ([SYS/TEMP]).",
+        "Try again later.",
+        data,
+      );
     if (code === "IN-USE") {
       return fail(
         `The mailbox is in use (${response}).`,
@@ -459,16 +559,29 @@ export function explainPop3(error: Pop3Error, ctx: MailContext, step: string, re
         data,
       );
     }
-    if (code === "LOGIN-DELAY") return fail(`The server asks to wait before the next login (${response}).`, "The account may log in only every so often ([LOGIN-DELAY]).", "Wait and test again.", data);
+    if (code === "LOGIN-DELAY")
+      return fail(
+        `The server asks to wait before the next login (${response}).`,
+        "The account may log in only every so often ([LOGIN-DELAY]).",
+        "Wait and test again.",
+        data,
+      );
     if (/plaintext|non-secure|SSL\/TLS required|requires? (SSL|TLS)/i.test(text)) {
-      return fail(`The server refuses a password over an unencrypted connection (${response}).`, "The server accepts logins only over TLS.", "Choose Security STARTTLS (port 110) or TLS (port 995).", data);
+      return fail(
+        `The server refuses a password over an unencrypted connection (${response}).`,
+        "The server accepts logins only over TLS.",
+        "Choose Security STARTTLS (port 110) or TLS (port 995).",
+        data,
+      );
     }
     return ctx.authType === "oauth2" ? oauthRefused(ctx, response, error.challenge, data) : passwordRefused(ctx, response, data);
   }
   switch (error.code) {
     case "timeout":
       return fail(
-        step === "greeting" ? `The server sent no greeting within ${seconds(readTimeoutMs)}.` : `No answer from the server within ${seconds(readTimeoutMs)}.`,
+        step === "greeting"
+          ? `The server sent no greeting within ${seconds(readTimeoutMs)}.`
+          : `No answer from the server within ${seconds(readTimeoutMs)}.`,
         step === "greeting"
           ? `${where(ctx)} accepted the connection but stayed silent${ctx.security === "tls" ? "" : ": a port that expects implicit TLS waits for the client's TLS handshake"}.`
           : `${where(ctx)} stopped answering${error.command ? ` to ${error.command}` : ""}.`,
@@ -479,25 +592,62 @@ export function explainPop3(error: Pop3Error, ctx: MailContext, step: string, re
       );
     case "closed":
       return fail(
-        step === "greeting" ? "The server closed the connection before its greeting." : `The server closed the connection${error.command ? ` after ${error.command}` : ""}.`,
+        step === "greeting"
+          ? "The server closed the connection before its greeting."
+          : `The server closed the connection${error.command ? ` after ${error.command}` : ""}.`,
         step === "greeting"
           ? `${where(ctx)} accepted the connection and closed it at once: the server refuses this client (IP block, connection limit) or the port is not a POP3 service.`
           : "The server ended the session.",
-        step === "greeting" ? `Check the port (${standardPorts(ctx)}) and whether the server accepts connections from this machine.` : "Try again; the server's log has the reason.",
+        step === "greeting"
+          ? `Check the port (${standardPorts(ctx)}) and whether the server accepts connections from this machine.`
+          : "Try again; the server's log has the reason.",
         data,
       );
     case "protocol":
     case "line_too_long":
       if (step === "greeting") return notAMailServer(ctx, text || undefined, error.message, data);
-      return fail(`The server's answer could not be understood (${error.message}).`, "The server sent something that is not valid POP3.", "Check that the host and port are a POP3 server.", data);
+      return fail(
+        `The server's answer could not be understood (${error.message}).`,
+        "The server sent something that is not valid POP3.",
+        "Check that the host and port are a POP3 server.",
+        data,
+      );
     case "rejected":
-      if (step === "greeting") return fail(`The server refused the session: ${response}.`, "The server's greeting was -ERR: it does not accept connections now.", "Try again later; the server's log has the reason.", data);
-      if (step === "mailbox") return fail(`STAT was refused (${response}).`, "The login worked, but the server would not report the mailbox size.", "Try again; the server's log has the reason.", data);
-      if (step === "starttls") return fail(`The server refused STLS (${response}).`, "Security is STARTTLS, but the server would not upgrade the connection; the console never continues in plain text.", `Use Security TLS on port 995.`, data);
-      return fail(`The server refused a command (${response}).`, error.message, "Check the transcript for the refused command.", data);
+      if (step === "greeting")
+        return fail(
+          `The server refused the session: ${response}.`,
+          "The server's greeting was -ERR: it does not accept connections now.",
+          "Try again later; the server's log has the reason.",
+          data,
+        );
+      if (step === "mailbox")
+        return fail(
+          `STAT was refused (${response}).`,
+          "The login worked, but the server would not report the mailbox size.",
+          "Try again; the server's log has the reason.",
+          data,
+        );
+      if (step === "starttls")
+        return fail(
+          `The server refused STLS (${response}).`,
+          "Security is STARTTLS, but the server would not upgrade the connection; the console never continues in plain text.",
+          `Use Security TLS on port 995.`,
+          data,
+        );
+      return fail(
+        `The server refused a command (${response}).`,
+        error.message,
+        "Check the transcript for the refused command.",
+        data,
+      );
     case "aborted":
       return fail("Cancelled.", "The test was stopped.", "Run the test again.", data);
     default:
-      return fail(`The POP3 session failed (${error.code}).`, error.message, "Run the test again; if it repeats, the transcript shows the last exchange.", data);
+      return fail(
+        `The POP3 session failed (${error.code}).`,
+        error.message,
+        "Run the test again; if it repeats, the transcript shows the last exchange.",
+        data,
+      );
   }
 }

@@ -24,7 +24,12 @@ const isImapGreeting = (line: string) => /^\* (OK|PREAUTH|BYE)\b/i.test(line);
 
 /** "* OK [CAPABILITY …] Dovecot ready." → "Dovecot ready." */
 function greetingText(line: string): string {
-  return line.replace(/^\*\s+(OK|PREAUTH|BYE)\s+/i, "").replace(/^\[[^\]]*\]\s*/, "").trim() || line;
+  return (
+    line
+      .replace(/^\*\s+(OK|PREAUTH|BYE)\s+/i, "")
+      .replace(/^\[[^\]]*\]\s*/, "")
+      .trim() || line
+  );
 }
 
 function parseId(line: string): string | undefined {
@@ -37,9 +42,15 @@ function parseId(line: string): string | undefined {
 }
 
 /** Basic login as JavaMail would choose it: auth.mechanisms in order, minus disabled ones, then the LOGIN command. */
-function passwordLogin(credentials: Extract<Credentials, { kind: "password" }>, capabilities: string[], ctx: ProbeContext): ImapAuth {
+function passwordLogin(
+  credentials: Extract<Credentials, { kind: "password" }>,
+  capabilities: string[],
+  ctx: ProbeContext,
+): ImapAuth {
   const { mechanisms, disabled } = ctx.settings;
-  const order = (mechanisms ?? ["PLAIN", "LOGIN"]).filter((m): m is "PLAIN" | "LOGIN" => (m === "PLAIN" || m === "LOGIN") && !disabled[m]);
+  const order = (mechanisms ?? ["PLAIN", "LOGIN"]).filter(
+    (m): m is "PLAIN" | "LOGIN" => (m === "PLAIN" || m === "LOGIN") && !disabled[m],
+  );
   const offered = order.find((m) => capabilities.includes(`AUTH=${m}`));
   return { user: credentials.user, pass: credentials.password, loginMethod: offered ? `AUTH=${offered}` : "LOGIN" };
 }
@@ -65,7 +76,11 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
     if (current === step) current = null;
   };
 
-  const greetingData = (caps: string[]) => ({ greeting: quotedLine(greeting), capabilities: caps, ...(serverId ? { server: serverId } : {}) });
+  const greetingData = (caps: string[]) => ({
+    greeting: quotedLine(greeting),
+    capabilities: caps,
+    ...(serverId ? { server: serverId } : {}),
+  });
   /** XOAUTH2 must be offered on the connection the login runs over (after STARTTLS, where used). */
   const xoauth2Missing = (caps: string[], afterStarttls: boolean): StepOutcome | undefined => {
     if (!oauth || caps.includes("AUTH=XOAUTH2")) return undefined;
@@ -80,7 +95,12 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
   const greetingOutcome = (caps: string[]): StepOutcome => {
     const missing = settings.security === "starttls" ? undefined : xoauth2Missing(caps, false);
     if (missing) return missing;
-    const offers = settings.security === "starttls" ? "STARTTLS offered" : oauth ? "XOAUTH2 offered" : `login: ${caps.filter((c) => c.startsWith("AUTH=")).join(" ") || "LOGIN"}`;
+    const offers =
+      settings.security === "starttls"
+        ? "STARTTLS offered"
+        : oauth
+          ? "XOAUTH2 offered"
+          : `login: ${caps.filter((c) => c.startsWith("AUTH=")).join(" ") || "LOGIN"}`;
     return { status: "ok", detail: `${quotedLine(greetingText(greeting))} (${offers}).`, data: greetingData(caps) };
   };
   const starttlsOutcome = (caps: string[]): StepOutcome => {
@@ -102,7 +122,10 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
       void done.then((outcome) => {
         if (outcome.ok) {
           secured = outcome;
-          ctx.transcript.note(`STARTTLS: ${outcome.details.protocol} ${outcome.details.cipher}, certificate ${outcome.details.certificate?.subject ?? "?"}`, "tls");
+          ctx.transcript.note(
+            `STARTTLS: ${outcome.details.protocol} ${outcome.details.cipher}, certificate ${outcome.details.certificate?.subject ?? "?"}`,
+            "tls",
+          );
           onSecure();
         } else {
           ctx.transcript.note(`STARTTLS: TLS failed (${outcome.problem}${outcome.code ? `, ${outcome.code}` : ""})`, "tls");
@@ -123,10 +146,13 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
     const waiting = socket;
     waiting.setTimeout(0);
     const credentials = await ctx.credentials(caps);
-    if (ledger.isDone("authenticate") || ctx.signal.aborted) throw new NoCredentials("the connection ended while the token was fetched");
+    if (ledger.isDone("authenticate") || ctx.signal.aborted)
+      throw new NoCredentials("the connection ended while the token was fetched");
     waiting.setTimeout(read);
     begin("authenticate", 2 * read);
-    return credentials.kind === "token" ? { user: credentials.user, accessToken: credentials.accessToken } : passwordLogin(credentials, caps, ctx);
+    return credentials.kind === "token"
+      ? { user: credentials.user, accessToken: credentials.accessToken }
+      : passwordLogin(credentials, caps, ctx);
   };
 
   const handle = (error: unknown, fallback: StepId) => {
@@ -153,7 +179,8 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
         finish(step, {
           status: "fail",
           detail: `The server refused the session: ${quotedLine(greeting)}`,
-          cause: "The server's greeting was BYE: it does not accept this connection now (overloaded, this client blocked, or the service is shutting down).",
+          cause:
+            "The server's greeting was BYE: it does not accept this connection now (overloaded, this client blocked, or the service is shutting down).",
           fix: "Try again later; the server's administrator or log has the reason.",
           data: { greeting: quotedLine(greeting) },
         });
@@ -162,7 +189,13 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
       finish(step, explainImap(error, mail, step, read));
       return;
     }
-    if (!ledger.isDone(step)) finish(step, { status: "fail", detail: "The IMAP session failed unexpectedly.", cause: "An unexpected error ended the session.", fix: "Run the test again; the transcript shows the last exchange." });
+    if (!ledger.isDone(step))
+      finish(step, {
+        status: "fail",
+        detail: "The IMAP session failed unexpectedly.",
+        cause: "An unexpected error ended the session.",
+        fix: "Run the test again; the transcript shows the last exchange.",
+      });
   };
 
   let session: ImapSession | undefined;
@@ -189,7 +222,11 @@ export async function probeImap(ctx: ProbeContext): Promise<void> {
           if (ledger.isRunning("greeting")) finish("greeting", greetingOutcome(capabilities));
           begin("starttls", 4 * read);
         } else if (progress.type === "authenticated") {
-          finish("authenticate", { status: "ok", detail: `Logged in to ${mail.user} with ${progress.mechanism?.replace(/^AUTH=/, "") ?? "the server's mechanism"}.`, data: { mechanism: progress.mechanism ?? "" } });
+          finish("authenticate", {
+            status: "ok",
+            detail: `Logged in to ${mail.user} with ${progress.mechanism?.replace(/^AUTH=/, "") ?? "the server's mechanism"}.`,
+            data: { mechanism: progress.mechanism ?? "" },
+          });
           // The post-login ID and NAMESPACE belong to the mailbox probe: Exchange Online reports a mailbox
           // it will not open ("authenticated but not connected") on the first command after the login.
           begin("mailbox", 4 * read);

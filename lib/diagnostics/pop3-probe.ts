@@ -17,7 +17,12 @@ import { GreetingGate } from "@/lib/diagnostics/transcript";
 /** "SASL PLAIN XOAUTH2" → ["PLAIN", "XOAUTH2"] */
 function saslMechanisms(capabilities: string[]): string[] {
   const line = capabilities.find((c) => /^SASL\b/i.test(c));
-  return line ? line.split(/\s+/).slice(1).map((m) => m.toUpperCase()) : [];
+  return line
+    ? line
+        .split(/\s+/)
+        .slice(1)
+        .map((m) => m.toUpperCase())
+    : [];
 }
 
 function formatSize(octets: number): string {
@@ -77,7 +82,10 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
         const outcome = await done;
         if (outcome.ok) {
           secured = outcome;
-          ctx.transcript.note(`STLS: ${outcome.details.protocol} ${outcome.details.cipher}, certificate ${outcome.details.certificate?.subject ?? "?"}`, "tls");
+          ctx.transcript.note(
+            `STLS: ${outcome.details.protocol} ${outcome.details.cipher}, certificate ${outcome.details.certificate?.subject ?? "?"}`,
+            "tls",
+          );
           return outcome.socket;
         }
         ctx.transcript.note(`STLS: TLS failed (${outcome.problem}${outcome.code ? `, ${outcome.code}` : ""})`, "tls");
@@ -113,13 +121,18 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
       const missing = xoauth2Missing(caps, true);
       const tls = secured ? tlsSuccess(secured.details, secured.verdict, mail) : undefined;
       if (missing) {
-        finish("starttls", { ...missing, data: { ...missing.data, ...(secured ? tlsData(secured.details, secured.verdict) : {}) } });
+        finish("starttls", {
+          ...missing,
+          data: { ...missing.data, ...(secured ? tlsData(secured.details, secured.verdict) : {}) },
+        });
         await client.quit();
         return;
       }
       finish(
         "starttls",
-        tls?.status === "warn" ? { ...tls, data: { ...tls.data, capabilities: caps } } : { status: "ok", detail: `Upgraded to ${tls?.detail ?? "TLS."}`, data: { ...(tls?.data ?? {}), capabilities: caps } },
+        tls?.status === "warn"
+          ? { ...tls, data: { ...tls.data, capabilities: caps } }
+          : { status: "ok", detail: `Upgraded to ${tls?.detail ?? "TLS."}`, data: { ...(tls?.data ?? {}), capabilities: caps } },
       );
     } else {
       const missing = xoauth2Missing(caps, false);
@@ -128,7 +141,9 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
         await client.quit();
         return;
       }
-      const offers = oauth ? "XOAUTH2 offered" : `login: ${[caps.some((c) => /^USER$/i.test(c)) ? "USER/PASS" : "", ...saslMechanisms(caps)].filter(Boolean).join(" ") || "USER/PASS"}`;
+      const offers = oauth
+        ? "XOAUTH2 offered"
+        : `login: ${[caps.some((c) => /^USER$/i.test(c)) ? "USER/PASS" : "", ...saslMechanisms(caps)].filter(Boolean).join(" ") || "USER/PASS"}`;
       finish("greeting", { status: "ok", detail: `${greeting} (${offers}).`, data: greetingData });
     }
 
@@ -149,9 +164,13 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
       await client.authXoauth2(credentials.user, credentials.accessToken);
     } else {
       // JavaMail's POP3 order: LOGIN (= USER/PASS) before PLAIN, unless auth.mechanisms says otherwise.
-      const order = (settings.mechanisms ?? ["LOGIN", "PLAIN"]).filter((m): m is "LOGIN" | "PLAIN" => (m === "LOGIN" || m === "PLAIN") && !settings.disabled[m]);
+      const order = (settings.mechanisms ?? ["LOGIN", "PLAIN"]).filter(
+        (m): m is "LOGIN" | "PLAIN" => (m === "LOGIN" || m === "PLAIN") && !settings.disabled[m],
+      );
       const sasl = saslMechanisms(caps);
-      const usable = order.find((m) => (m === "PLAIN" ? sasl.includes("PLAIN") : !caps.length || caps.some((c) => /^USER$/i.test(c))));
+      const usable = order.find((m) =>
+        m === "PLAIN" ? sasl.includes("PLAIN") : !caps.length || caps.some((c) => /^USER$/i.test(c)),
+      );
       if (!usable && settings.security === "none" && caps.some((c) => c.toUpperCase() === "STLS")) {
         // Dovecot and others list USER and SASL PLAIN only once the connection is encrypted.
         finish("authenticate", {
@@ -208,7 +227,12 @@ export async function probePop3(ctx: ProbeContext): Promise<void> {
       if (tlsFailure && step === "starttls") finish(step, tlsFailure);
       else if (error instanceof Pop3Error && error.code !== "aborted") finish(step, explainPop3(error, mail, step, read));
       else if (!(error instanceof Pop3Error)) {
-        finish(step, { status: "fail", detail: "The POP3 session failed unexpectedly.", cause: "An unexpected error ended the session.", fix: "Run the test again; the transcript shows the last exchange." });
+        finish(step, {
+          status: "fail",
+          detail: "The POP3 session failed unexpectedly.",
+          cause: "An unexpected error ended the session.",
+          fix: "Run the test again; the transcript shows the last exchange.",
+        });
       }
     }
   } finally {

@@ -8,7 +8,8 @@ import type { StepLedger } from "@/lib/diagnostics/steps";
 import type { Transcript } from "@/lib/diagnostics/transcript";
 import type { StepId } from "@/lib/diagnostics/types";
 
-export type Credentials = { kind: "token"; user: string; accessToken: string } | { kind: "password"; user: string; password: string };
+export type Credentials =
+  { kind: "token"; user: string; accessToken: string } | { kind: "password"; user: string; password: string };
 
 /** Rejected when no credentials will come: the token or claims step failed, or the test stopped. */
 export class NoCredentials extends Error {

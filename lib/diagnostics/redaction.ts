@@ -38,7 +38,9 @@ export class Redactor {
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTION_MASK);
     }
-    return out.replace(JWT, REDACTION_MASK).replace(PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY-----${REDACTION_MASK}-----END $1PRIVATE KEY-----`);
+    return out
+      .replace(JWT, REDACTION_MASK)
+      .replace(PRIVATE_KEY, `-----BEGIN $1PRIVATE KEY-----${REDACTION_MASK}-----END $1PRIVATE KEY-----`);
   }
 
   /** A deep copy with every string passed through exact(). */

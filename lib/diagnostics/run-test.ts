@@ -30,7 +30,14 @@ import { StepLedger, type StepOutcome } from "@/lib/diagnostics/steps";
 import { effectiveSecrets, resolvedTokenUrl, tokenRequestSettings } from "@/lib/diagnostics/subject";
 import { claimsStep, runTokenStep } from "@/lib/diagnostics/token-step";
 import { Transcript } from "@/lib/diagnostics/transcript";
-import { STEP_TITLES, type RunTestOptions, type StepId, type TestEvent, type TestResult, type TestSubject } from "@/lib/diagnostics/types";
+import {
+  STEP_TITLES,
+  type RunTestOptions,
+  type StepId,
+  type TestEvent,
+  type TestResult,
+  type TestSubject,
+} from "@/lib/diagnostics/types";
 
 export type { RunTestOptions, TestSubject } from "@/lib/diagnostics/types";
 
@@ -43,7 +50,10 @@ export interface RunTestInternals {
   stepTimeoutMs?: Partial<Record<StepId, number>>;
 }
 
-export async function runConnectionTest(subject: TestSubject, options: RunTestOptions & RunTestInternals = {}): Promise<TestResult> {
+export async function runConnectionTest(
+  subject: TestSubject,
+  options: RunTestOptions & RunTestInternals = {},
+): Promise<TestResult> {
   const started = performance.now();
   const startedAt = (options.now ?? (() => new Date()))();
   const elapsed = () => performance.now() - started;
@@ -86,10 +96,20 @@ export async function runConnectionTest(subject: TestSubject, options: RunTestOp
     log.error("connection test failed unexpectedly", { name: error instanceof Error ? error.name : typeof error });
     run?.dispose();
     for (const step of ledger.running()) {
-      ledger.finish(step, { status: "fail", detail: "The test stopped on an internal error.", cause: "An unexpected error ended the test.", fix: "Run the test again; if it repeats, send the server log (it holds no secrets) to support." });
+      ledger.finish(step, {
+        status: "fail",
+        detail: "The test stopped on an internal error.",
+        cause: "An unexpected error ended the test.",
+        fix: "Run the test again; if it repeats, send the server log (it holds no secrets) to support.",
+      });
     }
     if (!ledger.firstFailure()) {
-      ledger.finish("lint", { status: "fail", detail: "The test stopped on an internal error.", cause: "An unexpected error ended the test.", fix: "Run the test again." });
+      ledger.finish("lint", {
+        status: "fail",
+        detail: "The test stopped on an internal error.",
+        cause: "An unexpected error ended the test.",
+        fix: "Run the test again.",
+      });
     }
     return finalize(run);
   }
@@ -100,9 +120,13 @@ const TOKEN_CHAIN: readonly StepId[] = ["token", "claims"];
 
 /** Why a step did not run: the failure on its own branch first (a claims step waits for the token, not for DNS). */
 function notRunReason(step: StepId, ledger: StepLedger, run: Run | undefined): string {
-  if (run?.stopReason) return run.stopReason === "cancelled" ? "Not run: the test was cancelled." : "Not run: the test reached its time limit.";
+  if (run?.stopReason)
+    return run.stopReason === "cancelled" ? "Not run: the test was cancelled." : "Not run: the test reached its time limit.";
   const chain = MAIL_CHAIN.includes(step) ? MAIL_CHAIN : TOKEN_CHAIN.includes(step) ? TOKEN_CHAIN : undefined;
-  const failedBefore = (chain ?? []).slice(0, (chain ?? []).indexOf(step)).map((s) => ledger.result(s)).find((r) => r?.status === "fail");
+  const failedBefore = (chain ?? [])
+    .slice(0, (chain ?? []).indexOf(step))
+    .map((s) => ledger.result(s))
+    .find((r) => r?.status === "fail");
   const failure = failedBefore ?? ledger.firstFailure();
   return failure ? `Not run: the ${failure.title} step failed.` : "Not run.";
 }
@@ -110,7 +134,9 @@ function notRunReason(step: StepId, ledger: StepLedger, run: Run | undefined): s
 function summarize(steps: TestResult["steps"], ok: boolean, ms: number, protocol: "imap" | "pop3", run: Run | undefined): string {
   if (run?.stopReason) {
     const during = run.runningAtStop.length ? ` during ${run.runningAtStop.map((s) => STEP_TITLES[s]).join(" and ")}` : "";
-    return run.stopReason === "cancelled" ? `Cancelled after ${seconds(ms)}${during}.` : `Stopped: the test did not finish within its ${seconds(run.totalMs)} limit${during}.`;
+    return run.stopReason === "cancelled"
+      ? `Cancelled after ${seconds(ms)}${during}.`
+      : `Stopped: the test did not finish within its ${seconds(run.totalMs)} limit${during}.`;
   }
   if (!ok) {
     const failure = steps.find((s) => s.status === "fail")!;
@@ -123,7 +149,12 @@ function summarize(steps: TestResult["steps"], ok: boolean, ms: number, protocol
   const warned = warnings ? `, with ${warnings} warning${warnings === 1 ? "" : "s"}` : "";
   if (protocol === "pop3") {
     const octets = typeof mailbox?.octets === "number" ? mailbox.octets : 0;
-    const size = octets < 1024 ? `${octets} bytes` : octets < 1024 * 1024 ? `${(octets / 1024).toFixed(1)} KB` : `${(octets / 1024 / 1024).toFixed(1)} MB`;
+    const size =
+      octets < 1024
+        ? `${octets} bytes`
+        : octets < 1024 * 1024
+          ? `${(octets / 1024).toFixed(1)} KB`
+          : `${(octets / 1024 / 1024).toFixed(1)} MB`;
     return `Connected: the mailbox holds ${count}, ${size} (${ms.toLocaleString("en-US")} ms)${warned}`;
   }
   return `Connected: INBOX holds ${count} (${ms.toLocaleString("en-US")} ms)${warned}`;
@@ -179,7 +210,12 @@ class Run {
     this.runningAtStop = this.ledger.running();
     const outcome: StepOutcome =
       reason === "cancelled"
-        ? { status: "fail", detail: `Cancelled after ${seconds(Math.round(this.elapsed()))}.`, cause: "The test was cancelled while this step was running.", fix: "Run the test again." }
+        ? {
+            status: "fail",
+            detail: `Cancelled after ${seconds(Math.round(this.elapsed()))}.`,
+            cause: "The test was cancelled while this step was running.",
+            fix: "Run the test again.",
+          }
         : {
             status: "fail",
             detail: `Stopped: the whole test may take at most ${seconds(this.totalMs)}.`,
@@ -225,7 +261,8 @@ class Run {
     if (lint.status === "fail" || !settings) return;
 
     const oauth = profile.authentication.type === "oauth2";
-    if (settings.security === "tls") ledger.skip("starttls", "Not needed: the connection is TLS from the first byte (implicit TLS).");
+    if (settings.security === "tls")
+      ledger.skip("starttls", "Not needed: the connection is TLS from the first byte (implicit TLS).");
     if (settings.security === "starttls") ledger.skip("tls", "TLS starts after the greeting, with STARTTLS: see that step.");
     if (settings.security === "none") {
       ledger.skip("tls", "Not used: Security is None, so nothing on this connection is encrypted.");
@@ -241,11 +278,21 @@ class Run {
     this.totalTimer = setTimeout(() => this.stop("limit"), this.totalMs - this.elapsed());
     try {
       const user = profile.authentication.username.trim();
-      const tokenBranch: Promise<Credentials | null> = oauth ? this.tokenBranch(secrets, user).catch(() => null) : Promise.resolve({ kind: "password", user, password: secrets.password ?? "" });
+      const tokenBranch: Promise<Credentials | null> = oauth
+        ? this.tokenBranch(secrets, user).catch(() => null)
+        : Promise.resolve({ kind: "password", user, password: secrets.password ?? "" });
       const mailBranch = this.mailBranch(settings, user, tokenBranch).catch((error: unknown) => {
-        log.error("connection test mail branch failed unexpectedly", { name: error instanceof Error ? error.name : typeof error });
+        log.error("connection test mail branch failed unexpectedly", {
+          name: error instanceof Error ? error.name : typeof error,
+        });
         for (const step of ledger.running()) {
-          if (step !== "token" && step !== "claims") ledger.finish(step, { status: "fail", detail: "The test stopped on an internal error.", cause: "An unexpected error ended the mail session.", fix: "Run the test again." });
+          if (step !== "token" && step !== "claims")
+            ledger.finish(step, {
+              status: "fail",
+              detail: "The test stopped on an internal error.",
+              cause: "An unexpected error ended the mail session.",
+              fix: "Run the test again.",
+            });
         }
       });
       await Promise.all([tokenBranch, mailBranch]);
@@ -311,8 +358,19 @@ class Run {
     const read = settings.readTimeoutMs ?? DEFAULT_TIMEOUTS.readMs;
     let context: TlsTarget["context"] | undefined;
     const tlsTarget = (timeoutMs: number): TlsTarget => {
-      context ??= secureContextFor(trustedCertificates(profile.connection.trustedCaPem, subject.extraCaPem), settings.tls.minVersion, settings.tls.maxVersion);
-      return { host: settings.host, port: settings.port, policy: settings.tls, context, timeoutMs: this.innerTimeout(timeoutMs), signal };
+      context ??= secureContextFor(
+        trustedCertificates(profile.connection.trustedCaPem, subject.extraCaPem),
+        settings.tls.minVersion,
+        settings.tls.maxVersion,
+      );
+      return {
+        host: settings.host,
+        port: settings.port,
+        policy: settings.tls,
+        context,
+        timeoutMs: this.innerTimeout(timeoutMs),
+        signal,
+      };
     };
 
     // DNS
@@ -323,7 +381,9 @@ class Run {
       ledger.finish("dns", explainDns(dns, settings.host, dnsBudget), this.at(dns.endedAt));
       return;
     }
-    transcript.note(dns.literal ? `DNS: ${settings.host} is an IP address` : `DNS: ${settings.host} → ${dns.addresses.join(", ")}`);
+    transcript.note(
+      dns.literal ? `DNS: ${settings.host} is an IP address` : `DNS: ${settings.host} → ${dns.addresses.join(", ")}`,
+    );
     ledger.finish(
       "dns",
       dns.blocked.length
@@ -334,7 +394,13 @@ class Run {
             fix: "Check the DNS records of the mail server.",
             data: { addresses: dns.addresses, blocked: dns.blocked },
           }
-        : { status: "ok", detail: dns.literal ? `${settings.host} is an IP address: no lookup needed.` : `${settings.host} → ${dns.addresses.join(", ")}.`, data: { addresses: dns.addresses } },
+        : {
+            status: "ok",
+            detail: dns.literal
+              ? `${settings.host} is an IP address: no lookup needed.`
+              : `${settings.host} → ${dns.addresses.join(", ")}.`,
+            data: { addresses: dns.addresses },
+          },
       this.at(dns.endedAt),
     );
 
@@ -350,11 +416,15 @@ class Run {
     this.sockets.add(socket);
     const refused = tcp.attempts.filter((a) => a.code);
     transcript.note(`TCP: connected to ${tcp.address}:${settings.port}`);
-    ledger.finish("tcp", {
-      status: "ok",
-      detail: `Connected to ${tcp.address}:${settings.port}${refused.length ? ` (after ${refused.map((a) => `${a.address}: ${a.code}`).join(", ")})` : ""}.`,
-      data: { address: tcp.address, port: settings.port },
-    }, this.at(tcp.endedAt));
+    ledger.finish(
+      "tcp",
+      {
+        status: "ok",
+        detail: `Connected to ${tcp.address}:${settings.port}${refused.length ? ` (after ${refused.map((a) => `${a.address}: ${a.code}`).join(", ")})` : ""}.`,
+        data: { address: tcp.address, port: settings.port },
+      },
+      this.at(tcp.endedAt),
+    );
 
     // TLS (implicit)
     if (settings.security === "tls") {
@@ -369,7 +439,10 @@ class Run {
         return;
       }
       const cert = outcome.details.certificate;
-      transcript.note(`TLS: ${outcome.details.protocol} ${outcome.details.cipher}; certificate ${cert?.subject ?? "?"}, issuer ${cert?.issuer ?? "?"}, valid until ${cert?.validTo ?? "?"}`, "tls");
+      transcript.note(
+        `TLS: ${outcome.details.protocol} ${outcome.details.cipher}; certificate ${cert?.subject ?? "?"}, issuer ${cert?.issuer ?? "?"}, valid until ${cert?.validTo ?? "?"}`,
+        "tls",
+      );
       ledger.finish("tls", tlsSuccess(outcome.details, outcome.verdict, mail), this.at(outcome.endedAt));
       socket = outcome.socket;
     }

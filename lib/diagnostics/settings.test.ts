@@ -10,7 +10,12 @@ const withProperties = (props: Record<string, string>, profile = oauthSecretInpu
 describe("resolveTestSettings", () => {
   it("defaults: implicit TLS on 993, chain and host name checked, TLS 1.2–1.3, console timeouts", () => {
     const { settings, properties } = resolveTestSettings(oauthSecretInput());
-    expect(settings).toMatchObject({ host: "outlook.office365.com", port: 993, security: "tls", tls: { trust: "default", checkServerIdentity: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.3" } });
+    expect(settings).toMatchObject({
+      host: "outlook.office365.com",
+      port: 993,
+      security: "tls",
+      tls: { trust: "default", checkServerIdentity: true, minVersion: "TLSv1.2", maxVersion: "TLSv1.3" },
+    });
     expect(settings?.readTimeoutMs).toBeUndefined();
     expect(properties).toEqual({ applied: [], ignored: [] });
   });
@@ -28,7 +33,15 @@ describe("resolveTestSettings", () => {
       "mail.smtp.host": "smtp.contoso.com",
     });
     const { settings, properties } = resolveTestSettings(profile);
-    expect(settings).toMatchObject({ connectTimeoutMs: 2500, tls: { trust: ["outlook.office365.com", "mail.contoso.com"], checkServerIdentity: false, minVersion: "TLSv1.3", maxVersion: "TLSv1.3" } });
+    expect(settings).toMatchObject({
+      connectTimeoutMs: 2500,
+      tls: {
+        trust: ["outlook.office365.com", "mail.contoso.com"],
+        checkServerIdentity: false,
+        minVersion: "TLSv1.3",
+        maxVersion: "TLSv1.3",
+      },
+    });
     expect(settings?.readTimeoutMs).toBeUndefined();
     const applied = Object.fromEntries(properties.applied.map((p) => [p.key, p.effect]));
     expect(applied["mail.imap.connectiontimeout"]).toBe("TCP connect timeout 2,500 ms");
@@ -45,10 +58,23 @@ describe("resolveTestSettings", () => {
     const profile = basicInput();
     profile.connection.protocol = "pop3";
     profile.connection.mailServerUrl = "pop.contoso.com";
-    withProperties({ "mail.pop3.auth.mechanisms": "PLAIN LOGIN", "mail.pop3.auth.login.disable": "true", "mail.pop3.auth.xoauth2.two.line.authentication.format": "false" }, profile);
+    withProperties(
+      {
+        "mail.pop3.auth.mechanisms": "PLAIN LOGIN",
+        "mail.pop3.auth.login.disable": "true",
+        "mail.pop3.auth.xoauth2.two.line.authentication.format": "false",
+      },
+      profile,
+    );
     const { settings, properties } = resolveTestSettings(profile);
-    expect(settings).toMatchObject({ port: 995, mechanisms: ["PLAIN", "LOGIN"], disabled: { LOGIN: true, PLAIN: false, XOAUTH2: false } });
+    expect(settings).toMatchObject({
+      port: 995,
+      mechanisms: ["PLAIN", "LOGIN"],
+      disabled: { LOGIN: true, PLAIN: false, XOAUTH2: false },
+    });
     expect(properties.applied.find((p) => p.key === "mail.pop3.auth.login.disable")?.effect).toBe("USER/PASS not used");
-    expect(properties.ignored.find((p) => p.key === "mail.pop3.auth.xoauth2.two.line.authentication.format")?.reason).toMatch(/always sends AUTH XOAUTH2 in two steps/);
+    expect(properties.ignored.find((p) => p.key === "mail.pop3.auth.xoauth2.two.line.authentication.format")?.reason).toMatch(
+      /always sends AUTH XOAUTH2 in two steps/,
+    );
   });
 });

@@ -73,17 +73,25 @@ function effectOf(suffix: string, value: string, ctx: ConnectionContext): { effe
         : { reason: "A custom socket factory cannot run here; the console uses its own TLS settings" };
     case "socketFactory.fallback":
       return isTrue(v)
-        ? { reason: "Not followed on purpose: the console never falls back to plain text when TLS fails (JavaMail would, silently)" }
+        ? {
+            reason:
+              "Not followed on purpose: the console never falls back to plain text when TLS fails (JavaMail would, silently)",
+          }
         : { effect: "No fallback to a plain socket when TLS fails" };
     case "starttls.enable":
       if (ctx.security === "tls") return { reason: "No effect: the connection is already TLS from the start" };
       return isTrue(v) ? { effect: "STARTTLS before the login" } : { effect: "No STARTTLS" };
     case "starttls.required":
       if (ctx.security === "tls") return { reason: "No effect: the connection is already TLS from the start" };
-      if (!isTrue(v) && ctx.security === "starttls") return { reason: "With Security STARTTLS the console always requires the upgrade and never continues in plain text" };
-      return isTrue(v) ? { effect: "STARTTLS required: the test fails when the server does not offer it" } : { effect: "STARTTLS not required" };
+      if (!isTrue(v) && ctx.security === "starttls")
+        return { reason: "With Security STARTTLS the console always requires the upgrade and never continues in plain text" };
+      return isTrue(v)
+        ? { effect: "STARTTLS required: the test fails when the server does not offer it" }
+        : { effect: "STARTTLS not required" };
     case "connectiontimeout":
-      return Number(v) > 0 ? { effect: `TCP connect timeout ${formatMs(Number(v))}` } : { reason: "0 means wait forever in JavaMail; the console keeps its own limit" };
+      return Number(v) > 0
+        ? { effect: `TCP connect timeout ${formatMs(Number(v))}` }
+        : { reason: "0 means wait forever in JavaMail; the console keeps its own limit" };
     case "timeout":
       return Number(v) > 0
         ? { effect: `Read timeout ${formatMs(Number(v))}: the longest wait for the TLS handshake, the greeting and each answer` }
@@ -91,22 +99,37 @@ function effectOf(suffix: string, value: string, ctx: ConnectionContext): { effe
     case "ssl.trust":
       return v === "*"
         ? { effect: "Certificate chain not checked: any certificate is accepted (dangerous)" }
-        : { effect: `Certificate chain not checked for ${v.split(/\s+/).join(", ")}; any other host is refused, as JavaMail does` };
+        : {
+            effect: `Certificate chain not checked for ${v.split(/\s+/).join(", ")}; any other host is refused, as JavaMail does`,
+          };
     case "ssl.checkserveridentity":
-      return isTrue(v) ? { effect: "The certificate must name the server (the default)" } : { effect: "Host name not checked against the certificate (dangerous)" };
+      return isTrue(v)
+        ? { effect: "The certificate must name the server (the default)" }
+        : { effect: "Host name not checked against the certificate (dangerous)" };
     case "ssl.protocols": {
       const range = tlsRange(v);
       return range ? { effect: `TLS versions ${range.minVersion}–${range.maxVersion}` } : { reason: "No TLS version listed" };
     }
     case "auth.mechanisms":
-      return { effect: `Login mechanisms tried in this order: ${v.toUpperCase().split(/[\s,]+/).filter(Boolean).join(", ")}` };
+      return {
+        effect: `Login mechanisms tried in this order: ${v
+          .toUpperCase()
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .join(", ")}`,
+      };
     case "auth.xoauth2.disable":
-      if (ctx.authType === "basic") return isTrue(v) ? { effect: "XOAUTH2 not used (Basic authentication uses a password anyway)" } : { reason: "No effect with Basic authentication" };
+      if (ctx.authType === "basic")
+        return isTrue(v)
+          ? { effect: "XOAUTH2 not used (Basic authentication uses a password anyway)" }
+          : { reason: "No effect with Basic authentication" };
       return isTrue(v) ? { effect: "XOAUTH2 disabled" } : { effect: "XOAUTH2 enabled" };
     case "auth.plain.disable":
       return isTrue(v) ? { effect: "AUTH PLAIN not used" } : { effect: "AUTH PLAIN allowed" };
     case "auth.login.disable":
-      return isTrue(v) ? { effect: ctx.protocol === "pop3" ? "USER/PASS not used" : "AUTHENTICATE LOGIN not used" } : { effect: ctx.protocol === "pop3" ? "USER/PASS allowed" : "AUTHENTICATE LOGIN allowed" };
+      return isTrue(v)
+        ? { effect: ctx.protocol === "pop3" ? "USER/PASS not used" : "AUTHENTICATE LOGIN not used" }
+        : { effect: ctx.protocol === "pop3" ? "USER/PASS allowed" : "AUTHENTICATE LOGIN allowed" };
     case "auth.xoauth2.two.line.authentication.format":
       return isTrue(v)
         ? { effect: "AUTH XOAUTH2 in two steps (AUTH XOAUTH2, then the token), as Microsoft requires" }
@@ -165,7 +188,11 @@ export function resolveTestSettings(profile: ProfileInput): ResolvedSettings {
   };
   const trustValue = honoured.get("ssl.trust")?.trim();
   const range = honoured.has("ssl.protocols") ? tlsRange(honoured.get("ssl.protocols")!) : undefined;
-  const mechanisms = honoured.get("auth.mechanisms")?.toUpperCase().split(/[\s,]+/).filter(Boolean);
+  const mechanisms = honoured
+    .get("auth.mechanisms")
+    ?.toUpperCase()
+    .split(/[\s,]+/)
+    .filter(Boolean);
   const disabled = (suffix: string) => honoured.has(suffix) && isTrue(honoured.get(suffix)!);
 
   return {
@@ -186,7 +213,11 @@ export function resolveTestSettings(profile: ProfileInput): ResolvedSettings {
         maxVersion: range?.maxVersion ?? "TLSv1.3",
       },
       ...(mechanisms?.length ? { mechanisms } : {}),
-      disabled: { XOAUTH2: disabled("auth.xoauth2.disable"), PLAIN: disabled("auth.plain.disable"), LOGIN: disabled("auth.login.disable") },
+      disabled: {
+        XOAUTH2: disabled("auth.xoauth2.disable"),
+        PLAIN: disabled("auth.plain.disable"),
+        LOGIN: disabled("auth.login.disable"),
+      },
     },
   };
 }

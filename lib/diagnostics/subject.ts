@@ -34,8 +34,11 @@ export function tokenRequestSettings(subject: TestSubject, secrets: SubjectSecre
   if (auth.method === "client_certificate") {
     const material =
       subject.certificate ??
-      (auth.certificate.source === "pem" && secrets.private_key ? { certificatePem: auth.certificate.certificatePem, privateKeyPem: secrets.private_key } : undefined);
-    if (material) certificate = { ...material, ...(secrets.private_key_passphrase ? { passphrase: secrets.private_key_passphrase } : {}) };
+      (auth.certificate.source === "pem" && secrets.private_key
+        ? { certificatePem: auth.certificate.certificatePem, privateKeyPem: secrets.private_key }
+        : undefined);
+    if (material)
+      certificate = { ...material, ...(secrets.private_key_passphrase ? { passphrase: secrets.private_key_passphrase } : {}) };
   }
   const lifetime = Number(auth.assertion.lifetimeSeconds.trim());
   return {
@@ -47,7 +50,10 @@ export function tokenRequestSettings(subject: TestSubject, secrets: SubjectSecre
     ...(secrets.client_secret ? { clientSecret: secrets.client_secret } : {}),
     ...(secrets.client_assertion ? { clientAssertion: secrets.client_assertion } : {}),
     ...(certificate ? { certificate } : {}),
-    assertion: { algorithm: auth.assertion.algorithm, lifetimeSeconds: Number.isInteger(lifetime) && lifetime > 0 ? lifetime : 300 },
+    assertion: {
+      algorithm: auth.assertion.algorithm,
+      lifetimeSeconds: Number.isInteger(lifetime) && lifetime > 0 ? lifetime : 300,
+    },
     ...(subject.profile.connection.trustedCaPem.trim() ? { trustedCaPem: subject.profile.connection.trustedCaPem } : {}),
     ...(subject.extraCaPem ? { extraCaPem: subject.extraCaPem } : {}),
     timeoutMs,

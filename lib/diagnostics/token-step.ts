@@ -31,9 +31,13 @@ function describeRequest(settings: TokenRequestSettings, url: string): string {
   const fields = Object.entries(settings.requestProperties)
     .filter(([key]) => !FORM_SECRETS.has(key) && !(settings.method === "client_secret" && key === "client_assertion_type"))
     .map(([key, value]) => `${key}=${value}`);
-  if (settings.method === "client_secret" && settings.clientAuthentication === "client_secret_post") fields.push("client_secret=••••••");
+  if (settings.method === "client_secret" && settings.clientAuthentication === "client_secret_post")
+    fields.push("client_secret=••••••");
   if (settings.method !== "client_secret") fields.push("client_assertion=••••••");
-  const header = settings.method === "client_secret" && settings.clientAuthentication === "client_secret_basic" ? " with Authorization: Basic ••••••" : "";
+  const header =
+    settings.method === "client_secret" && settings.clientAuthentication === "client_secret_basic"
+      ? " with Authorization: Basic ••••••"
+      : "";
   return `POST ${url}${header} (${fields.join(", ")})`;
 }
 
@@ -62,7 +66,9 @@ export async function runTokenStep(input: TokenStepInput): Promise<TokenStepResu
       "token",
       "S",
       // Worded so that "Bearer" is never followed by a word: the redaction pattern would mask it as a token.
-      result.fromCache ? `(cached) access token of type ${result.tokenType}; expires ${result.expiresAt.toISOString()}` : `HTTP 200: access token of type ${result.tokenType}; expires in ${result.expiresIn} s`,
+      result.fromCache
+        ? `(cached) access token of type ${result.tokenType}; expires ${result.expiresAt.toISOString()}`
+        : `HTTP 200: access token of type ${result.tokenType}; expires in ${result.expiresIn} s`,
     );
     return {
       result,
@@ -102,14 +108,18 @@ export async function runTokenStep(input: TokenStepInput): Promise<TokenStepResu
   return { result, outcome: { status: "fail", detail: `${result.title}.`, cause: result.cause, fix: result.fix, data } };
 }
 
-export function claimsStep(token: TokenSuccess, context: { protocol: "imap" | "pop3"; tenantId: string; tokenUrl: string; now: Date }): StepOutcome {
+export function claimsStep(
+  token: TokenSuccess,
+  context: { protocol: "imap" | "pop3"; tenantId: string; tokenUrl: string; now: Date },
+): StepOutcome {
   const check = checkAccessTokenClaims(token.accessToken, {
     protocol: context.protocol,
     ...(normalizeGuid(context.tenantId) ? { tenantId: context.tenantId } : {}),
     ...(cloudOfHost(context.tokenUrl) ? { cloud: cloudOfHost(context.tokenUrl)!.id } : {}),
     now: context.now,
   });
-  if (check.opaque) return { status: "ok", detail: check.findings[0]?.message ?? "The token is not a JWT; its claims cannot be read." };
+  if (check.opaque)
+    return { status: "ok", detail: check.findings[0]?.message ?? "The token is not a JWT; its claims cannot be read." };
   const claims = check.claims!;
   const audiences = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === "string") : [];
@@ -134,7 +144,13 @@ export function claimsStep(token: TokenSuccess, context: { protocol: "imap" | "p
   }
   const summary = `Audience ${audiences.join(", ") || "?"}, roles ${roles.join(", ") || "none"}${typeof claims.tid === "string" ? `, tenant ${claims.tid}` : ""}`;
   if (warnings.length) {
-    return { status: "warn", detail: `${summary}.`, cause: warnings.map((f) => f.message).join(" "), fix: warnings.find((f) => f.fix)?.fix ?? "", data };
+    return {
+      status: "warn",
+      detail: `${summary}.`,
+      cause: warnings.map((f) => f.message).join(" "),
+      fix: warnings.find((f) => f.fix)?.fix ?? "",
+      data,
+    };
   }
   return { status: "ok", detail: `${summary}: as Exchange Online expects.`, data };
 }

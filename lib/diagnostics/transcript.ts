@@ -24,7 +24,8 @@ export class Transcript {
     }
     // The mail clients escape what they pass on already; this holds for every other source too.
     let shown = printable(this.redactor.text(text));
-    if (shown.length > MAX_LINE_LENGTH) shown = `${shown.slice(0, MAX_LINE_LENGTH)}… [${shown.length - MAX_LINE_LENGTH} more characters]`;
+    if (shown.length > MAX_LINE_LENGTH)
+      shown = `${shown.slice(0, MAX_LINE_LENGTH)}… [${shown.length - MAX_LINE_LENGTH} more characters]`;
     this.lines.push({ t: this.elapsed(), channel, direction, text: shown });
   }
 
@@ -35,7 +36,8 @@ export class Transcript {
   /** Lines in time order (the mail and token channels interleave). */
   toArray(): TranscriptLine[] {
     const out = [...this.lines].sort((a, b) => a.t - b.t);
-    if (this.dropped) out.push({ t: this.elapsed(), channel: "note", direction: "-", text: `${this.dropped} more lines not kept` });
+    if (this.dropped)
+      out.push({ t: this.elapsed(), channel: "note", direction: "-", text: `${this.dropped} more lines not kept` });
     return out;
   }
 }
@@ -64,6 +66,8 @@ export class GreetingGate {
     }
     this.state = "refused";
     this.transcript.add(this.channel, "S", quotedLine(line));
-    this.transcript.note(`Only the first line from the server is kept: it did not greet like ${this.channel === "imap" ? "an IMAP" : "a POP3"} server.`);
+    this.transcript.note(
+      `Only the first line from the server is kept: it did not greet like ${this.channel === "imap" ? "an IMAP" : "a POP3"} server.`,
+    );
   }
 }

@@ -8,7 +8,8 @@
 import type { ProfileInput } from "@/lib/profiles/schema";
 import type { SecretField } from "@/lib/profiles/secret-fields";
 
-export type StepId = "lint" | "dns" | "tcp" | "tls" | "greeting" | "starttls" | "token" | "claims" | "authenticate" | "mailbox" | "logout";
+export type StepId =
+  "lint" | "dns" | "tcp" | "tls" | "greeting" | "starttls" | "token" | "claims" | "authenticate" | "mailbox" | "logout";
 
 export type StepStatus = "ok" | "warn" | "fail" | "skipped";
 
@@ -67,7 +68,19 @@ export type TestEvent =
   | { type: "done"; result: TestResult };
 
 /** The order steps are listed in. The token and claims steps run at the same time as DNS…STARTTLS. */
-export const STEP_ORDER: readonly StepId[] = ["lint", "dns", "tcp", "tls", "greeting", "starttls", "token", "claims", "authenticate", "mailbox", "logout"];
+export const STEP_ORDER: readonly StepId[] = [
+  "lint",
+  "dns",
+  "tcp",
+  "tls",
+  "greeting",
+  "starttls",
+  "token",
+  "claims",
+  "authenticate",
+  "mailbox",
+  "logout",
+];
 
 export const STEP_TITLES: Record<StepId, string> = {
   lint: "Profile check",

@@ -8,7 +8,11 @@ async function loadCheck(publicUrl?: string) {
   return (await import("@/lib/http/same-origin")).checkSameOrigin;
 }
 
-const request = (method: string, headers: Record<string, string>, url = "http://10.0.0.5:3000/api/profiles/test") => ({ method, url, headers: new Headers(headers) });
+const request = (method: string, headers: Record<string, string>, url = "http://10.0.0.5:3000/api/profiles/test") => ({
+  method,
+  url,
+  headers: new Headers(headers),
+});
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -18,14 +22,17 @@ describe("checkSameOrigin without MCF_PUBLIC_URL: the Host the browser addressed
   it("accepts the console's own origin under http or https, whatever the case", async () => {
     const check = await loadCheck();
     expect(check(request("POST", { host: "10.0.0.5:3000", origin: "http://10.0.0.5:3000" }))).toEqual({ ok: true });
-    expect(check(request("POST", { host: "Console.Example:3000", origin: "https://console.example:3000" }))).toEqual({ ok: true });
+    expect(check(request("POST", { host: "Console.Example:3000", origin: "https://console.example:3000" }))).toEqual({
+      ok: true,
+    });
   });
 
   it("refuses another port of the same host (same-site, so the cookie was sent) and names the console's address", async () => {
     const check = await loadCheck();
     expect(check(request("POST", { host: "10.0.0.5:3000", origin: "http://10.0.0.5:4000" }))).toEqual({
       ok: false,
-      message: "This request came from another site (origin http://10.0.0.5:4000). Open the console at http://10.0.0.5:3000 and try again.",
+      message:
+        "This request came from another site (origin http://10.0.0.5:4000). Open the console at http://10.0.0.5:3000 and try again.",
     });
   });
 
@@ -63,7 +70,8 @@ describe("checkSameOrigin with MCF_PUBLIC_URL (behind a reverse proxy)", () => {
     const check = await loadCheck("https://mcf.example.com");
     expect(check(request("POST", { host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000" }))).toEqual({
       ok: false,
-      message: "This request came from another site (origin http://127.0.0.1:3000). Open the console at https://mcf.example.com and try again.",
+      message:
+        "This request came from another site (origin http://127.0.0.1:3000). Open the console at https://mcf.example.com and try again.",
     });
     expect(check(request("POST", { host: "mcf.example.com", origin: "http://mcf.example.com" })).ok).toBe(false);
   });

@@ -72,5 +72,8 @@ export function checkSameOrigin(request: RequestLike): OriginCheck {
 
 /** The refusal as the console's routes answer errors: 403 `{ error: { code: "forbidden", message } }`. */
 export function crossSiteResponse(check: Extract<OriginCheck, { ok: false }>): Response {
-  return Response.json({ error: { code: "forbidden", message: check.message } }, { status: 403, headers: { "Cache-Control": "no-store" } });
+  return Response.json(
+    { error: { code: "forbidden", message: check.message } },
+    { status: 403, headers: { "Cache-Control": "no-store" } },
+  );
 }

@@ -4,7 +4,14 @@ import { ImapFlow, type ImapFlowOptions, type ImapTransport } from "imapflow";
 import { REDACTION_MASK, redactText } from "@/lib/crypto/redact";
 import { SaslEncodingError, plainInitialResponse, xoauth2InitialResponse, type Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
 import { printable } from "@/lib/mail/server-text";
-import { isNetworkErrorCode, isTlsErrorCode, summarizeChain, type CertificateSummary, type MailTlsOptions, type TlsSessionInfo } from "@/lib/mail/tls";
+import {
+  isNetworkErrorCode,
+  isTlsErrorCode,
+  summarizeChain,
+  type CertificateSummary,
+  type MailTlsOptions,
+  type TlsSessionInfo,
+} from "@/lib/mail/tls";
 
 /**
  * A thin wrapper around imapflow for the staged connection test: one connection that logs in
@@ -154,7 +161,13 @@ export interface ImapMailboxSummary {
   uidValidity: number;
 }
 
-const DEFAULTS = { connectTimeoutMs: 10_000, greetingTimeoutMs: 10_000, commandTimeoutMs: 15_000, deadlineMs: 60_000, maxLineLength: 64 * 1024 };
+const DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  greetingTimeoutMs: 10_000,
+  commandTimeoutMs: 15_000,
+  deadlineMs: 60_000,
+  maxLineLength: 64 * 1024,
+};
 const LOGOUT_TIMEOUT_MS = 5_000;
 const MAX_TRANSCRIPT_LINE = 1_024;
 const NOT_CONNECTED = /User is authenticated but not connected/i;
@@ -172,19 +185,23 @@ type ImapflowError = Error & {
 
 function sanitize(line: string): string {
   let text = printable(line);
-  if (text.length > MAX_TRANSCRIPT_LINE) text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
+  if (text.length > MAX_TRANSCRIPT_LINE)
+    text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
   return text;
 }
 
 function toChallenge(value: unknown): Xoauth2ErrorChallenge | undefined {
   if (!value || typeof value !== "object") return undefined;
   const record = value as Record<string, unknown>;
-  const field = (key: string) => (typeof record[key] === "string" || typeof record[key] === "number" ? String(record[key]) : undefined);
+  const field = (key: string) =>
+    typeof record[key] === "string" || typeof record[key] === "number" ? String(record[key]) : undefined;
   return { status: field("status"), schemes: field("schemes"), scope: field("scope"), json: JSON.stringify(value) };
 }
 
 function flowAuth(auth: ImapAuth): NonNullable<ImapFlowOptions["auth"]> {
-  return "accessToken" in auth ? { user: auth.user, accessToken: auth.accessToken } : { user: auth.user, pass: auth.pass, loginMethod: auth.loginMethod };
+  return "accessToken" in auth
+    ? { user: auth.user, accessToken: auth.accessToken }
+    : { user: auth.user, pass: auth.pass, loginMethod: auth.loginMethod };
 }
 
 function capabilityList(map: Map<string, boolean | number>): string[] {
@@ -212,7 +229,8 @@ export class ImapSession {
   private deadlineTimer: NodeJS.Timeout | null = null;
   private deadlineAt = 0;
   private closed = false;
-  private readonly onAbort = () => this.stop({ code: "aborted", message: "The IMAP session was cancelled", stage: this.stageNow });
+  private readonly onAbort = () =>
+    this.stop({ code: "aborted", message: "The IMAP session was cancelled", stage: this.stageNow });
 
   private constructor(options: ImapSessionOptions) {
     this.options = {
@@ -293,7 +311,11 @@ export class ImapSession {
     if (options.skipList) this.rememberInbox(client);
     // imapflow sends LIST and LSUB before EXAMINE (three round trips); its socket timeout bounds
     // each of them, this guard the three together.
-    const mailbox = await this.guard(client.mailboxOpen("INBOX", { readOnly: true }), 3 * this.options.commandTimeoutMs, "No answer to EXAMINE INBOX");
+    const mailbox = await this.guard(
+      client.mailboxOpen("INBOX", { readOnly: true }),
+      3 * this.options.commandTimeoutMs,
+      "No answer to EXAMINE INBOX",
+    );
     return { exists: mailbox.exists, uidValidity: Number(mailbox.uidValidity) };
   }
 
@@ -332,14 +354,21 @@ export class ImapSession {
       throw new ImapSessionError("invalid_argument", "A host and a port between 1 and 65535 are required", { stage: "connect" });
     }
     if (this.options.secure && this.options.doSTARTTLS === true) {
-      throw new ImapSessionError("invalid_argument", "Implicit TLS and required STARTTLS exclude each other", { stage: "connect" });
+      throw new ImapSessionError("invalid_argument", "Implicit TLS and required STARTTLS exclude each other", {
+        stage: "connect",
+      });
     }
     if (typeof auth !== "function") this.rememberSecrets(auth);
     if (signal?.aborted) throw new ImapSessionError("aborted", "The IMAP session was cancelled", { stage: "connect" });
     signal?.addEventListener("abort", this.onAbort, { once: true });
     this.deadlineAt = Date.now() + this.options.deadlineMs;
     this.deadlineTimer = setTimeout(
-      () => this.stop({ code: "timeout", message: `The IMAP session did not finish within ${this.options.deadlineMs} ms`, stage: this.stageNow }),
+      () =>
+        this.stop({
+          code: "timeout",
+          message: `The IMAP session did not finish within ${this.options.deadlineMs} ms`,
+          stage: this.stageNow,
+        }),
       this.options.deadlineMs,
     );
 
@@ -431,7 +460,16 @@ export class ImapSession {
     const folders = (client as unknown as { folders?: unknown }).folders;
     if (!(folders instanceof Map) || folders.has("INBOX")) return;
     const delimiter = (client as unknown as { namespace?: { delimiter?: string } }).namespace?.delimiter ?? "/";
-    folders.set("INBOX", { path: "INBOX", pathAsListed: "INBOX", name: "INBOX", delimiter, flags: new Set<string>(), specialUse: "\\Inbox", listed: true, subscribed: true });
+    folders.set("INBOX", {
+      path: "INBOX",
+      pathAsListed: "INBOX",
+      name: "INBOX",
+      delimiter,
+      flags: new Set<string>(),
+      specialUse: "\\Inbox",
+      listed: true,
+      subscribed: true,
+    });
   }
 
   private setStage(stage: ImapStage) {
@@ -474,7 +512,14 @@ export class ImapSession {
         // Logging must never break the session.
       }
     };
-    return { trace: () => undefined, debug: entry("debug"), info: entry("info"), warn: entry("warn"), error: entry("error"), fatal: entry("error") };
+    return {
+      trace: () => undefined,
+      debug: entry("debug"),
+      info: entry("info"),
+      warn: entry("warn"),
+      error: entry("error"),
+      fatal: entry("error"),
+    };
   }
 
   private onLog(level: string, value: unknown) {
@@ -500,9 +545,11 @@ export class ImapSession {
       else if (name === "AUTHENTICATE" || name === "LOGIN") {
         this.setStage("auth");
         this.authTag = tag;
-        this.attemptedMechanism = name === "LOGIN" ? "LOGIN" : `AUTH=${(/^\S+ AUTHENTICATE (\S+)/i.exec(line)?.[1] ?? "").toUpperCase()}`;
+        this.attemptedMechanism =
+          name === "LOGIN" ? "LOGIN" : `AUTH=${(/^\S+ AUTHENTICATE (\S+)/i.exec(line)?.[1] ?? "").toUpperCase()}`;
         this.preAuth = this.capabilities;
-      } else if ((name === "NAMESPACE" || name === "ENABLE" || name === "COMPRESS") && this.stageNow === "auth") this.setStage("session");
+      } else if ((name === "NAMESPACE" || name === "ENABLE" || name === "COMPRESS") && this.stageNow === "auth")
+        this.setStage("session");
       else if (name === "LOGOUT") this.setStage("logout");
       // imapflow already hides these arguments; mask them again so the rule does not depend on it.
       if (name === "AUTHENTICATE") shown = line.replace(/^(\S+ AUTHENTICATE \S+)\s.*$/i, `$1 ${REDACTION_MASK}`);
@@ -523,7 +570,12 @@ export class ImapSession {
       // greeting timeout, so end it now with a clear reason.
       if (unparsed || !/^\* (OK|PREAUTH|BYE)\b/i.test(line)) {
         this.emit("S", line);
-        this.stop({ code: "protocol", message: "The server's greeting is not an IMAP greeting", stage: "greeting", serverLine: this.greetingLine });
+        this.stop({
+          code: "protocol",
+          message: "The server's greeting is not an IMAP greeting",
+          stage: "greeting",
+          serverLine: this.greetingLine,
+        });
         return;
       }
     }
@@ -580,7 +632,8 @@ export class ImapSession {
   private requireClient(stage: ImapStage): ImapFlow {
     // A deadline or abort that fired between two calls explains why the session is gone.
     if (this.interruption) throw this.toError(undefined);
-    if (!this.client || this.closed || this.client.isClosed) throw new ImapSessionError("closed", "The IMAP session is closed", { stage });
+    if (!this.client || this.closed || this.client.isClosed)
+      throw new ImapSessionError("closed", "The IMAP session is closed", { stage });
     return this.client;
   }
 
@@ -626,11 +679,13 @@ export class ImapSession {
       return new ImapSessionError(code, message, { stage, serverLine, tls: tlsInfo, cause: raw });
     }
     // A socket-level error explains the NoConnection the pending command was failed with.
-    const error = raw && (raw.code === "NoConnection" || raw.code === "EConnectionClosed") && this.asyncError ? this.asyncError : raw;
+    const error =
+      raw && (raw.code === "NoConnection" || raw.code === "EConnectionClosed") && this.asyncError ? this.asyncError : raw;
     if (!error) return new ImapSessionError("unexpected", "The IMAP session failed", { stage });
     const code = error.code;
     const responseText = typeof error.responseText === "string" ? this.mask(error.responseText) : undefined;
-    const responseLine = typeof error.response === "string" ? sanitize(this.mask(error.response)) : (this.lastTaggedLine ?? undefined);
+    const responseLine =
+      typeof error.response === "string" ? sanitize(this.mask(error.response)) : (this.lastTaggedLine ?? undefined);
     const server = {
       serverStatus: error.responseStatus,
       serverResponseCode: error.serverResponseCode,
@@ -641,13 +696,25 @@ export class ImapSession {
     const fromServer = (text: string | undefined) => (text ? `: ${text}` : "");
 
     if (NOT_CONNECTED.test(`${error.responseText ?? ""} ${typeof error.response === "string" ? error.response : ""}`)) {
-      return new ImapSessionError("not_connected", `The login was accepted but the mailbox cannot be used${fromServer(server.serverText)}`, { ...base, ...server });
+      return new ImapSessionError(
+        "not_connected",
+        `The login was accepted but the mailbox cannot be used${fromServer(server.serverText)}`,
+        { ...base, ...server },
+      );
     }
     if (error.message === "Login is disabled") {
-      return new ImapSessionError("login_disabled", "The server does not allow LOGIN on this connection (LOGINDISABLED): use TLS or STARTTLS", { ...base, ...server, stage: "auth" });
+      return new ImapSessionError(
+        "login_disabled",
+        "The server does not allow LOGIN on this connection (LOGINDISABLED): use TLS or STARTTLS",
+        { ...base, ...server, stage: "auth" },
+      );
     }
     if (error.message === "Unsupported authentication mechanism") {
-      return new ImapSessionError("mechanism_unavailable", "The server offers no authentication mechanism this login can use", { ...base, ...server, stage: "auth" });
+      return new ImapSessionError("mechanism_unavailable", "The server offers no authentication mechanism this login can use", {
+        ...base,
+        ...server,
+        stage: "auth",
+      });
     }
     if (error.authenticationFailed || stage === "auth") {
       if (error.responseStatus || error.authenticationFailed) {
@@ -660,35 +727,90 @@ export class ImapSession {
       }
     }
     if (error.tlsFailed && !isTlsErrorCode(code) && /STARTTLS/.test(error.message)) {
-      return new ImapSessionError("starttls_unavailable", `STARTTLS was required but is not possible: ${error.message}`, { ...base, stage: "starttls" });
-    }
-    if (isTlsErrorCode(code) || (error.tlsFailed && code !== "UPGRADE_TIMEOUT" && code !== "ECONNRESET")) {
-      return new ImapSessionError("tls", `TLS failed: ${error.message}`, { ...base, nodeCode: code, stage: stage === "starttls" ? "starttls" : stage === "connect" ? "connect" : stage });
-    }
-    if (code === "CONNECT_TIMEOUT" || code === "GREETING_TIMEOUT" || code === "UPGRADE_TIMEOUT" || code === "ETIMEOUT" || code === "ETIMEDOUT") {
-      // By stage rather than by code: the socket inactivity timeout can fire before the greeting timeout.
-      const what =
-        stage === "connect" ? "No connection" : stage === "greeting" ? "No greeting" : code === "UPGRADE_TIMEOUT" ? "No TLS session after STARTTLS" : `No answer in the ${stage} stage`;
-      return new ImapSessionError("timeout", `${what} from ${this.options.host}:${this.options.port} in time`, { ...base, nodeCode: code === "ETIMEDOUT" ? code : undefined });
-    }
-    if (isNetworkErrorCode(code)) {
-      return new ImapSessionError("network", `Cannot connect to ${this.options.host}:${this.options.port}: ${error.message}`, { ...base, nodeCode: code });
-    }
-    if (code === "LineTooLarge" || code === "ResponseTooLarge" || code === "LiteralTooLarge" || code === "TooManyTokens" || code?.startsWith("ParserError") || code === "InvalidResponse" || code === "UnexpectedTag" || code === "MissingTag" || code === "STARTTLS_INJECTION") {
-      return new ImapSessionError("protocol", `The server's answer is not valid IMAP (${code})`, { ...base, ...server });
-    }
-    if (code === "NoConnection" || code === "EConnectionClosed" || code === "ClosedAfterConnectText" || code === "ClosedAfterConnectTLS" || code === "StateLogout" || code === "ECONNRESET" || code === "EPIPE") {
-      return new ImapSessionError("closed", stage === "connect" || stage === "greeting" ? "The server closed the connection before greeting" : "The server closed the connection", {
+      return new ImapSessionError("starttls_unavailable", `STARTTLS was required but is not possible: ${error.message}`, {
         ...base,
-        nodeCode: code === "ECONNRESET" || code === "EPIPE" ? code : undefined,
-        serverText: this.client?.byeReason ? sanitize(this.mask(this.client.byeReason)) : undefined,
+        stage: "starttls",
       });
     }
+    if (isTlsErrorCode(code) || (error.tlsFailed && code !== "UPGRADE_TIMEOUT" && code !== "ECONNRESET")) {
+      return new ImapSessionError("tls", `TLS failed: ${error.message}`, {
+        ...base,
+        nodeCode: code,
+        stage: stage === "starttls" ? "starttls" : stage === "connect" ? "connect" : stage,
+      });
+    }
+    if (
+      code === "CONNECT_TIMEOUT" ||
+      code === "GREETING_TIMEOUT" ||
+      code === "UPGRADE_TIMEOUT" ||
+      code === "ETIMEOUT" ||
+      code === "ETIMEDOUT"
+    ) {
+      // By stage rather than by code: the socket inactivity timeout can fire before the greeting timeout.
+      const what =
+        stage === "connect"
+          ? "No connection"
+          : stage === "greeting"
+            ? "No greeting"
+            : code === "UPGRADE_TIMEOUT"
+              ? "No TLS session after STARTTLS"
+              : `No answer in the ${stage} stage`;
+      return new ImapSessionError("timeout", `${what} from ${this.options.host}:${this.options.port} in time`, {
+        ...base,
+        nodeCode: code === "ETIMEDOUT" ? code : undefined,
+      });
+    }
+    if (isNetworkErrorCode(code)) {
+      return new ImapSessionError("network", `Cannot connect to ${this.options.host}:${this.options.port}: ${error.message}`, {
+        ...base,
+        nodeCode: code,
+      });
+    }
+    if (
+      code === "LineTooLarge" ||
+      code === "ResponseTooLarge" ||
+      code === "LiteralTooLarge" ||
+      code === "TooManyTokens" ||
+      code?.startsWith("ParserError") ||
+      code === "InvalidResponse" ||
+      code === "UnexpectedTag" ||
+      code === "MissingTag" ||
+      code === "STARTTLS_INJECTION"
+    ) {
+      return new ImapSessionError("protocol", `The server's answer is not valid IMAP (${code})`, { ...base, ...server });
+    }
+    if (
+      code === "NoConnection" ||
+      code === "EConnectionClosed" ||
+      code === "ClosedAfterConnectText" ||
+      code === "ClosedAfterConnectTLS" ||
+      code === "StateLogout" ||
+      code === "ECONNRESET" ||
+      code === "EPIPE"
+    ) {
+      return new ImapSessionError(
+        "closed",
+        stage === "connect" || stage === "greeting"
+          ? "The server closed the connection before greeting"
+          : "The server closed the connection",
+        {
+          ...base,
+          nodeCode: code === "ECONNRESET" || code === "EPIPE" ? code : undefined,
+          serverText: this.client?.byeReason ? sanitize(this.mask(this.client.byeReason)) : undefined,
+        },
+      );
+    }
     if (stage === "mailbox" && error.responseStatus) {
-      return new ImapSessionError("mailbox_failed", `INBOX cannot be opened${fromServer(server.serverText)}`, { ...base, ...server });
+      return new ImapSessionError("mailbox_failed", `INBOX cannot be opened${fromServer(server.serverText)}`, {
+        ...base,
+        ...server,
+      });
     }
     if (error.responseStatus) {
-      return new ImapSessionError("protocol", `The server refused a command${fromServer(server.serverText)}`, { ...base, ...server });
+      return new ImapSessionError("protocol", `The server refused a command${fromServer(server.serverText)}`, {
+        ...base,
+        ...server,
+      });
     }
     return new ImapSessionError("unexpected", `The IMAP session failed (${code ?? "no code"})`, { ...base, nodeCode: code });
   }

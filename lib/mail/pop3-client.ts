@@ -2,7 +2,13 @@ import "server-only";
 import net from "node:net";
 import tls from "node:tls";
 import { REDACTION_MASK } from "@/lib/crypto/redact";
-import { SaslEncodingError, decodeXoauth2Challenge, plainInitialResponse, xoauth2InitialResponse, type Xoauth2ErrorChallenge } from "@/lib/mail/sasl";
+import {
+  SaslEncodingError,
+  decodeXoauth2Challenge,
+  plainInitialResponse,
+  xoauth2InitialResponse,
+  type Xoauth2ErrorChallenge,
+} from "@/lib/mail/sasl";
 import { printable } from "@/lib/mail/server-text";
 import {
   certificateProblem,
@@ -129,7 +135,8 @@ const QUIT_TIMEOUT_MS = 5_000;
 function sanitize(line: string): string {
   // Transcripts end up in a browser: control bytes of a garbage greeting show as \xNN, escapes are dropped.
   let text = printable(line);
-  if (text.length > MAX_TRANSCRIPT_LINE) text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
+  if (text.length > MAX_TRANSCRIPT_LINE)
+    text = `${text.slice(0, MAX_TRANSCRIPT_LINE)}… [${text.length - MAX_TRANSCRIPT_LINE} more characters]`;
   return text;
 }
 
@@ -157,15 +164,20 @@ export class Pop3Client {
   private readonly secrets = new Set<string>();
   private tlsSession: TlsSessionInfo | null = null;
   private readonly options: Pop3ConnectOptions & typeof DEFAULTS;
-  private readonly onAbort = () => this.fail(new Pop3Error("aborted", "The POP3 session was cancelled", { phase: this.phase, command: this.currentCommand }));
+  private readonly onAbort = () =>
+    this.fail(new Pop3Error("aborted", "The POP3 session was cancelled", { phase: this.phase, command: this.currentCommand }));
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onClose = () => {
     if (this.closing) return;
     this.fail(
-      new Pop3Error("closed", this.phase === "tls" ? "The server closed the connection during the TLS handshake" : "The server closed the connection", {
-        phase: this.phase,
-        command: this.currentCommand,
-      }),
+      new Pop3Error(
+        "closed",
+        this.phase === "tls" ? "The server closed the connection during the TLS handshake" : "The server closed the connection",
+        {
+          phase: this.phase,
+          command: this.currentCommand,
+        },
+      ),
     );
   };
   private readonly onError = (error: NodeJS.ErrnoException) => this.fail(this.socketError(error));
@@ -223,12 +235,16 @@ export class Pop3Client {
    * afterwards (a man in the middle could have changed them): call capa() again.
    */
   async stls(): Promise<TlsSessionInfo> {
-    if (this.tlsSession) throw new Pop3Error("invalid_argument", "The connection is already encrypted", { phase: "command", command: "STLS" });
+    if (this.tlsSession)
+      throw new Pop3Error("invalid_argument", "The connection is already encrypted", { phase: "command", command: "STLS" });
     await this.command("STLS", "STLS", "rejected");
     // A server must wait for the handshake after "+OK"; anything already buffered was injected
     // in plain text and must not be read as if it had come over TLS.
     if (this.buffer.length > 0 || this.lines.length > 0) {
-      const error = new Pop3Error("protocol", "The server sent data after the STLS response, before the TLS handshake", { phase: "tls", command: "STLS" });
+      const error = new Pop3Error("protocol", "The server sent data after the STLS response, before the TLS handshake", {
+        phase: "tls",
+        command: "STLS",
+      });
       this.fail(error);
       throw error;
     }
@@ -237,7 +253,11 @@ export class Pop3Client {
     plain.removeListener("close", this.onClose);
     this.phase = "tls";
     if (this.options.startTls) return this.customStls(plain, this.options.startTls);
-    const secureSocket = tls.connect({ ...tlsConnectOptions(this.options.host, this.options.tls), socket: plain, rejectUnauthorized: false });
+    const secureSocket = tls.connect({
+      ...tlsConnectOptions(this.options.host, this.options.tls),
+      socket: plain,
+      rejectUnauthorized: false,
+    });
     this.plainSocket = plain;
     this.socket = secureSocket;
     this.attach(secureSocket);
@@ -260,7 +280,14 @@ export class Pop3Client {
             resolve(socket);
           },
           (error: NodeJS.ErrnoException) => {
-            this.fail(new Pop3Error("tls", error instanceof Error ? error.message : "The TLS handshake failed", { phase: "tls", command: "STLS", nodeCode: error?.code, cause: error }));
+            this.fail(
+              new Pop3Error("tls", error instanceof Error ? error.message : "The TLS handshake failed", {
+                phase: "tls",
+                command: "STLS",
+                nodeCode: error?.code,
+                cause: error,
+              }),
+            );
           },
         );
       },
@@ -296,7 +323,11 @@ export class Pop3Client {
       if (reply.kind === "continue") {
         // Not a server we understand: cancel (RFC 5034 "*") and give up on the session.
         this.send("*", "*");
-        const error = new Pop3Error("protocol", "The server kept asking for more XOAUTH2 data", { phase: "command", command: "AUTH XOAUTH2", challenge });
+        const error = new Pop3Error("protocol", "The server kept asking for more XOAUTH2 data", {
+          phase: "command",
+          command: "AUTH XOAUTH2",
+          challenge,
+        });
         this.fail(error);
         throw error;
       }
@@ -332,7 +363,11 @@ export class Pop3Client {
     const text = await this.command("STAT", "STAT", "rejected");
     const match = /^(\d+)\s+(\d+)/.exec(text);
     if (!match) {
-      const error = new Pop3Error("protocol", "The STAT answer is not '+OK <count> <size>'", { phase: "command", command: "STAT", serverText: sanitize(text) });
+      const error = new Pop3Error("protocol", "The STAT answer is not '+OK <count> <size>'", {
+        phase: "command",
+        command: "STAT",
+        serverText: sanitize(text),
+      });
       this.fail(error);
       throw error;
     }
@@ -369,7 +404,9 @@ export class Pop3Client {
     this.options.signal?.removeEventListener("abort", this.onAbort);
     this.socket?.destroy();
     this.plainSocket?.destroy();
-    this.pending?.reject(this.failure ?? new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand }));
+    this.pending?.reject(
+      this.failure ?? new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand }),
+    );
   }
 
   // ---- connection set-up ----------------------------------------------------------------------
@@ -385,7 +422,10 @@ export class Pop3Client {
     this.deadlineTimer = setTimeout(
       () =>
         this.fail(
-          new Pop3Error("timeout", `The POP3 session did not finish within ${this.options.deadlineMs} ms`, { phase: this.phase, command: this.currentCommand }),
+          new Pop3Error("timeout", `The POP3 session did not finish within ${this.options.deadlineMs} ms`, {
+            phase: this.phase,
+            command: this.currentCommand,
+          }),
         ),
       this.options.deadlineMs,
     );
@@ -411,11 +451,15 @@ export class Pop3Client {
       const socket = net.connect({ host, port });
       this.socket = socket;
       this.attach(socket);
-      await this.wait<void>(this.options.connectTimeoutMs, `No TCP connection to ${host}:${port} within ${this.options.connectTimeoutMs} ms`, (resolve) => {
-        const onConnect = () => resolve();
-        socket.once("connect", onConnect);
-        return () => socket.removeListener("connect", onConnect);
-      });
+      await this.wait<void>(
+        this.options.connectTimeoutMs,
+        `No TCP connection to ${host}:${port} within ${this.options.connectTimeoutMs} ms`,
+        (resolve) => {
+          const onConnect = () => resolve();
+          socket.once("connect", onConnect);
+          return () => socket.removeListener("connect", onConnect);
+        },
+      );
     }
     this.socket.on("data", this.onData);
     this.phase = "greeting";
@@ -429,7 +473,10 @@ export class Pop3Client {
             serverText: sanitize(status.text),
             responseCode: status.responseCode,
           })
-        : new Pop3Error("protocol", "The server's greeting is not a POP3 greeting (+OK …)", { phase: "greeting", serverText: sanitize(greeting) });
+        : new Pop3Error("protocol", "The server's greeting is not a POP3 greeting (+OK …)", {
+            phase: "greeting",
+            serverText: sanitize(greeting),
+          });
       this.fail(error);
       throw error;
     }
@@ -438,11 +485,15 @@ export class Pop3Client {
   }
 
   private async handshake(socket: tls.TLSSocket) {
-    await this.wait<void>(this.options.connectTimeoutMs, `No TLS session with ${this.options.host}:${this.options.port} within ${this.options.connectTimeoutMs} ms`, (resolve) => {
-      const onSecure = () => resolve();
-      socket.once("secureConnect", onSecure);
-      return () => socket.removeListener("secureConnect", onSecure);
-    });
+    await this.wait<void>(
+      this.options.connectTimeoutMs,
+      `No TLS session with ${this.options.host}:${this.options.port} within ${this.options.connectTimeoutMs} ms`,
+      (resolve) => {
+        const onSecure = () => resolve();
+        socket.once("secureConnect", onSecure);
+        return () => socket.removeListener("secureConnect", onSecure);
+      },
+    );
     this.tlsSession = describeTlsSocket(socket);
     const problem = certificateProblem(socket, this.options.host, this.options.tls);
     if (problem && this.options.tls?.rejectUnauthorized !== false) {
@@ -459,11 +510,22 @@ export class Pop3Client {
   }
 
   private socketError(error: NodeJS.ErrnoException): Pop3Error {
-    const details = { phase: this.phase, command: this.currentCommand, nodeCode: error.code, cause: error, tls: this.tlsSession ?? undefined };
+    const details = {
+      phase: this.phase,
+      command: this.currentCommand,
+      nodeCode: error.code,
+      cause: error,
+      tls: this.tlsSession ?? undefined,
+    };
     if (isTlsErrorCode(error.code)) return new Pop3Error("tls", `TLS failed: ${error.message}`, { ...details, phase: "tls" });
-    if (isNetworkErrorCode(error.code)) return new Pop3Error("network", `Cannot connect to ${this.options.host}:${this.options.port}: ${error.message}`, details);
+    if (isNetworkErrorCode(error.code))
+      return new Pop3Error("network", `Cannot connect to ${this.options.host}:${this.options.port}: ${error.message}`, details);
     if (error.code === "ECONNRESET" || error.code === "EPIPE") {
-      return new Pop3Error("closed", this.phase === "tls" ? "The server closed the connection during the TLS handshake" : "The server reset the connection", details);
+      return new Pop3Error(
+        "closed",
+        this.phase === "tls" ? "The server closed the connection during the TLS handshake" : "The server reset the connection",
+        details,
+      );
     }
     return new Pop3Error("network", `Connection error: ${error.message}`, details);
   }
@@ -502,12 +564,16 @@ export class Pop3Client {
     // Lines that arrived before a failure (a final -ERR just before the server hung up) are still delivered.
     const queued = this.lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
-    return this.wait<string>(timeoutMs, what === "greeting" ? `No greeting within ${timeoutMs} ms` : `No answer to ${what} within ${timeoutMs} ms`, (resolve) => {
-      this.lineWaiter = resolve;
-      return () => {
-        this.lineWaiter = null;
-      };
-    });
+    return this.wait<string>(
+      timeoutMs,
+      what === "greeting" ? `No greeting within ${timeoutMs} ms` : `No answer to ${what} within ${timeoutMs} ms`,
+      (resolve) => {
+        this.lineWaiter = resolve;
+        return () => {
+          this.lineWaiter = null;
+        };
+      },
+    );
   }
 
   private async readMultiline(what: string): Promise<string[]> {
@@ -516,7 +582,10 @@ export class Pop3Client {
       const line = await this.readLine(what);
       if (line === ".") return result;
       if (result.length >= MAX_MULTILINE_LINES) {
-        const error = new Pop3Error("protocol", `The ${what} answer has more than ${MAX_MULTILINE_LINES} lines`, { phase: "command", command: what });
+        const error = new Pop3Error("protocol", `The ${what} answer has more than ${MAX_MULTILINE_LINES} lines`, {
+          phase: "command",
+          command: what,
+        });
         this.fail(error);
         throw error;
       }
@@ -529,9 +598,16 @@ export class Pop3Client {
    * Waits for `start` to resolve, bounded by `timeoutMs`, the session deadline, abort and any
    * fatal error. Only one wait is ever pending: POP3 is strictly request/response here.
    */
-  private wait<T>(timeoutMs: number, timeoutMessage: string, start: (resolve: (value: T) => void) => (() => void) | void): Promise<T> {
+  private wait<T>(
+    timeoutMs: number,
+    timeoutMessage: string,
+    start: (resolve: (value: T) => void) => (() => void) | void,
+  ): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand }));
+    if (this.closing)
+      return Promise.reject(
+        new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand }),
+      );
     return new Promise<T>((resolve, reject) => {
       let cleanup: (() => void) | void = undefined;
       let settled = false;
@@ -539,10 +615,14 @@ export class Pop3Client {
       const timer = setTimeout(() => {
         const deadline = this.deadlineAt - Date.now() <= 0;
         this.fail(
-          new Pop3Error("timeout", deadline ? `The POP3 session did not finish within ${this.options.deadlineMs} ms` : timeoutMessage, {
-            phase: this.phase,
-            command: this.currentCommand,
-          }),
+          new Pop3Error(
+            "timeout",
+            deadline ? `The POP3 session did not finish within ${this.options.deadlineMs} ms` : timeoutMessage,
+            {
+              phase: this.phase,
+              command: this.currentCommand,
+            },
+          ),
         );
       }, remaining);
       const finish = () => {
@@ -583,12 +663,17 @@ export class Pop3Client {
 
   private send(line: string, transcriptLine: string) {
     if (this.failure) throw this.failure;
-    if (this.closing || !this.socket) throw new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand });
+    if (this.closing || !this.socket)
+      throw new Pop3Error("closed", "The POP3 session was closed", { phase: this.phase, command: this.currentCommand });
     this.emit("C", transcriptLine);
     this.socket.write(`${line}\r\n`);
   }
 
-  private async exchange(line: string, transcriptLine: string, command: string): Promise<{ kind: "ok" | "err" | "continue"; text: string; responseCode?: string }> {
+  private async exchange(
+    line: string,
+    transcriptLine: string,
+    command: string,
+  ): Promise<{ kind: "ok" | "err" | "continue"; text: string; responseCode?: string }> {
     this.currentCommand = command;
     this.send(line, transcriptLine);
     const reply = await this.readLine(command);
@@ -596,7 +681,11 @@ export class Pop3Client {
     if (status) return { kind: status.ok ? "ok" : "err", text: status.text, responseCode: status.responseCode };
     // RFC 5034 continuation: "+" alone or "+ <base64>".
     if (reply === "+" || reply.startsWith("+ ")) return { kind: "continue", text: reply.slice(1).trim() };
-    const error = new Pop3Error("protocol", `Unexpected answer to ${command}`, { phase: "command", command, serverText: sanitize(this.mask(reply)) });
+    const error = new Pop3Error("protocol", `Unexpected answer to ${command}`, {
+      phase: "command",
+      command,
+      serverText: sanitize(this.mask(reply)),
+    });
     this.fail(error);
     throw error;
   }
@@ -613,12 +702,19 @@ export class Pop3Client {
         responseCode: reply.responseCode,
       });
     }
-    const error = new Pop3Error("protocol", `Unexpected continuation in answer to ${line.split(" ")[0]}`, { phase: "command", command: line.split(" ")[0] });
+    const error = new Pop3Error("protocol", `Unexpected continuation in answer to ${line.split(" ")[0]}`, {
+      phase: "command",
+      command: line.split(" ")[0],
+    });
     this.fail(error);
     throw error;
   }
 
-  private authResult(reply: { kind: "ok" | "err" | "continue"; text: string; responseCode?: string }, command: string, challenge?: Xoauth2ErrorChallenge): void {
+  private authResult(
+    reply: { kind: "ok" | "err" | "continue"; text: string; responseCode?: string },
+    command: string,
+    challenge?: Xoauth2ErrorChallenge,
+  ): void {
     if (reply.kind === "ok") return;
     if (reply.kind === "err") {
       const text = sanitize(this.mask(reply.text));
@@ -639,13 +735,18 @@ export class Pop3Client {
     try {
       return build();
     } catch (error) {
-      if (error instanceof SaslEncodingError) throw new Pop3Error("invalid_argument", error.message, { phase: "command", command });
+      if (error instanceof SaslEncodingError)
+        throw new Pop3Error("invalid_argument", error.message, { phase: "command", command });
       throw error;
     }
   }
 
   private assertLine(value: string, command: string) {
-    if (/[\r\n\x00]/.test(value)) throw new Pop3Error("invalid_argument", `The ${command} argument contains a line break or NUL`, { phase: "command", command });
+    if (/[\r\n\x00]/.test(value))
+      throw new Pop3Error("invalid_argument", `The ${command} argument contains a line break or NUL`, {
+        phase: "command",
+        command,
+      });
   }
 
   // ---- transcript --------------------------------------------------------------------------------

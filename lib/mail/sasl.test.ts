@@ -45,7 +45,9 @@ describe("decodeXoauth2Challenge", () => {
       scope: "mail",
       json: '{"status":"401","schemes":"bearer","scope":"mail"}',
     });
-    const gmail = Buffer.from(JSON.stringify({ status: 400, schemes: "Bearer", scope: "https://mail.google.com/" })).toString("base64");
+    const gmail = Buffer.from(JSON.stringify({ status: 400, schemes: "Bearer", scope: "https://mail.google.com/" })).toString(
+      "base64",
+    );
     expect(decodeXoauth2Challenge(gmail)?.status).toBe("400");
   });
 

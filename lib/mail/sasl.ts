@@ -72,6 +72,7 @@ export function decodeXoauth2Challenge(challenge: string): Xoauth2ErrorChallenge
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return null;
   const record = parsed as Record<string, unknown>;
   // Servers disagree on types (Gmail sends "400" as a string, others a number), so normalise to strings.
-  const field = (key: string) => (typeof record[key] === "string" || typeof record[key] === "number" ? String(record[key]) : undefined);
+  const field = (key: string) =>
+    typeof record[key] === "string" || typeof record[key] === "number" ? String(record[key]) : undefined;
   return { status: field("status"), schemes: field("schemes"), scope: field("scope"), json };
 }

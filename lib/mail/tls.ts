@@ -71,7 +71,9 @@ function summarize(cert: tls.PeerCertificate): CertificateSummary {
 }
 
 /** The certificate and the issuers Node linked to it (getPeerCertificate(true)), leaf first. */
-export function summarizeChain(leaf: tls.PeerCertificate | tls.DetailedPeerCertificate | Record<string, never> | undefined): CertificateSummary[] {
+export function summarizeChain(
+  leaf: tls.PeerCertificate | tls.DetailedPeerCertificate | Record<string, never> | undefined,
+): CertificateSummary[] {
   const chain: CertificateSummary[] = [];
   // A self-signed root points at itself as its issuer, so stop on repeats.
   const seen = new Set<string>();
@@ -92,7 +94,11 @@ export function describeTlsSocket(socket: tls.TLSSocket): TlsSessionInfo {
     protocol: socket.getProtocol(),
     cipher: cipher?.standardName ?? cipher?.name ?? "",
     authorized: socket.authorized,
-    authorizationError: error ? (typeof error === "string" ? error : ((error as NodeJS.ErrnoException).code ?? error.message)) : null,
+    authorizationError: error
+      ? typeof error === "string"
+        ? error
+        : ((error as NodeJS.ErrnoException).code ?? error.message)
+      : null,
     peerCertificate: chain[0] ?? null,
     chain,
   };
@@ -118,10 +124,18 @@ export function tlsConnectOptions(host: string, options: MailTlsOptions = {}): t
  * and host-name mismatches in `authorizationError`; the mismatch text is recomputed because
  * Node keeps only its code when `rejectUnauthorized` is false.
  */
-export function certificateProblem(socket: tls.TLSSocket, host: string, options: MailTlsOptions = {}): { code: string; message: string } | null {
+export function certificateProblem(
+  socket: tls.TLSSocket,
+  host: string,
+  options: MailTlsOptions = {},
+): { code: string; message: string } | null {
   if (socket.authorized) return null;
   const raw = socket.authorizationError as unknown as Error | string | null | undefined;
-  const code = raw ? (typeof raw === "string" ? raw : ((raw as NodeJS.ErrnoException).code ?? raw.message)) : "UNKNOWN_CERT_ERROR";
+  const code = raw
+    ? typeof raw === "string"
+      ? raw
+      : ((raw as NodeJS.ErrnoException).code ?? raw.message)
+    : "UNKNOWN_CERT_ERROR";
   let message = `The server certificate was rejected (${code})`;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     const cert = socket.getPeerCertificate();
@@ -130,7 +144,8 @@ export function certificateProblem(socket: tls.TLSSocket, host: string, options:
     // Node's text for an IP host lists only the certificate's IP entries ("... not in the cert's
     // list: "), so name what the certificate is actually for.
     const names = cert && "raw" in cert ? (cert.subjectaltname ?? `CN=${cert.subject?.CN ?? "?"}`) : undefined;
-    if (identityError) message = `The server certificate was rejected: ${identityError.message.replace(/:\s*$/, "")}${names ? ` (the certificate is for ${names})` : ""}`;
+    if (identityError)
+      message = `The server certificate was rejected: ${identityError.message.replace(/:\s*$/, "")}${names ? ` (the certificate is for ${names})` : ""}`;
   }
   return { code, message };
 }
@@ -163,7 +178,15 @@ export function isTlsErrorCode(code: string | undefined): boolean {
   return CERTIFICATE_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_") || code === "EPROTO";
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EADDRNOTAVAIL"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EADDRNOTAVAIL",
+]);
 
 export function isNetworkErrorCode(code: string | undefined): boolean {
   return !!code && NETWORK_CODES.has(code);

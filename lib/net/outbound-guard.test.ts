@@ -105,7 +105,11 @@ describe("outbound guard", () => {
   it("names the category and the embedded IPv4 address", async () => {
     const { blockedAddress } = await guardWith({ MCF_OUTBOUND_BLOCK_PRIVATE: "1" });
     expect(blockedAddress("169.254.169.254")).toEqual({ address: "169.254.169.254", category: "metadata" });
-    expect(blockedAddress("64:ff9b::a9fe:a9fe")).toEqual({ address: "64:ff9b::a9fe:a9fe", category: "metadata", embedded: "169.254.169.254" });
+    expect(blockedAddress("64:ff9b::a9fe:a9fe")).toEqual({
+      address: "64:ff9b::a9fe:a9fe",
+      category: "metadata",
+      embedded: "169.254.169.254",
+    });
     expect(blockedAddress("::ffff:7f00:1")).toMatchObject({ category: "loopback" });
     expect(blockedAddress("10.1.1.1")).toMatchObject({ category: "private" });
     expect(blockedAddress("0.0.0.0")).toMatchObject({ category: "unspecified" });
@@ -137,7 +141,10 @@ describe("outbound guard", () => {
   });
 
   it("MCF_OUTBOUND_ALLOW wins over MCF_OUTBOUND_BLOCK_PRIVATE", async () => {
-    const { isBlockedAddress } = await guardWith({ MCF_OUTBOUND_BLOCK_PRIVATE: "true", MCF_OUTBOUND_ALLOW: "10.20.0.0/16,127.0.0.1" });
+    const { isBlockedAddress } = await guardWith({
+      MCF_OUTBOUND_BLOCK_PRIVATE: "true",
+      MCF_OUTBOUND_ALLOW: "10.20.0.0/16,127.0.0.1",
+    });
     expect(isBlockedAddress("10.20.3.4")).toBe(false);
     expect(isBlockedAddress("::ffff:10.20.3.4")).toBe(false);
     expect(isBlockedAddress("127.0.0.1")).toBe(false);
@@ -147,16 +154,23 @@ describe("outbound guard", () => {
   });
 
   it("refuses to start on an allow list or a switch it cannot read", async () => {
-    await expect(guardWith({ MCF_OUTBOUND_ALLOW: "169.254.169.254, 10.0.0.0/33" })).rejects.toThrow(/"10\.0\.0\.0\/33" has a prefix length outside 0-32/);
-    await expect(guardWith({ MCF_OUTBOUND_ALLOW: "metadata.internal" })).rejects.toThrow(/"metadata\.internal" is not an IP address or CIDR/);
+    await expect(guardWith({ MCF_OUTBOUND_ALLOW: "169.254.169.254, 10.0.0.0/33" })).rejects.toThrow(
+      /"10\.0\.0\.0\/33" has a prefix length outside 0-32/,
+    );
+    await expect(guardWith({ MCF_OUTBOUND_ALLOW: "metadata.internal" })).rejects.toThrow(
+      /"metadata\.internal" is not an IP address or CIDR/,
+    );
     delete process.env.MCF_OUTBOUND_ALLOW;
-    await expect(guardWith({ MCF_OUTBOUND_BLOCK_PRIVATE: "maybe" })).rejects.toThrow(/MCF_OUTBOUND_BLOCK_PRIVATE must be true or false/);
+    await expect(guardWith({ MCF_OUTBOUND_BLOCK_PRIVATE: "maybe" })).rejects.toThrow(
+      /MCF_OUTBOUND_BLOCK_PRIVATE must be true or false/,
+    );
   });
 
   it("words a refusal with the address, its kind and what to do", async () => {
     const { blockedAddressRefusal } = await guardWith({ MCF_OUTBOUND_BLOCK_PRIVATE: "true" });
     expect(blockedAddressRefusal("imds.example.net", ["169.254.169.254"])).toEqual({
-      detail: "imds.example.net resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to.",
+      detail:
+        "imds.example.net resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to.",
       cause: expect.stringMatching(/instance-metadata service/),
       fix: "Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or correct the host.",
     });

@@ -25,7 +25,8 @@ const CATEGORY_LABEL: Record<BlockCategory, string> = {
 };
 const article = (label: string) => (/^[aeiou]/.test(label) ? "an" : "a");
 /** "a link-local/cloud-metadata address" */
-export const categoryText = (category: BlockCategory) => `${article(CATEGORY_LABEL[category])} ${CATEGORY_LABEL[category]} address`;
+export const categoryText = (category: BlockCategory) =>
+  `${article(CATEGORY_LABEL[category])} ${CATEGORY_LABEL[category]} address`;
 
 function list(entries: [string, number | undefined, BlockCategory][]): Map<BlockCategory, net.BlockList> {
   const lists = new Map<BlockCategory, net.BlockList>();
@@ -67,7 +68,10 @@ const PRIVATE = list([
 
 /** "[fe80::1%eth0]" → "fe80::1": the forms a URL, a profile or a resolver may give an address in. */
 function bare(text: string): string {
-  return text.trim().replace(/^\[(.*)\]$/, "$1").replace(/%.*$/, "");
+  return text
+    .trim()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/%.*$/, "");
 }
 
 /**
@@ -156,7 +160,8 @@ const allowed = parseAllowList(env.MCF_OUTBOUND_ALLOW);
 
 function categoryOf(address: string, family: "ipv4" | "ipv6"): BlockCategory | undefined {
   const lists = env.MCF_OUTBOUND_BLOCK_PRIVATE ? [ALWAYS, PRIVATE] : [ALWAYS];
-  for (const categories of lists) for (const [category, blockList] of categories) if (blockList.check(address, family)) return category;
+  for (const categories of lists)
+    for (const [category, blockList] of categories) if (blockList.check(address, family)) return category;
   return undefined;
 }
 
@@ -176,7 +181,8 @@ export function blockedAddress(text: string): BlockedAddress | undefined {
   const self = bytes ? canonicalIpv6(bytes) : address;
   const family = bytes ? "ipv6" : "ipv4";
   // MCF_OUTBOUND_ALLOW names the address the operator means: as written, or the IPv4 address inside.
-  const isAllowed = (candidate: string, candidateFamily: "ipv4" | "ipv6") => allowed.check(self, family) || allowed.check(candidate, candidateFamily);
+  const isAllowed = (candidate: string, candidateFamily: "ipv4" | "ipv6") =>
+    allowed.check(self, family) || allowed.check(candidate, candidateFamily);
   // The embedded IPv4 address first: it is what the traffic is delivered to, and what the words name.
   for (const ipv4 of bytes ? embeddedIpv4(bytes) : []) {
     const category = categoryOf(ipv4, "ipv4");
@@ -196,7 +202,11 @@ function describeOne(blocked: BlockedAddress): string {
 }
 
 /** Plain words for a refused destination: what happened (detail), why (cause), what to do (fix). */
-export function blockedAddressRefusal(host: string, addresses: string[], correct = "correct the host"): { detail: string; cause: string; fix: string } {
+export function blockedAddressRefusal(
+  host: string,
+  addresses: string[],
+  correct = "correct the host",
+): { detail: string; cause: string; fix: string } {
   const blocked = addresses.map((a) => blockedAddress(a) ?? { address: a, category: "metadata" as const });
   const literal = blocked.length === 1 && bare(host) === bare(blocked[0]!.address);
   const first = blocked[0] ?? { address: host, category: "metadata" as const };
@@ -206,17 +216,23 @@ export function blockedAddressRefusal(host: string, addresses: string[], correct
   } else if (blocked.length <= 1) {
     detail = `${host} resolves to ${describeOne(first)}, ${categoryText(first.category)} this console does not connect to.`;
   } else {
-    const each = blocked.map((b) => `${b.address} (${CATEGORY_LABEL[b.category]}${b.embedded ? `, an IPv6 spelling of ${b.embedded}` : ""})`);
+    const each = blocked.map(
+      (b) => `${b.address} (${CATEGORY_LABEL[b.category]}${b.embedded ? `, an IPv6 spelling of ${b.embedded}` : ""})`,
+    );
     detail = `${host} resolves to ${each.slice(0, -1).join(", ")} and ${each.at(-1)}: addresses this console does not connect to.`;
   }
   const categories = new Set(blocked.map((b) => b.category));
   const why: string[] = [];
   if (categories.has("metadata")) {
-    why.push("Link-local and cloud-metadata addresses can reach this server's own instance-metadata service (and its credentials), so the console never connects there.");
+    why.push(
+      "Link-local and cloud-metadata addresses can reach this server's own instance-metadata service (and its credentials), so the console never connects there.",
+    );
   }
   if (categories.has("unspecified")) why.push("An unspecified address (0.0.0.0, ::) reaches the console's own machine.");
   if (categories.has("loopback") || categories.has("private")) {
-    why.push("This console is set to refuse private-network and loopback addresses too (MCF_OUTBOUND_BLOCK_PRIVATE=true), where internal services run.");
+    why.push(
+      "This console is set to refuse private-network and loopback addresses too (MCF_OUTBOUND_BLOCK_PRIVATE=true), where internal services run.",
+    );
   }
   return { detail, cause: why.join(" "), fix: `Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or ${correct}.` };
 }
@@ -234,7 +250,11 @@ export interface CheckedAddresses {
  * the addresses themselves, never to the name again: a second lookup could answer differently
  * (DNS rebinding) after this check.
  */
-export function resolveChecked(host: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, result: CheckedAddresses) => void): void {
+export function resolveChecked(
+  host: string,
+  options: dns.LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, result: CheckedAddresses) => void,
+): void {
   dns.lookup(host, { ...options, all: true }, (error, entries) => {
     if (error) return callback(error, { allowed: [], blocked: [] });
     const seen = new Set<string>();
@@ -289,7 +309,10 @@ function matches(host: string, pattern: string): boolean {
 export function testTargetRefusal(host: string): string | undefined {
   const hosts = allowedTestHosts();
   if (!hosts) return undefined;
-  const normalized = host.toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "");
+  const normalized = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1")
+    .replace(/\.$/, "");
   if (hosts.some((pattern) => matches(normalized, pattern))) return undefined;
   return `${host} is not among the hosts this console may test (MCF_TEST_ALLOWED_HOSTS: ${hosts.join(", ")}). Ask the operator to add it, or correct the host.`;
 }

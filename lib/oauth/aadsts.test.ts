@@ -3,8 +3,8 @@ import { AADSTS_CODES, aadstsEntry, explainTokenError } from "./aadsts";
 
 /** Every code in reference §5 (microsoft-mail-oauth.md). */
 const REFERENCE_CODES = [
-  7000215, 7000222, 7000218, 700016, 90002, 900023, 9001023, 50194, 70011, 1002012, 700022, 500011, 901002, 900144, 90014, 700027, 700024,
-  700023, 50012, 50027, 50048, 7000112, 53003, 90038, 900432,
+  7000215, 7000222, 7000218, 700016, 90002, 900023, 9001023, 50194, 70011, 1002012, 700022, 500011, 901002, 900144, 90014, 700027,
+  700024, 700023, 50012, 50027, 50048, 7000112, 53003, 90038, 900432,
 ];
 
 const body = {
@@ -54,25 +54,41 @@ describe("explainTokenError", () => {
   });
 
   it("reads codes from the description when error_codes is absent", () => {
-    const e = explainTokenError({ error: "invalid_scope", error_description: "AADSTS1002012: The provided value for scope x is not valid." });
-    expect(e).toMatchObject({ aadstsCodes: [1002012], title: "Scope must end with /.default", lookupUrl: "https://login.microsoftonline.com/error?code=1002012" });
+    const e = explainTokenError({
+      error: "invalid_scope",
+      error_description: "AADSTS1002012: The provided value for scope x is not valid.",
+    });
+    expect(e).toMatchObject({
+      aadstsCodes: [1002012],
+      title: "Scope must end with /.default",
+      lookupUrl: "https://login.microsoftonline.com/error?code=1002012",
+    });
   });
 
   it("falls back to the OAuth error class for unknown codes", () => {
     const e = explainTokenError({ error: "invalid_client", error_codes: [123456] });
-    expect(e).toMatchObject({ aadstsCodes: [123456], title: "Client authentication failed", lookupUrl: "https://login.microsoftonline.com/error?code=123456" });
+    expect(e).toMatchObject({
+      aadstsCodes: [123456],
+      title: "Client authentication failed",
+      lookupUrl: "https://login.microsoftonline.com/error?code=123456",
+    });
     expect(explainTokenError({ error: "something_new" })).toMatchObject({ title: "Token request refused", aadstsCodes: [] });
     expect(explainTokenError({ error: "temporarily_unavailable" })!.title).toBe("Sign-in service temporarily unavailable");
   });
 
   it("redacts secrets a server might echo in its description", () => {
-    const e = explainTokenError({ error: "invalid_request", error_description: "AADSTS900144: bad body client_secret=abc~SECRET&scope=x with eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl" });
+    const e = explainTokenError({
+      error: "invalid_request",
+      error_description:
+        "AADSTS900144: bad body client_secret=abc~SECRET&scope=x with eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+    });
     expect(e!.description).not.toContain("abc~SECRET");
     expect(e!.description).not.toContain("eyJhbGciOiJSUzI1NiJ9");
   });
 
   it("returns undefined for anything that is not an OAuth error body", () => {
-    for (const value of [undefined, null, "text", 42, {}, { error: 1 }, { access_token: "x" }]) expect(explainTokenError(value)).toBeUndefined();
+    for (const value of [undefined, null, "text", 42, {}, { error: 1 }, { access_token: "x" }])
+      expect(explainTokenError(value)).toBeUndefined();
   });
 
   it("ignores an error_uri that is not https", () => {

@@ -34,22 +34,26 @@ const entries: Record<number, AadstsEntry> = {
   },
   700016: {
     title: "Application not found in this tenant",
-    cause: "No app with this Application (client) ID exists in the tenant named in the token URL: a typo in the client ID, the wrong tenant, or an app registered in another cloud.",
+    cause:
+      "No app with this Application (client) ID exists in the tenant named in the token URL: a typo in the client ID, the wrong tenant, or an app registered in another cloud.",
     fix: `Copy the Application (client) ID and the Directory (tenant) ID from ${APP_PAGE} > Overview, and make sure the token URL host is the cloud the app is registered in.`,
   },
   90002: {
     title: "Tenant not found",
-    cause: "Entra does not know the tenant in the token URL: a wrong tenant ID or domain, or the right tenant on another cloud's sign-in host.",
+    cause:
+      "Entra does not know the tenant in the token URL: a wrong tenant ID or domain, or the right tenant on another cloud's sign-in host.",
     fix: "Copy the Directory (tenant) ID from Entra admin center > Overview (or use a verified domain such as contoso.onmicrosoft.com), and check the token URL host: login.microsoftonline.com for Global, login.microsoftonline.us for US Government, login.partner.microsoftonline.cn for China.",
   },
   900023: {
     title: "Tenant is not a GUID or domain",
-    cause: "The tenant part of the token URL is neither a GUID nor a valid domain (for example 'undefined', or a whole URL pasted into the Tenant field).",
+    cause:
+      "The tenant part of the token URL is neither a GUID nor a valid domain (for example 'undefined', or a whole URL pasted into the Tenant field).",
     fix: "Enter only the Directory (tenant) ID, a GUID from Entra admin center > Overview, or a verified domain such as contoso.onmicrosoft.com.",
   },
   9001023: {
     title: "A specific tenant is required",
-    cause: "The token URL uses /common, /organizations or /consumers. The client-credentials grant signs in as the app itself, so Entra must be told which directory.",
+    cause:
+      "The token URL uses /common, /organizations or /consumers. The client-credentials grant signs in as the app itself, so Entra must be told which directory.",
     fix: "Replace common/organizations in the token URL (or in the Tenant field) with your Directory (tenant) ID.",
   },
   50194: {
@@ -64,7 +68,8 @@ const entries: Record<number, AadstsEntry> = {
   },
   1002012: {
     title: "Scope must end with /.default",
-    cause: "The client-credentials grant only accepts '<resource>/.default'. A permission name such as IMAP.AccessAsApp is granted in Entra, it is not a scope.",
+    cause:
+      "The client-credentials grant only accepts '<resource>/.default'. A permission name such as IMAP.AccessAsApp is granted in Entra, it is not a scope.",
     fix: "Set scope to https://outlook.office365.com/.default; grant IMAP.AccessAsApp / POP.AccessAsApp under API permissions instead.",
   },
   700022: {
@@ -74,7 +79,8 @@ const entries: Record<number, AadstsEntry> = {
   },
   500011: {
     title: "Resource not found in the tenant",
-    cause: "The resource named in the scope has no service principal in this tenant: a typo in the scope host, the wrong cloud, or a tenant without Exchange Online.",
+    cause:
+      "The resource named in the scope has no service principal in this tenant: a typo in the scope host, the wrong cloud, or a tenant without Exchange Online.",
     fix: "Check the scope (https://outlook.office365.com/.default for Global) and that the tenant has Exchange Online licences in this cloud.",
   },
   901002: {
@@ -94,17 +100,20 @@ const entries: Record<number, AadstsEntry> = {
   },
   700027: {
     title: "Certificate not accepted",
-    cause: "Entra could not verify the client assertion with a certificate of this app: the certificate is not uploaded to THIS app registration, the thumbprint in the assertion header is wrong or stale, or the private key does not belong to the certificate.",
+    cause:
+      "Entra could not verify the client assertion with a certificate of this app: the certificate is not uploaded to THIS app registration, the thumbprint in the assertion header is wrong or stale, or the private key does not belong to the certificate.",
     fix: `Upload the certificate's public part (.cer, .pem or .crt) in ${APP_PAGE} > Certificates & secrets > Certificates, compare the thumbprint shown there with the one this console shows, and make sure the private key pasted here belongs to that certificate.`,
   },
   700024: {
     title: "Assertion outside its valid time",
-    cause: "The client assertion was expired or not yet valid when Entra received it (an old pasted assertion, a wrong server clock, or times in milliseconds instead of seconds).",
+    cause:
+      "The client assertion was expired or not yet valid when Entra received it (an old pasted assertion, a wrong server clock, or times in milliseconds instead of seconds).",
     fix: "Synchronise this server's clock (NTP). With a pasted assertion, generate a new one — or switch to Client certificate so the console signs a fresh assertion for every request.",
   },
   700023: {
     title: "Assertion audience does not match",
-    cause: "The assertion's 'aud' claim is not this token URL (different host, tenant or path). Microsoft uses this code for two different messages; the description below says which.",
+    cause:
+      "The assertion's 'aud' claim is not this token URL (different host, tenant or path). Microsoft uses this code for two different messages; the description below says which.",
     fix: "Create the assertion with aud set to exactly the token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token. With Client certificate the console does this itself.",
   },
   700021: {
@@ -114,7 +123,8 @@ const entries: Record<number, AadstsEntry> = {
   },
   50012: {
     title: "Client authentication failed",
-    cause: "Entra could not authenticate the app with the credential sent (generic certificate/assertion failure: invalid signature, unauthorised thumbprint or certificate chain).",
+    cause:
+      "Entra could not authenticate the app with the credential sent (generic certificate/assertion failure: invalid signature, unauthorised thumbprint or certificate chain).",
     fix: "Check the certificate uploaded to the app registration and the private key pasted here; read the description below for the detail.",
   },
   50013: {
@@ -124,7 +134,8 @@ const entries: Record<number, AadstsEntry> = {
   },
   50027: {
     title: "Assertion is malformed",
-    cause: "The client assertion is not a JWT Entra accepts: for example the header lacks the certificate thumbprint (x5t#S256 or x5t), the algorithm is not RS256/PS256, or a required claim is missing.",
+    cause:
+      "The client assertion is not a JWT Entra accepts: for example the header lacks the certificate thumbprint (x5t#S256 or x5t), the algorithm is not RS256/PS256, or a required claim is missing.",
     fix: "Sign the assertion with PS256 and an x5t#S256 header (or RS256 with x5t) and the claims aud, iss, sub, jti, nbf, exp — or choose Client certificate and let the console build it.",
   },
   50048: {

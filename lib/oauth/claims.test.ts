@@ -6,13 +6,24 @@ const NOW = new Date("2025-03-01T12:00:00Z");
 const NOW_S = NOW.getTime() / 1000;
 const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const token = (claims: object) => `${part({ alg: "RS256", typ: "JWT", kid: "k" })}.${part(claims)}.c2ln`;
-const good = { aud: "https://outlook.office.com", tid: TENANT, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"], exp: NOW_S + 3599, appid: "a" };
+const good = {
+  aud: "https://outlook.office.com",
+  tid: TENANT,
+  roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+  exp: NOW_S + 3599,
+  appid: "a",
+};
 const codes = (claims: object, protocol: "imap" | "pop3" = "imap", extra: object = {}) =>
   checkAccessTokenClaims(token(claims), { protocol, tenantId: TENANT, now: NOW, ...extra }).findings.map((f) => f.code);
 
 describe("checkAccessTokenClaims", () => {
   it("accepts every Exchange Online audience with the protocol's role", () => {
-    for (const aud of ["https://outlook.office.com", "https://outlook.office365.com", "https://outlook.office365.com/", "00000002-0000-0ff1-ce00-000000000000"]) {
+    for (const aud of [
+      "https://outlook.office.com",
+      "https://outlook.office365.com",
+      "https://outlook.office365.com/",
+      "00000002-0000-0ff1-ce00-000000000000",
+    ]) {
       expect(codes({ ...good, aud })).toEqual([]);
     }
     const result = checkAccessTokenClaims(token(good), { protocol: "pop3", tenantId: TENANT, now: NOW });
@@ -27,9 +38,16 @@ describe("checkAccessTokenClaims", () => {
   });
 
   it("calls a Graph audience the wrong scope", () => {
-    const result = checkAccessTokenClaims(token({ ...good, aud: "https://graph.microsoft.com", roles: undefined }), { protocol: "imap", now: NOW });
+    const result = checkAccessTokenClaims(token({ ...good, aud: "https://graph.microsoft.com", roles: undefined }), {
+      protocol: "imap",
+      now: NOW,
+    });
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]).toMatchObject({ level: "error", code: "aud_graph", fix: "Set scope to https://outlook.office365.com/.default." });
+    expect(result.findings[0]).toMatchObject({
+      level: "error",
+      code: "aud_graph",
+      fix: "Set scope to https://outlook.office365.com/.default.",
+    });
     expect(result.findings[0]!.message).toMatch(/^Wrong scope: the token is for Microsoft Graph/);
     expect(codes({ ...good, aud: "00000003-0000-0000-c000-000000000000" })).toEqual(["aud_graph"]);
     expect(codes({ ...good, aud: "https://management.azure.com" })).toEqual(["aud_not_exchange"]);
@@ -37,7 +55,11 @@ describe("checkAccessTokenClaims", () => {
   });
 
   it("says admin consent / application permission is missing when roles lack the protocol's role", () => {
-    const none = checkAccessTokenClaims(token({ ...good, roles: undefined }), { protocol: "imap", tenantId: TENANT, now: NOW }).findings;
+    const none = checkAccessTokenClaims(token({ ...good, roles: undefined }), {
+      protocol: "imap",
+      tenantId: TENANT,
+      now: NOW,
+    }).findings;
     expect(none).toMatchObject([{ level: "error", code: "roles_missing" }]);
     expect(none[0]!.message).toContain("Admin consent / application permission missing");
     expect(none[0]!.fix).toContain("Office 365 Exchange Online > Application permissions > IMAP.AccessAsApp");
@@ -49,7 +71,13 @@ describe("checkAccessTokenClaims", () => {
 
   it("compares tid with a GUID tenant only", () => {
     expect(codes({ ...good, tid: "11111111-1111-1111-1111-111111111111" })).toEqual(["tid_mismatch"]);
-    expect(checkAccessTokenClaims(token({ ...good, tid: "11111111-1111-1111-1111-111111111111" }), { protocol: "imap", tenantId: "contoso.onmicrosoft.com", now: NOW }).findings).toEqual([]);
+    expect(
+      checkAccessTokenClaims(token({ ...good, tid: "11111111-1111-1111-1111-111111111111" }), {
+        protocol: "imap",
+        tenantId: "contoso.onmicrosoft.com",
+        now: NOW,
+      }).findings,
+    ).toEqual([]);
     expect(codes({ ...good, tid: TENANT.toUpperCase() })).toEqual([]);
   });
 

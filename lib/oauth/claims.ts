@@ -84,7 +84,8 @@ export function checkAccessTokenClaims(accessToken: string, context: ClaimsConte
         {
           level: "info",
           code: "opaque_token",
-          message: "The access token is not a JWT, so its audience and permissions cannot be read here; the mail server's login step will tell whether it is accepted.",
+          message:
+            "The access token is not a JWT, so its audience and permissions cannot be read here; the mail server's login step will tell whether it is accepted.",
         },
       ],
     };
@@ -94,11 +95,20 @@ export function checkAccessTokenClaims(accessToken: string, context: ClaimsConte
   const role = REQUIRED_ROLE[context.protocol];
   const cloud = context.cloud ? cloudById(context.cloud) : undefined;
 
-  const audiences = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud.filter((a) => typeof a === "string") : [];
+  const audiences =
+    typeof claims.aud === "string"
+      ? [claims.aud]
+      : Array.isArray(claims.aud)
+        ? claims.aud.filter((a) => typeof a === "string")
+        : [];
   const exchangeClouds = audiences.flatMap(exchangeAudienceClouds);
   let wrongResource = false;
   if (audiences.length === 0) {
-    add({ level: "error", code: "aud_missing", message: "The token has no audience (aud) claim, so Exchange Online will not accept it." });
+    add({
+      level: "error",
+      code: "aud_missing",
+      message: "The token has no audience (aud) claim, so Exchange Online will not accept it.",
+    });
     wrongResource = true;
   } else if (audiences.some(isGraphAudience) && exchangeClouds.length === 0) {
     wrongResource = true;

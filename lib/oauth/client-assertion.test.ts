@@ -18,13 +18,21 @@ beforeAll(async () => {
   other = await ca.issue({ hosts: ["other-connector"] });
 });
 
-const base = () => ({ clientId: CLIENT_ID, audience: AUDIENCE, certificatePem: cert.certPem, privateKeyPem: cert.keyPem, now: NOW });
+const base = () => ({
+  clientId: CLIENT_ID,
+  audience: AUDIENCE,
+  certificatePem: cert.certPem,
+  privateKeyPem: cert.keyPem,
+  now: NOW,
+});
 
 describe("x5t thumbprints", () => {
   it("reproduces Microsoft's worked example (hex SHA-1 thumbprint → x5t)", () => {
     expect(x5tFromHexThumbprint("84E05C1D98BCE3A5421D225B140B36E86A3D5534")).toBe("hOBcHZi846VCHSJbFAs26Go9VTQ");
     // The portal and openssl print it differently; the value is the same.
-    expect(x5tFromHexThumbprint("84:e0:5c:1d:98:bc:e3:a5:42:1d:22:5b:14:0b:36:e8:6a:3d:55:34")).toBe("hOBcHZi846VCHSJbFAs26Go9VTQ");
+    expect(x5tFromHexThumbprint("84:e0:5c:1d:98:bc:e3:a5:42:1d:22:5b:14:0b:36:e8:6a:3d:55:34")).toBe(
+      "hOBcHZi846VCHSJbFAs26Go9VTQ",
+    );
   });
 
   it("hashes the DER certificate, agreeing with Node's fingerprints", () => {
@@ -45,9 +53,21 @@ describe("buildClientAssertion", () => {
     if (!result.ok) return;
     const header = decodeProtectedHeader(result.assertion);
     const x509 = new crypto.X509Certificate(cert.certPem);
-    expect(header).toEqual({ alg: "PS256", typ: "JWT", "x5t#S256": crypto.createHash("sha256").update(x509.raw).digest("base64url") });
+    expect(header).toEqual({
+      alg: "PS256",
+      typ: "JWT",
+      "x5t#S256": crypto.createHash("sha256").update(x509.raw).digest("base64url"),
+    });
     const claims = decodeJwt(result.assertion);
-    expect(claims).toEqual({ aud: AUDIENCE, iss: CLIENT_ID, sub: CLIENT_ID, jti: expect.stringMatching(/^[0-9a-f-]{36}$/), nbf: NOW_S, iat: NOW_S, exp: NOW_S + 300 });
+    expect(claims).toEqual({
+      aud: AUDIENCE,
+      iss: CLIENT_ID,
+      sub: CLIENT_ID,
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      nbf: NOW_S,
+      iat: NOW_S,
+      exp: NOW_S + 300,
+    });
     const verified = await compactVerify(result.assertion, x509.publicKey, { algorithms: ["PS256"] });
     expect(verified.protectedHeader.alg).toBe("PS256");
     expect(result.claims).toEqual(claims);
@@ -79,29 +99,58 @@ describe("buildClientAssertion", () => {
       .toString();
     const ok = await buildClientAssertion({ ...base(), privateKeyPem: encrypted, passphrase: "correct horse" });
     expect(ok.ok).toBe(true);
-    expect(await buildClientAssertion({ ...base(), privateKeyPem: encrypted })).toMatchObject({ ok: false, code: "passphrase_required" });
-    expect(await buildClientAssertion({ ...base(), privateKeyPem: encrypted, passphrase: "wrong" })).toMatchObject({ ok: false, code: "passphrase_wrong" });
+    expect(await buildClientAssertion({ ...base(), privateKeyPem: encrypted })).toMatchObject({
+      ok: false,
+      code: "passphrase_required",
+    });
+    expect(await buildClientAssertion({ ...base(), privateKeyPem: encrypted, passphrase: "wrong" })).toMatchObject({
+      ok: false,
+      code: "passphrase_wrong",
+    });
   });
 
   it("keeps the lifetime within 60..600 seconds", async () => {
-    expect(await buildClientAssertion({ ...base(), lifetimeSeconds: 59 })).toMatchObject({ ok: false, code: "lifetime_out_of_range" });
-    expect(await buildClientAssertion({ ...base(), lifetimeSeconds: 601 })).toMatchObject({ ok: false, code: "lifetime_out_of_range" });
+    expect(await buildClientAssertion({ ...base(), lifetimeSeconds: 59 })).toMatchObject({
+      ok: false,
+      code: "lifetime_out_of_range",
+    });
+    expect(await buildClientAssertion({ ...base(), lifetimeSeconds: 601 })).toMatchObject({
+      ok: false,
+      code: "lifetime_out_of_range",
+    });
     expect((await buildClientAssertion({ ...base(), lifetimeSeconds: 60 })).ok).toBe(true);
   });
 
   it("refuses a key that does not belong to the certificate, non-RSA and short keys, and unreadable input", async () => {
-    expect(await buildClientAssertion({ ...base(), privateKeyPem: other.keyPem })).toMatchObject({ ok: false, code: "key_mismatch" });
-    const ec = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    expect(await buildClientAssertion({ ...base(), privateKeyPem: other.keyPem })).toMatchObject({
+      ok: false,
+      code: "key_mismatch",
+    });
+    const ec = crypto
+      .generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     expect(await buildClientAssertion({ ...base(), privateKeyPem: ec })).toMatchObject({ ok: false, code: "key_not_rsa" });
-    const short = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const short = crypto
+      .generateKeyPairSync("rsa", { modulusLength: 1024 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     expect(await buildClientAssertion({ ...base(), privateKeyPem: short })).toMatchObject({ ok: false, code: "key_too_short" });
-    expect(await buildClientAssertion({ ...base(), privateKeyPem: "not a key" })).toMatchObject({ ok: false, code: "private_key_invalid" });
-    expect(await buildClientAssertion({ ...base(), certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" })).toMatchObject({
+    expect(await buildClientAssertion({ ...base(), privateKeyPem: "not a key" })).toMatchObject({
+      ok: false,
+      code: "private_key_invalid",
+    });
+    expect(
+      await buildClientAssertion({ ...base(), certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----" }),
+    ).toMatchObject({
       ok: false,
       code: "certificate_invalid",
     });
     expect(await buildClientAssertion({ ...base(), clientId: " " })).toMatchObject({ ok: false, code: "client_id_missing" });
-    expect(await buildClientAssertion({ ...base(), audience: "login.microsoftonline.com" })).toMatchObject({ ok: false, code: "audience_invalid" });
+    expect(await buildClientAssertion({ ...base(), audience: "login.microsoftonline.com" })).toMatchObject({
+      ok: false,
+      code: "audience_invalid",
+    });
   });
 
   it("never puts key material in a failure message", async () => {

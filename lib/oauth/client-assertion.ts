@@ -121,7 +121,11 @@ export function loadPrivateKey(privateKeyPem: string, passphrase?: string): KeyL
   } catch {
     // The OpenSSL message is not shown: it says nothing an admin can act on.
     if (encrypted) return { ok: false, code: "passphrase_wrong", message: "The passphrase does not open the private key" };
-    return { ok: false, code: "private_key_invalid", message: "The private key could not be read: paste a PEM private key (-----BEGIN PRIVATE KEY----- …)" };
+    return {
+      ok: false,
+      code: "private_key_invalid",
+      message: "The private key could not be read: paste a PEM private key (-----BEGIN PRIVATE KEY----- …)",
+    };
   }
 }
 
@@ -129,7 +133,12 @@ export async function buildClientAssertion(input: ClientAssertionInput): Promise
   const algorithm = input.algorithm ?? "PS256";
   const lifetime = input.lifetimeSeconds ?? ASSERTION_LIFETIME.default;
   const clientId = input.clientId.trim();
-  if (!clientId) return { ok: false, code: "client_id_missing", message: "Enter the Application (client) ID: it is the assertion's issuer and subject" };
+  if (!clientId)
+    return {
+      ok: false,
+      code: "client_id_missing",
+      message: "Enter the Application (client) ID: it is the assertion's issuer and subject",
+    };
   try {
     const url = new URL(input.audience);
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("not http");
@@ -137,26 +146,46 @@ export async function buildClientAssertion(input: ClientAssertionInput): Promise
     return { ok: false, code: "audience_invalid", message: "The assertion's audience must be the full token URL" };
   }
   if (!Number.isInteger(lifetime) || lifetime < ASSERTION_LIFETIME.min || lifetime > ASSERTION_LIFETIME.max) {
-    return { ok: false, code: "lifetime_out_of_range", message: `The assertion lifetime must be ${ASSERTION_LIFETIME.min} to ${ASSERTION_LIFETIME.max} seconds` };
+    return {
+      ok: false,
+      code: "lifetime_out_of_range",
+      message: `The assertion lifetime must be ${ASSERTION_LIFETIME.min} to ${ASSERTION_LIFETIME.max} seconds`,
+    };
   }
   const cert = parseCertificate(input.certificatePem);
-  if (!cert) return { ok: false, code: "certificate_invalid", message: "The certificate could not be read: paste a PEM certificate (-----BEGIN CERTIFICATE----- …)" };
+  if (!cert)
+    return {
+      ok: false,
+      code: "certificate_invalid",
+      message: "The certificate could not be read: paste a PEM certificate (-----BEGIN CERTIFICATE----- …)",
+    };
   const loaded = loadPrivateKey(input.privateKeyPem, input.passphrase);
   if (!loaded.ok) return loaded;
   const key = loaded.key;
   // Entra only accepts RSA keys for certificate credentials, at least 2048 bits (reference §7, AADSTS50032).
   if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "rsa-pss") {
-    return { ok: false, code: "key_not_rsa", message: `Entra accepts only RSA keys for certificate credentials; this key is ${key.asymmetricKeyType ?? "of another type"}` };
+    return {
+      ok: false,
+      code: "key_not_rsa",
+      message: `Entra accepts only RSA keys for certificate credentials; this key is ${key.asymmetricKeyType ?? "of another type"}`,
+    };
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < 2048) return { ok: false, code: "key_too_short", message: `The RSA key has ${bits} bits; Entra needs at least 2048` };
+  if (bits < 2048)
+    return { ok: false, code: "key_too_short", message: `The RSA key has ${bits} bits; Entra needs at least 2048` };
   if (!cert.checkPrivateKey(key)) {
-    return { ok: false, code: "key_mismatch", message: "The private key does not belong to this certificate: paste the key that was generated with it" };
+    return {
+      ok: false,
+      code: "key_mismatch",
+      message: "The private key does not belong to this certificate: paste the key that was generated with it",
+    };
   }
 
   const thumbprints = certificateThumbprints(cert);
   const header: ClientAssertionHeader =
-    algorithm === "PS256" ? { alg: "PS256", typ: "JWT", "x5t#S256": thumbprints.x5tS256 } : { alg: "RS256", typ: "JWT", x5t: thumbprints.x5t };
+    algorithm === "PS256"
+      ? { alg: "PS256", typ: "JWT", "x5t#S256": thumbprints.x5tS256 }
+      : { alg: "RS256", typ: "JWT", x5t: thumbprints.x5t };
   const now = Math.floor((input.now ?? new Date()).getTime() / 1000);
   const claims: ClientAssertionClaims = {
     aud: input.audience,

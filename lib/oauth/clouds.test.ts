@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { CLOUDS, cloudById, cloudOfHost, cloudsOfHost, differentClouds, exchangeAudienceClouds, isExchangeOnlineMailHost, isGraphAudience, isMicrosoftAuthorityHost } from "./clouds";
+import {
+  CLOUDS,
+  cloudById,
+  cloudOfHost,
+  cloudsOfHost,
+  differentClouds,
+  exchangeAudienceClouds,
+  isExchangeOnlineMailHost,
+  isGraphAudience,
+  isMicrosoftAuthorityHost,
+} from "./clouds";
 
 describe("cloud presets", () => {
   it("fill authority host, scope and mail host per cloud (reference §1.1)", () => {

@@ -39,8 +39,7 @@ export interface PostFailure {
 }
 
 export type PostResult =
-  | { ok: true; status: number; contentType: string; body: string; retryAfter?: string }
-  | { ok: false; failure: PostFailure };
+  { ok: true; status: number; contentType: string; body: string; retryAfter?: string } | { ok: false; failure: PostFailure };
 
 export interface PostOptions {
   url: URL;
@@ -84,7 +83,12 @@ function describePeer(cert: tls.DetailedPeerCertificate): PeerCertificateInfo {
 }
 
 /** Handshake without verifying and without sending anything, only to read the presented certificate. */
-function probePeerCertificate(host: string, port: number, servername: string | undefined, timeoutMs: number): Promise<PeerCertificateInfo | undefined> {
+function probePeerCertificate(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  timeoutMs: number,
+): Promise<PeerCertificateInfo | undefined> {
   return new Promise((resolve) => {
     const socket = tls.connect({ host, port, servername, rejectUnauthorized: false, lookup });
     const done = (info: PeerCertificateInfo | undefined) => {
@@ -120,9 +124,7 @@ function secureContextFor(ca: string[]): tls.SecureContext {
 const DNS_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EAI_FAIL", "EAI_NODATA", "EAI_NONAME"]);
 
 export function isTlsErrorCode(code: string): boolean {
-  return (
-    /CERT|SELF_SIGNED|UNABLE_TO_|ERR_SSL|ERR_TLS|HOSTNAME|ALTNAME|EPROTO/.test(code) && !DNS_CODES.has(code)
-  );
+  return /CERT|SELF_SIGNED|UNABLE_TO_|ERR_SSL|ERR_TLS|HOSTNAME|ALTNAME|EPROTO/.test(code) && !DNS_CODES.has(code);
 }
 
 export async function postForm(options: PostOptions): Promise<PostResult> {
@@ -134,7 +136,8 @@ export async function postForm(options: PostOptions): Promise<PostResult> {
   const started = Date.now();
 
   // An IP literal is never looked up (Node skips `lookup` for one), so it is judged here.
-  if (net.isIP(host) && isBlockedAddress(host)) return { ok: false, failure: { phase: "dns", code: "MCF_BLOCKED_ADDRESS", addresses: [host] } };
+  if (net.isIP(host) && isBlockedAddress(host))
+    return { ok: false, failure: { phase: "dns", code: "MCF_BLOCKED_ADDRESS", addresses: [host] } };
   if (testTargetRefusal(host)) return { ok: false, failure: { phase: "dns", code: "MCF_HOST_NOT_ALLOWED" } };
 
   const outcome = await new Promise<PostResult>((resolve) => {

@@ -14,7 +14,9 @@ function profile(method: OAuthMethod = "client_secret", values: Record<string, s
   input.authentication.method = method;
   input.authentication.requestProperties = requestPropertiesFor(method).map((r) => ({
     ...r,
-    value: values[r.key] ?? (r.key === "client_id" ? CLIENT_ID : r.key === "client_secret" ? "Xy78Q~abcdefghijklmnopqrstuvwxyz0123456789" : r.value),
+    value:
+      values[r.key] ??
+      (r.key === "client_id" ? CLIENT_ID : r.key === "client_secret" ? "Xy78Q~abcdefghijklmnopqrstuvwxyz0123456789" : r.value),
   }));
   return input;
 }
@@ -46,7 +48,8 @@ describe("lintOAuthProfile", () => {
           level: "error",
           code: "scope_graph",
           path: rowPath(input, "scope"),
-          message: 'This is a Microsoft Graph scope. Graph issues a token, but IMAP then refuses it ("AUTHENTICATE failed"): use https://outlook.office365.com/.default (Exchange Online).',
+          message:
+            'This is a Microsoft Graph scope. Graph issues a token, but IMAP then refuses it ("AUTHENTICATE failed"): use https://outlook.office365.com/.default (Exchange Online).',
         },
       ]);
     }
@@ -59,7 +62,12 @@ describe("lintOAuthProfile", () => {
   });
 
   it("flags a permission name used as the scope", () => {
-    for (const scope of ["https://outlook.office365.com/IMAP.AccessAsApp", "IMAP.AccessAsApp", "https://outlook.office.com/IMAP.AccessAsUser.All", "POP.AccessAsApp"]) {
+    for (const scope of [
+      "https://outlook.office365.com/IMAP.AccessAsApp",
+      "IMAP.AccessAsApp",
+      "https://outlook.office.com/IMAP.AccessAsUser.All",
+      "POP.AccessAsApp",
+    ]) {
       const findings = lintOAuthProfile(setRow(profile(), "scope", scope));
       expect(findings.map((f) => f.code)).toEqual(["scope_permission_name"]);
       expect(findings[0]!.message).toContain("is a permission, not a scope");
@@ -67,8 +75,12 @@ describe("lintOAuthProfile", () => {
   });
 
   it("flags several scopes, a non-Exchange resource and a scope of another cloud", () => {
-    expect(codes(setRow(profile(), "scope", "https://outlook.office365.com/.default https://outlook.office.com/.default"))).toEqual(["scope_multiple"]);
-    expect(lintOAuthProfile(setRow(profile(), "scope", "https://management.azure.com/.default"))).toMatchObject([{ level: "warning", code: "scope_not_exchange" }]);
+    expect(
+      codes(setRow(profile(), "scope", "https://outlook.office365.com/.default https://outlook.office.com/.default")),
+    ).toEqual(["scope_multiple"]);
+    expect(lintOAuthProfile(setRow(profile(), "scope", "https://management.azure.com/.default"))).toMatchObject([
+      { level: "warning", code: "scope_not_exchange" },
+    ]);
     expect(codes(setRow(profile(), "scope", "https://outlook.office365.us/.default"))).toEqual(["scope_cloud_mismatch"]);
     expect(codes(setRow(profile(), "scope", "https://ps.outlook.com/.default"))).toEqual([]);
     expect(codes(setRow(profile(), "scope", "00000002-0000-0ff1-ce00-000000000000/.default"))).toEqual([]);
@@ -76,7 +88,9 @@ describe("lintOAuthProfile", () => {
 
   it("flags a resource parameter on its key", () => {
     const input = setRow(profile(), "resource", "https://outlook.office365.com");
-    expect(lintOAuthProfile(input)).toMatchObject([{ level: "error", code: "resource_parameter", path: rowPath(input, "resource", "key") }]);
+    expect(lintOAuthProfile(input)).toMatchObject([
+      { level: "error", code: "resource_parameter", path: rowPath(input, "resource", "key") },
+    ]);
   });
 
   it("flags common/organizations/consumers in the Tenant field or in a literal URL", () => {
@@ -111,8 +125,12 @@ describe("lintOAuthProfile", () => {
 
   it("flags a client_id that is not a GUID, and one that looks like a secret", () => {
     const input = profile("client_secret", { client_id: "my-app" });
-    expect(lintOAuthProfile(input)).toMatchObject([{ level: "error", code: "client_id_not_guid", path: rowPath(input, "client_id") }]);
-    expect(lintOAuthProfile(profile("client_secret", { client_id: "Xy78Q~abcdefghij" }))[0]!.message).toMatch(/looks like a client secret/);
+    expect(lintOAuthProfile(input)).toMatchObject([
+      { level: "error", code: "client_id_not_guid", path: rowPath(input, "client_id") },
+    ]);
+    expect(lintOAuthProfile(profile("client_secret", { client_id: "Xy78Q~abcdefghij" }))[0]!.message).toMatch(
+      /looks like a client secret/,
+    );
   });
 
   it("warns when the client secret looks like a GUID, typed or stored (options.clientSecret)", () => {
@@ -130,7 +148,9 @@ describe("lintOAuthProfile", () => {
   it("warns about Basic authentication against Exchange Online only", () => {
     const input = profile();
     input.authentication.type = "basic";
-    expect(lintOAuthProfile(input)).toMatchObject([{ level: "warning", code: "basic_auth_exchange", path: "authentication.type" }]);
+    expect(lintOAuthProfile(input)).toMatchObject([
+      { level: "warning", code: "basic_auth_exchange", path: "authentication.type" },
+    ]);
     input.connection.mailServerUrl = "imap.example.com";
     expect(lintOAuthProfile(input)).toEqual([]);
   });
@@ -138,7 +158,11 @@ describe("lintOAuthProfile", () => {
   it("warns when the token host and the mail host are from different clouds", () => {
     const input = profile();
     input.authentication.tokenUrl = "https://login.microsoftonline.us/TENANT_ID/oauth2/v2.0/token";
-    input.authentication.requestProperties = setRow(input, "scope", "https://outlook.office365.us/.default").authentication.requestProperties;
+    input.authentication.requestProperties = setRow(
+      input,
+      "scope",
+      "https://outlook.office365.us/.default",
+    ).authentication.requestProperties;
     const findings = lintOAuthProfile(input);
     expect(findings).toMatchObject([{ level: "warning", code: "cloud_mismatch", path: "authentication.tokenUrl" }]);
     expect(findings[0]!.message).toContain("US Government GCC High / US Government DoD");

@@ -56,7 +56,8 @@ const EXCHANGE_SCOPE = "https://outlook.office365.com/.default";
 /** Lint the OAuth and Exchange-specific parts of a profile. */
 export function lintOAuthProfile(input: ProfileInput, options: LintOptions = {}): LintFinding[] {
   const findings: LintFinding[] = [];
-  const add = (level: LintFinding["level"], code: LintCode, path: string, message: string) => findings.push({ level, code, path, message });
+  const add = (level: LintFinding["level"], code: LintCode, path: string, message: string) =>
+    findings.push({ level, code, path, message });
   const auth = input.authentication;
   const mail = parseMailServerUrl(input.connection.mailServerUrl);
   const mailHost = mail.ok ? mail.value.host : undefined;
@@ -115,7 +116,12 @@ export function lintOAuthProfile(input: ProfileInput, options: LintOptions = {})
         "This is the v1 token endpoint (…/oauth2/token), which expects 'resource'; use the v2.0 endpoint …/oauth2/v2.0/token with the scope.",
       );
     } else if (!url.isV2TokenPath) {
-      add("warning", "token_url_path", "authentication.tokenUrl", "A Microsoft token URL has the form https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.");
+      add(
+        "warning",
+        "token_url_path",
+        "authentication.tokenUrl",
+        "A Microsoft token URL has the form https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.",
+      );
     }
   }
 
@@ -141,7 +147,12 @@ export function lintOAuthProfile(input: ProfileInput, options: LintOptions = {})
     const items = scope.split(/\s+/).filter(Boolean);
     const protocolName = input.connection.protocol === "imap" ? "IMAP" : "POP";
     if (items.length > 1) {
-      add("error", "scope_multiple", scopePath, `Use one scope, e.g. ${EXCHANGE_SCOPE}: a token is for one resource (AADSTS700022 / AADSTS70011).`);
+      add(
+        "error",
+        "scope_multiple",
+        scopePath,
+        `Use one scope, e.g. ${EXCHANGE_SCOPE}: a token is for one resource (AADSTS700022 / AADSTS70011).`,
+      );
     }
     const resources = items.map(scopeResource);
     const permission = items.find((i) => /\.AccessAsApp$|AccessAsUser\.All$/i.test(i));
@@ -160,11 +171,21 @@ export function lintOAuthProfile(input: ProfileInput, options: LintOptions = {})
         `${permission} is a permission, not a scope: grant IMAP.AccessAsApp / POP.AccessAsApp under API permissions and request ${EXCHANGE_SCOPE} (AADSTS1002012).`,
       );
     } else if (items.some((i) => !/\/\.default$/i.test(i))) {
-      add("error", "scope_not_default", scopePath, `The client-credentials grant needs '<resource>/.default', e.g. ${EXCHANGE_SCOPE} (AADSTS1002012).`);
+      add(
+        "error",
+        "scope_not_default",
+        scopePath,
+        `The client-credentials grant needs '<resource>/.default', e.g. ${EXCHANGE_SCOPE} (AADSTS1002012).`,
+      );
     } else {
       const resource = resources[0] ?? "";
       if (exchangeAudienceClouds(resource).length === 0) {
-        add("warning", "scope_not_exchange", scopePath, `${resource} is not Exchange Online: for IMAP/POP use ${EXCHANGE_SCOPE} (or your cloud's equivalent).`);
+        add(
+          "warning",
+          "scope_not_exchange",
+          scopePath,
+          `${resource} is not Exchange Online: for IMAP/POP use ${EXCHANGE_SCOPE} (or your cloud's equivalent).`,
+        );
       } else if (tokenHost && resource.startsWith("https://") && differentClouds(tokenHost, resource)) {
         add(
           "warning",

@@ -35,9 +35,18 @@ export function describeNetworkFailure(failure: PostFailure, endpoint: Endpoint)
 
   switch (code) {
     case "MCF_CANCELLED":
-      return { kind: "cancelled", title: "Cancelled", cause: "The token request was cancelled before the token endpoint answered.", fix: "Run the test again." };
+      return {
+        kind: "cancelled",
+        title: "Cancelled",
+        cause: "The token request was cancelled before the token endpoint answered.",
+        fix: "Run the test again.",
+      };
     case "MCF_BLOCKED_ADDRESS": {
-      const refusal = blockedAddressRefusal(host, failure.addresses ?? [host], "correct the token URL (e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)");
+      const refusal = blockedAddressRefusal(
+        host,
+        failure.addresses ?? [host],
+        "correct the token URL (e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token)",
+      );
       return { kind: "config", title: "Address not allowed", cause: `${refusal.detail} ${refusal.cause}`, fix: refusal.fix };
     }
     case "MCF_HOST_NOT_ALLOWED":

@@ -11,8 +11,17 @@ const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("bas
 const jwt = (header: object, claims: object) => `${part(header)}.${part(claims)}.c2lnbmF0dXJl`;
 
 const goodHeader = { alg: "PS256", typ: "JWT", "x5t#S256": "q3ZqMxWlNf-7sVeX0l4Q2Ez4T5yPc8bN1k9mUaJrD0s" };
-const goodClaims = { aud: TOKEN_URL, iss: CLIENT_ID, sub: CLIENT_ID, jti: "c0ffee00-0000-4000-8000-000000000001", nbf: NOW_S - 10, iat: NOW_S - 10, exp: NOW_S + 3600 };
-const check = (header: object, claims: object) => checkPastedAssertion(jwt(header, claims), { tokenUrl: TOKEN_URL, clientId: CLIENT_ID, now: NOW });
+const goodClaims = {
+  aud: TOKEN_URL,
+  iss: CLIENT_ID,
+  sub: CLIENT_ID,
+  jti: "c0ffee00-0000-4000-8000-000000000001",
+  nbf: NOW_S - 10,
+  iat: NOW_S - 10,
+  exp: NOW_S + 3600,
+};
+const check = (header: object, claims: object) =>
+  checkPastedAssertion(jwt(header, claims), { tokenUrl: TOKEN_URL, clientId: CLIENT_ID, now: NOW });
 const codes = (header: object, claims: object) => check(header, claims).map((f) => f.code);
 
 describe("checkPastedAssertion", () => {
@@ -23,7 +32,9 @@ describe("checkPastedAssertion", () => {
 
   it("says when the text is not a signed JWT", () => {
     for (const text of ["", "hello", "a.b", "a.b.c.d.e", `${part(goodHeader)}.not-json.sig`]) {
-      expect(checkPastedAssertion(text, { tokenUrl: TOKEN_URL, clientId: CLIENT_ID, now: NOW }).map((f) => f.code)).toEqual(["not_jwt"]);
+      expect(checkPastedAssertion(text, { tokenUrl: TOKEN_URL, clientId: CLIENT_ID, now: NOW }).map((f) => f.code)).toEqual([
+        "not_jwt",
+      ]);
     }
   });
 
@@ -39,7 +50,8 @@ describe("checkPastedAssertion", () => {
       {
         level: "error",
         code: "expired",
-        message: "The assertion expired at 2025-03-01T11:59:00.000Z: generate a new one, or switch to Client certificate so the console signs a fresh assertion for every request",
+        message:
+          "The assertion expired at 2025-03-01T11:59:00.000Z: generate a new one, or switch to Client certificate so the console signs a fresh assertion for every request",
       },
     ]);
   });
@@ -52,13 +64,18 @@ describe("checkPastedAssertion", () => {
     const { nbf: _nbf, ...withoutNbf } = goodClaims;
     expect(codes(goodHeader, withoutNbf)).toEqual(["nbf_missing"]);
     expect(codes(goodHeader, { ...goodClaims, nbf: NOW_S + 600 })).toEqual(["not_yet_valid"]);
-    expect(codes(goodHeader, { ...goodClaims, nbf: (NOW_S - 10) * 1000, exp: (NOW_S + 300) * 1000 })).toEqual(["times_in_milliseconds"]);
+    expect(codes(goodHeader, { ...goodClaims, nbf: (NOW_S - 10) * 1000, exp: (NOW_S + 300) * 1000 })).toEqual([
+      "times_in_milliseconds",
+    ]);
     const { exp: _exp, ...withoutExp } = goodClaims;
     expect(codes(goodHeader, withoutExp)).toEqual(["exp_missing"]);
   });
 
   it("requires aud to be exactly the token URL", () => {
-    const findings = check(goodHeader, { ...goodClaims, aud: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/token" });
+    const findings = check(goodHeader, {
+      ...goodClaims,
+      aud: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0/token",
+    });
     expect(findings.map((f) => f.code)).toEqual(["aud_mismatch"]);
     expect(findings[0]!.message).toContain(`must be exactly the token URL ${TOKEN_URL}`);
     expect(codes(goodHeader, { ...goodClaims, aud: [TOKEN_URL, "x"] })).toEqual([]);
@@ -66,7 +83,13 @@ describe("checkPastedAssertion", () => {
 
   it("requires iss = sub = client_id, and warns without jti", () => {
     expect(codes(goodHeader, { ...goodClaims, sub: "someone-else" })).toEqual(["sub_mismatch"]);
-    expect(codes(goodHeader, { ...goodClaims, iss: "11111111-1111-1111-1111-111111111111", sub: "11111111-1111-1111-1111-111111111111" })).toEqual(["iss_mismatch"]);
+    expect(
+      codes(goodHeader, {
+        ...goodClaims,
+        iss: "11111111-1111-1111-1111-111111111111",
+        sub: "11111111-1111-1111-1111-111111111111",
+      }),
+    ).toEqual(["iss_mismatch"]);
     const { jti: _jti, ...withoutJti } = goodClaims;
     expect(check(goodHeader, withoutJti)).toMatchObject([{ level: "warning", code: "jti_missing" }]);
   });

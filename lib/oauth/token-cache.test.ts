@@ -8,7 +8,11 @@ const settings = (overrides: Partial<TokenRequestSettings> = {}): TokenRequestSe
   tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
   method: "client_secret",
   clientAuthentication: "client_secret_post",
-  requestProperties: { grant_type: "client_credentials", client_id: "6731de76-14a6-49ae-97bc-6eba6914391e", scope: "https://outlook.office365.com/.default" },
+  requestProperties: {
+    grant_type: "client_credentials",
+    client_id: "6731de76-14a6-49ae-97bc-6eba6914391e",
+    scope: "https://outlook.office365.com/.default",
+  },
   clientSecret: SECRET,
   ...overrides,
 });
@@ -44,7 +48,11 @@ describe("token cache keys", () => {
     expect(credentialFingerprint(settings({ method: "client_assertion", clientAssertion: "a.b.c" }))).not.toBe(
       credentialFingerprint(settings({ method: "client_assertion", clientAssertion: "a.b.d" })),
     );
-    expect(cacheKey(settings())).not.toBe(cacheKey(settings({ requestProperties: { ...settings().requestProperties, scope: "https://outlook.office.com/.default" } })));
+    expect(cacheKey(settings())).not.toBe(
+      cacheKey(
+        settings({ requestProperties: { ...settings().requestProperties, scope: "https://outlook.office.com/.default" } }),
+      ),
+    );
   });
 });
 
@@ -56,9 +64,15 @@ describe("createTokenCache", () => {
     const first = await cache.getOrRequest("k", "p1", request, { now: () => now });
     expect(first).toMatchObject({ ok: true, accessToken: "t1", fromCache: false });
     now = T0 + 3599_000 - EXPIRY_MARGIN_MS - 1;
-    expect(await cache.getOrRequest("k", "p1", request, { now: () => now })).toMatchObject({ accessToken: "t1", fromCache: true });
+    expect(await cache.getOrRequest("k", "p1", request, { now: () => now })).toMatchObject({
+      accessToken: "t1",
+      fromCache: true,
+    });
     now += 1;
-    expect(await cache.getOrRequest("k", "p1", request, { now: () => now })).toMatchObject({ accessToken: "t2", fromCache: false });
+    expect(await cache.getOrRequest("k", "p1", request, { now: () => now })).toMatchObject({
+      accessToken: "t2",
+      fromCache: false,
+    });
     expect(request).toHaveBeenCalledTimes(2);
   });
 
@@ -66,13 +80,25 @@ describe("createTokenCache", () => {
     const cache = createTokenCache();
     const request = vi.fn(async () => token(`t${request.mock.calls.length}`));
     await cache.getOrRequest("k", "p1", request, { now: () => T0 });
-    expect(await cache.getOrRequest("k", "p1", request, { fresh: true, now: () => T0 })).toMatchObject({ accessToken: "t2", fromCache: false });
+    expect(await cache.getOrRequest("k", "p1", request, { fresh: true, now: () => T0 })).toMatchObject({
+      accessToken: "t2",
+      fromCache: false,
+    });
     expect(await cache.getOrRequest("k", "p1", request, { now: () => T0 })).toMatchObject({ accessToken: "t2", fromCache: true });
   });
 
   it("does not cache failures or tokens too short-lived to survive the margin", async () => {
     const cache = createTokenCache();
-    const failure: TokenResult = { ok: false, kind: "http", title: "x", aadstsCodes: [], cause: "c", fix: "f", attempts: 1, ms: 1 };
+    const failure: TokenResult = {
+      ok: false,
+      kind: "http",
+      title: "x",
+      aadstsCodes: [],
+      cause: "c",
+      fix: "f",
+      attempts: 1,
+      ms: 1,
+    };
     await cache.getOrRequest("a", "p", async () => failure, { now: () => T0 });
     await cache.getOrRequest("b", "p", async () => token("short", 200), { now: () => T0 });
     expect(cache.size).toBe(0);
@@ -84,8 +110,14 @@ describe("createTokenCache", () => {
     await cache.getOrRequest("k2", "p2", async () => token("b"), { now: () => T0 });
     cache.invalidateProfile("p1");
     expect(cache.size).toBe(1);
-    expect(await cache.getOrRequest("k2", "p2", async () => token("new"), { now: () => T0 })).toMatchObject({ accessToken: "b", fromCache: true });
-    expect(await cache.getOrRequest("k1", "p1", async () => token("new"), { now: () => T0 })).toMatchObject({ accessToken: "new", fromCache: false });
+    expect(await cache.getOrRequest("k2", "p2", async () => token("new"), { now: () => T0 })).toMatchObject({
+      accessToken: "b",
+      fromCache: true,
+    });
+    expect(await cache.getOrRequest("k1", "p1", async () => token("new"), { now: () => T0 })).toMatchObject({
+      accessToken: "new",
+      fromCache: false,
+    });
   });
 
   it("shares one request between concurrent callers", async () => {
@@ -96,7 +128,10 @@ describe("createTokenCache", () => {
       await gate;
       return token("shared");
     });
-    const both = Promise.all([cache.getOrRequest("k", "p", request, { now: () => T0 }), cache.getOrRequest("k", "p", request, { now: () => T0 })]);
+    const both = Promise.all([
+      cache.getOrRequest("k", "p", request, { now: () => T0 }),
+      cache.getOrRequest("k", "p", request, { now: () => T0 }),
+    ]);
     release();
     const [a, b] = await both;
     expect(request).toHaveBeenCalledTimes(1);

@@ -67,7 +67,12 @@ export interface GetOrRequestOptions {
 export type CachedTokenResult = TokenResult & { fromCache: boolean };
 
 export interface TokenCache {
-  getOrRequest(key: string, profileId: string, request: () => Promise<TokenResult>, options?: GetOrRequestOptions): Promise<CachedTokenResult>;
+  getOrRequest(
+    key: string,
+    profileId: string,
+    request: () => Promise<TokenResult>,
+    options?: GetOrRequestOptions,
+  ): Promise<CachedTokenResult>;
   /** Drops every entry of a profile: call on save, delete, or secret change. */
   invalidateProfile(profileId: string): void;
   clear(): void;

@@ -6,7 +6,11 @@ const base: TokenRequestSettings = {
   tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
   method: "client_secret",
   clientAuthentication: "client_secret_post",
-  requestProperties: { grant_type: "client_credentials", client_id: "6731de76-14a6-49ae-97bc-6eba6914391e", scope: "https://outlook.office365.com/.default" },
+  requestProperties: {
+    grant_type: "client_credentials",
+    client_id: "6731de76-14a6-49ae-97bc-6eba6914391e",
+    scope: "https://outlook.office365.com/.default",
+  },
   clientSecret: "Xy78Q~abcdefghijklmnopqrstuvwxyz0123456789",
 };
 
@@ -30,15 +34,35 @@ describe("requestToken configuration failures (no network)", () => {
 
   it("refuses a plain-http token URL to another machine", async () => {
     const result = await requestToken({ ...base, tokenUrl: "http://login.example.com/t/oauth2/v2.0/token" });
-    expect(result).toMatchObject({ ok: false, kind: "config", cause: "The token URL must use https:// (plain http is allowed only for localhost)." });
+    expect(result).toMatchObject({
+      ok: false,
+      kind: "config",
+      cause: "The token URL must use https:// (plain http is allowed only for localhost).",
+    });
   });
 
   it("needs the credential of the chosen method", async () => {
-    expect(await requestToken({ ...base, clientSecret: " " })).toMatchObject({ ok: false, kind: "config", title: "Client secret missing" });
-    expect(await requestToken({ ...base, method: "client_assertion" })).toMatchObject({ ok: false, kind: "config", title: "Client assertion missing" });
-    expect(await requestToken({ ...base, method: "client_certificate" })).toMatchObject({ ok: false, kind: "config", title: "Certificate missing" });
+    expect(await requestToken({ ...base, clientSecret: " " })).toMatchObject({
+      ok: false,
+      kind: "config",
+      title: "Client secret missing",
+    });
+    expect(await requestToken({ ...base, method: "client_assertion" })).toMatchObject({
+      ok: false,
+      kind: "config",
+      title: "Client assertion missing",
+    });
+    expect(await requestToken({ ...base, method: "client_certificate" })).toMatchObject({
+      ok: false,
+      kind: "config",
+      title: "Certificate missing",
+    });
     expect(
-      await requestToken({ ...base, clientAuthentication: "client_secret_basic", requestProperties: { grant_type: "client_credentials", scope: "x/.default" } }),
+      await requestToken({
+        ...base,
+        clientAuthentication: "client_secret_basic",
+        requestProperties: { grant_type: "client_credentials", scope: "x/.default" },
+      }),
     ).toMatchObject({ ok: false, kind: "config", title: "Client ID missing" });
   });
 
@@ -46,7 +70,10 @@ describe("requestToken configuration failures (no network)", () => {
     const result = await requestToken({
       ...base,
       method: "client_certificate",
-      certificate: { certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----" },
+      certificate: {
+        certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+        privateKeyPem: "-----BEGIN PRIVATE KEY-----\nQUJD\n-----END PRIVATE KEY-----",
+      },
     });
     expect(result).toMatchObject({ ok: false, kind: "config", title: "Cannot sign the client assertion" });
     expect(JSON.stringify(result)).not.toContain("QUJD");
@@ -60,7 +87,10 @@ describe("requestToken configuration failures (no network)", () => {
   it("returns cancelled when the signal is already aborted", async () => {
     const controller = new AbortController();
     controller.abort();
-    const result = await requestToken({ ...base, tokenUrl: "https://127.0.0.1:9/t/oauth2/v2.0/token" }, { signal: controller.signal });
+    const result = await requestToken(
+      { ...base, tokenUrl: "https://127.0.0.1:9/t/oauth2/v2.0/token" },
+      { signal: controller.signal },
+    );
     expect(result).toMatchObject({ ok: false, kind: "cancelled" });
   });
 });

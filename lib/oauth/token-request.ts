@@ -136,16 +136,33 @@ const config = (title: string, cause: string, fix: string): { ok: false; failure
   failure: { kind: "config", title, cause, fix },
 });
 
-function prepare(settings: TokenRequestSettings, options: TokenRequestOptions): { ok: true; prepared: Prepared } | { ok: false; failure: Failure } {
+function prepare(
+  settings: TokenRequestSettings,
+  options: TokenRequestOptions,
+): { ok: true; prepared: Prepared } | { ok: false; failure: Failure } {
   const tenantId = settings.tenantId?.trim();
   const rawUrl = settings.tokenUrl.trim();
-  if (!rawUrl) return config("Token URL missing", "No token URL is set.", "Enter the token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.");
+  if (!rawUrl)
+    return config(
+      "Token URL missing",
+      "No token URL is set.",
+      "Enter the token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.",
+    );
   const resolvedUrl = resolveTokenUrl(rawUrl, tenantId);
   if (TENANT_PLACEHOLDERS.some((p) => resolvedUrl.includes(p))) {
-    return config("Tenant missing", "The token URL contains TENANT_ID but no tenant is set.", "Enter the Directory (tenant) ID from Entra admin center > Overview.");
+    return config(
+      "Tenant missing",
+      "The token URL contains TENANT_ID but no tenant is set.",
+      "Enter the Directory (tenant) ID from Entra admin center > Overview.",
+    );
   }
   const urlProblem = checkTokenUrl(resolvedUrl);
-  if (urlProblem) return config("Token URL not usable", `${urlProblem}.`, "Enter the full https:// token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.");
+  if (urlProblem)
+    return config(
+      "Token URL not usable",
+      `${urlProblem}.`,
+      "Enter the full https:// token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token.",
+    );
   const url = new URL(resolvedUrl);
 
   const properties = Object.entries(settings.requestProperties)
@@ -164,9 +181,19 @@ function prepare(settings: TokenRequestSettings, options: TokenRequestOptions): 
 
   if (settings.method === "client_secret") {
     const secret = settings.clientSecret?.trim();
-    if (!secret) return config("Client secret missing", "No client secret is set.", "Enter the client secret's Value (Certificates & secrets > Client secrets).");
+    if (!secret)
+      return config(
+        "Client secret missing",
+        "No client secret is set.",
+        "Enter the client secret's Value (Certificates & secrets > Client secrets).",
+      );
     if (settings.clientAuthentication === "client_secret_basic") {
-      if (!clientId) return config("Client ID missing", "The Basic header needs the client_id, and none is set.", "Add the client_id row with the Application (client) ID.");
+      if (!clientId)
+        return config(
+          "Client ID missing",
+          "The Basic header needs the client_id, and none is set.",
+          "Add the client_id row with the Application (client) ID.",
+        );
       return {
         ok: true,
         prepared: {
@@ -175,7 +202,11 @@ function prepare(settings: TokenRequestSettings, options: TokenRequestOptions): 
           clientId,
           // client_id stays in the body as well (Microsoft lists it as required); it is the same value, and
           // the secret travels only in the header.
-          build: async () => ({ ok: true, body: base().toString(), headers: headers({ Authorization: basicAuthorization(clientId, secret) }) }),
+          build: async () => ({
+            ok: true,
+            body: base().toString(),
+            headers: headers({ Authorization: basicAuthorization(clientId, secret) }),
+          }),
         },
       };
     }
@@ -203,13 +234,22 @@ function prepare(settings: TokenRequestSettings, options: TokenRequestOptions): 
 
   if (settings.method === "client_assertion") {
     const assertion = settings.clientAssertion?.trim();
-    if (!assertion) return config("Client assertion missing", "No client assertion is set.", "Paste the signed client assertion (a JWT), or choose Client certificate.");
+    if (!assertion)
+      return config(
+        "Client assertion missing",
+        "No client assertion is set.",
+        "Paste the signed client assertion (a JWT), or choose Client certificate.",
+      );
     return { ok: true, prepared: { url, resolvedUrl, clientId, build: async () => withAssertion(assertion) } };
   }
 
   const certificate = settings.certificate;
   if (!certificate?.certificatePem.trim() || !certificate.privateKeyPem.trim()) {
-    return config("Certificate missing", "Client certificate needs both the certificate and its private key.", "Paste the certificate (PEM) and its private key.");
+    return config(
+      "Certificate missing",
+      "Client certificate needs both the certificate and its private key.",
+      "Paste the certificate (PEM) and its private key.",
+    );
   }
   let thumbprints: CertificateThumbprints | undefined;
   return {
@@ -231,7 +271,11 @@ function prepare(settings: TokenRequestSettings, options: TokenRequestOptions): 
           lifetimeSeconds: settings.assertion?.lifetimeSeconds ?? 300,
           now: options.now,
         });
-        if (!built.ok) return { ok: false, failure: config("Cannot sign the client assertion", `${built.message}.`, certificateFix(built.code)).failure };
+        if (!built.ok)
+          return {
+            ok: false,
+            failure: config("Cannot sign the client assertion", `${built.message}.`, certificateFix(built.code)).failure,
+          };
         thumbprints = built.thumbprints;
         return withAssertion(built.assertion);
       },
@@ -255,7 +299,8 @@ function certificateFix(code: string): string {
   }
 }
 
-const looksLikeHtml = (contentType: string, body: string) => /html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(body);
+const looksLikeHtml = (contentType: string, body: string) =>
+  /html/i.test(contentType) || /^\s*<(!doctype|html|head|body)/i.test(body);
 
 function parseJson(body: string): unknown {
   try {
@@ -265,13 +310,24 @@ function parseJson(body: string): unknown {
   }
 }
 
-type Attempt = { ok: true; success: Omit<TokenSuccess, "attempts" | "ms" | "summary"> } | { ok: false; failure: Failure; retryable: boolean };
+type Attempt =
+  { ok: true; success: Omit<TokenSuccess, "attempts" | "ms" | "summary"> } | { ok: false; failure: Failure; retryable: boolean };
 
-function interpret(post: PostResult, settings: TokenRequestSettings, prepared: Prepared, startedAt: Date, timeoutMs: number): Attempt {
+function interpret(
+  post: PostResult,
+  settings: TokenRequestSettings,
+  prepared: Prepared,
+  startedAt: Date,
+  timeoutMs: number,
+): Attempt {
   const url = prepared.url;
   const host = url.hostname;
   if (!post.ok) {
-    const text = describeNetworkFailure(post.failure, { host, port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80, timeoutMs });
+    const text = describeNetworkFailure(post.failure, {
+      host,
+      port: url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80,
+      timeoutMs,
+    });
     return { ok: false, retryable: false, failure: { ...text } };
   }
   const { status, contentType, body } = post;
@@ -357,15 +413,18 @@ function fromExplanation(e: TokenErrorExplanation, status: number, settings: Tok
     const expiry = pastedAssertionExpiry(settings.clientAssertion);
     if (expiry && expiry.getTime() <= Date.now()) {
       cause = `The pasted client assertion expired at ${expiry.toISOString()}.`;
-      fix = "Generate a new assertion and paste it, or switch to Client certificate so the console signs a fresh assertion for every request.";
+      fix =
+        "Generate a new assertion and paste it, or switch to Client certificate so the console signs a fresh assertion for every request.";
     }
   }
   if (codes.includes(700027) && settings.method === "client_certificate") {
     const t = prepared.thumbprints?.();
-    if (t) cause = `${cause} The console signed with the certificate whose thumbprint is ${t.sha1Hex} (SHA-1) / ${t.sha256Hex} (SHA-256).`;
+    if (t)
+      cause = `${cause} The console signed with the certificate whose thumbprint is ${t.sha1Hex} (SHA-1) / ${t.sha256Hex} (SHA-256).`;
   }
   if (codes.includes(50013) && settings.method === "client_assertion") {
-    fix = "A pasted assertion can be refused once it has been used: generate a new one, or switch to Client certificate so the console signs a fresh assertion for every request.";
+    fix =
+      "A pasted assertion can be refused once it has been used: generate a new one, or switch to Client certificate so the console signs a fresh assertion for every request.";
   }
   const temporary = status >= 500 || e.error === "temporarily_unavailable";
   return {
@@ -431,7 +490,8 @@ function scrub<T>(value: T, secrets: string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return clean(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object" && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === "object" && !(v instanceof Date))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as T;
@@ -443,7 +503,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-function summaryOf(host: string, success: Omit<TokenSuccess, "attempts" | "ms" | "summary">, ms: number, attempts: number): string {
+function summaryOf(
+  host: string,
+  success: Omit<TokenSuccess, "attempts" | "ms" | "summary">,
+  ms: number,
+  attempts: number,
+): string {
   const minutes = Math.round(success.expiresIn / 60);
   const retried = attempts > 1 ? " after one retry" : "";
   return `Token received from ${host} in ${ms} ms${retried}: ${success.tokenType} token valid for ${minutes} min (until ${success.expiresAt.toISOString()}).`;
@@ -452,7 +517,12 @@ function summaryOf(host: string, success: Omit<TokenSuccess, "attempts" | "ms" |
 export async function requestToken(settings: TokenRequestSettings, options: TokenRequestOptions = {}): Promise<TokenResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const secrets = [settings.clientSecret?.trim() ?? "", settings.clientAssertion?.trim() ?? "", settings.certificate?.privateKeyPem ?? "", settings.certificate?.passphrase ?? ""];
+  const secrets = [
+    settings.clientSecret?.trim() ?? "",
+    settings.clientAssertion?.trim() ?? "",
+    settings.certificate?.privateKeyPem ?? "",
+    settings.certificate?.passphrase ?? "",
+  ];
   let attempts = 0;
   const failed = (failure: Failure): TokenFailure =>
     scrub({ ok: false, aadstsCodes: [], ...failure, attempts, ms: elapsed() } as TokenFailure, [...secrets]);
@@ -464,7 +534,13 @@ export async function requestToken(settings: TokenRequestSettings, options: Toke
     const timeoutMs = settings.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
     const ca = trustedCertificates(settings.trustedCaPem, settings.extraCaPem);
 
-    const cancelled = (): TokenFailure => failed({ kind: "cancelled", title: "Cancelled", cause: "The token request was cancelled before the token endpoint answered.", fix: "Run the test again." });
+    const cancelled = (): TokenFailure =>
+      failed({
+        kind: "cancelled",
+        title: "Cancelled",
+        cause: "The token request was cancelled before the token endpoint answered.",
+        fix: "Run the test again.",
+      });
     let failure: Failure | undefined;
     // At most two attempts: the second only after a 5xx or temporarily_unavailable, never for invalid_client & co.
     while (attempts < 2) {
@@ -474,7 +550,14 @@ export async function requestToken(settings: TokenRequestSettings, options: Toke
       if (!request.ok) return failed(request.failure);
       attempts++;
       const startedAt = options.now ?? new Date();
-      const post = await postForm({ url: prepared.url, body: request.body, headers: request.headers, ca, timeoutMs, signal: options.signal });
+      const post = await postForm({
+        url: prepared.url,
+        body: request.body,
+        headers: request.headers,
+        ca,
+        timeoutMs,
+        signal: options.signal,
+      });
       const attempt = interpret(post, settings, prepared, startedAt, timeoutMs);
       logAttempt(prepared.url, post, attempt, attempts, [...secrets, ...(attempt.ok ? [attempt.success.accessToken] : [])]);
       if (attempt.ok) {

@@ -33,7 +33,8 @@ const TRUST_PROPERTY_SUFFIXES = [".ssl.trust", ".ssl.checkserveridentity", ".soc
 
 function mailDestination(connection: ProfileInput["connection"]): string {
   const resolved = resolveConnection(connection);
-  if (!resolved) return `unparsed:${connection.mailServerUrl.trim().toLowerCase()}|${connection.port.trim()}|${connection.security}`;
+  if (!resolved)
+    return `unparsed:${connection.mailServerUrl.trim().toLowerCase()}|${connection.port.trim()}|${connection.security}`;
   const host = resolved.address.host.includes(":") ? `[${resolved.address.host}]` : resolved.address.host;
   return `${host}:${resolved.port}/${connection.security}`;
 }

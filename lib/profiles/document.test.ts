@@ -1,6 +1,12 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { documentSecrets, documentToInput, inputToDocument, profileDocumentSchema, profileJsonSchema } from "@/lib/profiles/document";
+import {
+  documentSecrets,
+  documentToInput,
+  inputToDocument,
+  profileDocumentSchema,
+  profileJsonSchema,
+} from "@/lib/profiles/document";
 import { profileSchema } from "@/lib/profiles/schema";
 
 const example = {
@@ -13,7 +19,10 @@ const example = {
     mailServerUrl: "outlook.office365.com",
     port: 993,
     security: "tls",
-    additionalProperties: { "mail.imap.starttls.enable": "true", "mail.imap.socketFactory.class": "javax.net.ssl.SSLSocketFactory" },
+    additionalProperties: {
+      "mail.imap.starttls.enable": "true",
+      "mail.imap.socketFactory.class": "javax.net.ssl.SSLSocketFactory",
+    },
     trustedCaPem: null,
   },
   authentication: {
@@ -62,7 +71,8 @@ describe("mcf-profile document", () => {
   });
 
   it("is strict about unknown keys, format and version", () => {
-    const issues = (doc: unknown) => profileDocumentSchema.safeParse(doc).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];
+    const issues = (doc: unknown) =>
+      profileDocumentSchema.safeParse(doc).error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`) ?? [];
     expect(issues({ ...example, extra: 1 }).join()).toMatch(/extra/);
     expect(issues({ ...example, format: "other" }).join()).toMatch(/"format" must be "mcf-profile"/);
     expect(issues({ ...example, version: 2 }).join()).toMatch(/version 1/);
@@ -79,7 +89,10 @@ describe("mcf-profile document", () => {
 it("keeps request properties named like Object.prototype members (toString, constructor) as values", () => {
   const doc = profileDocumentSchema.parse({
     ...example,
-    authentication: { ...example.authentication, requestProperties: { ...example.authentication.requestProperties, toString: "kept" } },
+    authentication: {
+      ...example.authentication,
+      requestProperties: { ...example.authentication.requestProperties, toString: "kept" },
+    },
   });
   const stored = inputToDocument(documentToInput(doc));
   expect(stored.authentication.type === "oauth2" && stored.authentication.requestProperties.toString).toBe("kept");

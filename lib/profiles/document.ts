@@ -16,7 +16,12 @@ import {
   type ProfileInput,
 } from "@/lib/profiles/schema";
 import { DEFAULT_TOKEN_URL, requestPropertiesFor, type PropertyRow } from "@/lib/profiles/oauth-defaults";
-import { noStoredSecrets, secretFieldOfRequestProperty, secretRequestProperties, type SecretField } from "@/lib/profiles/secret-fields";
+import {
+  noStoredSecrets,
+  secretFieldOfRequestProperty,
+  secretRequestProperties,
+  type SecretField,
+} from "@/lib/profiles/secret-fields";
 
 export const PROFILE_FORMAT = "mcf-profile";
 export const PROFILE_FORMAT_VERSION = 1;
@@ -75,7 +80,9 @@ const oauthSchema = z.strictObject({
 const documentShape = z.strictObject({
   $schema: z.string().optional(),
   format: z.literal(PROFILE_FORMAT, { error: `"format" must be "${PROFILE_FORMAT}"` }),
-  version: z.literal(PROFILE_FORMAT_VERSION, { error: `"version" must be ${PROFILE_FORMAT_VERSION}: this console reads version 1` }),
+  version: z.literal(PROFILE_FORMAT_VERSION, {
+    error: `"version" must be ${PROFILE_FORMAT_VERSION}: this console reads version 1`,
+  }),
   name: z.string().max(LIMITS.name),
   description: z.string().max(LIMITS.description).optional(),
   connection: connectionSchema,
@@ -220,7 +227,8 @@ export function inputToDocument(input: ProfileInput, secrets: DocumentSecrets = 
 function toDocumentPath(path: (string | number)[], input: ProfileInput): (string | number)[] {
   const [section, field, index] = path;
   if ((field === "additionalProperties" || field === "requestProperties") && typeof index === "number") {
-    const rows = field === "additionalProperties" ? input.connection.additionalProperties : input.authentication.requestProperties;
+    const rows =
+      field === "additionalProperties" ? input.connection.additionalProperties : input.authentication.requestProperties;
     return [section as string, field, rows[index]?.key ?? index];
   }
   if (section === "connection" && field === "port") return ["connection", "port"];

@@ -3,9 +3,13 @@ import { analyzeProperty, honouredProperties, type ConnectionContext } from "@/l
 
 const imapTls: ConnectionContext = { protocol: "imap", security: "tls", storeName: "imap", port: 993, authType: "oauth2" };
 const errorsOf = (key: string, value: string, ctx = imapTls) =>
-  analyzeProperty(key, value, ctx).findings.filter((f) => f.level === "error").map((f) => f.message);
+  analyzeProperty(key, value, ctx)
+    .findings.filter((f) => f.level === "error")
+    .map((f) => f.message);
 const warningsOf = (key: string, value: string, ctx = imapTls) =>
-  analyzeProperty(key, value, ctx).findings.filter((f) => f.level === "warning").map((f) => f.message);
+  analyzeProperty(key, value, ctx)
+    .findings.filter((f) => f.level === "warning")
+    .map((f) => f.message);
 
 describe("analyzeProperty", () => {
   it("knows honoured keys with their type and meaning", () => {
@@ -50,7 +54,10 @@ describe("analyzeProperty", () => {
   });
 
   it("keeps unknown keys and says they are not used", () => {
-    expect(analyzeProperty("com.example.flag", "1", imapTls)).toMatchObject({ status: "unknown", note: "Not used by this console" });
+    expect(analyzeProperty("com.example.flag", "1", imapTls)).toMatchObject({
+      status: "unknown",
+      note: "Not used by this console",
+    });
     expect(analyzeProperty("mail.imap.bogus", "1", imapTls).status).toBe("unknown");
   });
 

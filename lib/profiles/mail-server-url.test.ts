@@ -51,21 +51,36 @@ describe("findMailServerContradiction", () => {
   const address = (text: string) => ok(text);
   it("accepts agreeing settings", () => {
     expect(findMailServerContradiction(address("imaps://h.example"), { protocol: "imap", security: "tls" })).toBeUndefined();
-    expect(findMailServerContradiction(address("imap://h.example:143"), { protocol: "imap", security: "starttls", port: 143 })).toBeUndefined();
+    expect(
+      findMailServerContradiction(address("imap://h.example:143"), { protocol: "imap", security: "starttls", port: 143 }),
+    ).toBeUndefined();
     expect(findMailServerContradiction(address("h.example:995"), { protocol: "pop3", security: "tls" })).toBeUndefined();
   });
   it("reports a scheme of the other protocol", () => {
-    expect(findMailServerContradiction(address("imaps://h.example"), { protocol: "pop3", security: "tls" })).toMatch(/IMAP, but Protocol is POP3/);
+    expect(findMailServerContradiction(address("imaps://h.example"), { protocol: "pop3", security: "tls" })).toMatch(
+      /IMAP, but Protocol is POP3/,
+    );
   });
   it("reports a scheme that contradicts the security", () => {
-    expect(findMailServerContradiction(address("imaps://h.example"), { protocol: "imap", security: "starttls" })).toMatch(/implicit TLS, but Security is STARTTLS/);
-    expect(findMailServerContradiction(address("pop3://h.example"), { protocol: "pop3", security: "tls" })).toMatch(/Security is TLS/);
+    expect(findMailServerContradiction(address("imaps://h.example"), { protocol: "imap", security: "starttls" })).toMatch(
+      /implicit TLS, but Security is STARTTLS/,
+    );
+    expect(findMailServerContradiction(address("pop3://h.example"), { protocol: "pop3", security: "tls" })).toMatch(
+      /Security is TLS/,
+    );
   });
   it("reports a URL port that differs from the Port field", () => {
-    expect(findMailServerContradiction(address("h.example:995"), { protocol: "imap", security: "tls", port: 993 })).toMatch(/port 995, but Port is 993/);
+    expect(findMailServerContradiction(address("h.example:995"), { protocol: "imap", security: "tls", port: 993 })).toMatch(
+      /port 995, but Port is 993/,
+    );
   });
 });
 
 it("defaults ports by protocol and security", () => {
-  expect([defaultPort("imap", "tls"), defaultPort("imap", "starttls"), defaultPort("pop3", "tls"), defaultPort("pop3", "none")]).toEqual([993, 143, 995, 110]);
+  expect([
+    defaultPort("imap", "tls"),
+    defaultPort("imap", "starttls"),
+    defaultPort("pop3", "tls"),
+    defaultPort("pop3", "none"),
+  ]).toEqual([993, 143, 995, 110]);
 });

@@ -57,7 +57,10 @@ export function parseMailServerUrl(input: string): ParseResult {
   if (schemeMatch) {
     const name = schemeMatch[1]!.toLowerCase();
     if (!schemes.includes(name as MailScheme)) {
-      return { ok: false, message: `"${name}://" is not a mail URL: use imap://, imaps://, pop3:// or pop3s://, or just the host name` };
+      return {
+        ok: false,
+        message: `"${name}://" is not a mail URL: use imap://, imaps://, pop3:// or pop3s://, or just the host name`,
+      };
     }
     scheme = name as MailScheme;
     rest = schemeMatch[2]!.replace(/\/$/, "");

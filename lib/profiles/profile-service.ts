@@ -15,7 +15,14 @@ import { parseMailServerUrl } from "@/lib/profiles/mail-server-url";
 import { describeChange, summarizeChanges, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { nameSchema, profileSchema, resolveConnection, type ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, secretFields, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
-import { bindingFor, retargetError, retargetedParts, serializeBinding, storedBinding, type SecretBinding } from "@/lib/profiles/secret-binding";
+import {
+  bindingFor,
+  retargetError,
+  retargetedParts,
+  serializeBinding,
+  storedBinding,
+  type SecretBinding,
+} from "@/lib/profiles/secret-binding";
 import { authLabel, nameKey, secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 import { fieldErrorsFrom } from "@/lib/profiles/validation-errors";
 
@@ -31,12 +38,22 @@ const NAME_TAKEN = "A profile with this name already exists (names are compared 
 /** Validates on the server with the form's own schema, against the secrets actually stored. */
 export function validateProfileInput(input: unknown, stored: StoredSecretFlags): ProfileInput {
   const candidate = structuredCloneSafe(input);
-  if (candidate && typeof candidate === "object" && "secrets" in candidate && candidate.secrets && typeof candidate.secrets === "object") {
+  if (
+    candidate &&
+    typeof candidate === "object" &&
+    "secrets" in candidate &&
+    candidate.secrets &&
+    typeof candidate.secrets === "object"
+  ) {
     (candidate.secrets as { stored: unknown }).stored = stored;
   }
   const parsed = profileSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", fieldErrorsFrom(parsed.error));
+    throw new AppError(
+      "invalid_input",
+      "Some fields need attention: see the messages beside them.",
+      fieldErrorsFrom(parsed.error),
+    );
   }
   return parsed.data;
 }
@@ -56,7 +73,9 @@ function structuredCloneSafe(value: unknown): unknown {
 }
 
 const usesStoredCertificate = (input: ProfileInput) =>
-  input.authentication.type === "oauth2" && input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored";
+  input.authentication.type === "oauth2" &&
+  input.authentication.method === "client_certificate" &&
+  input.authentication.certificate.source === "stored";
 
 /** The denormalised columns beside the stored document (list, search, sort without parsing JSON). */
 export function profileColumns(input: ProfileInput) {
@@ -96,14 +115,19 @@ export function requireCertificateUse(actor: CurrentUser, input: ProfileInput, s
     usesStoredCertificate(saved) &&
     saved.authentication.certificate.certificateId === input.authentication.certificate.certificateId &&
     retargetedParts(bindingFor(saved, "private_key"), input, "private_key").length === 0;
-  if (!unchanged) throw new AppError("forbidden", USE_CERTIFICATES_MESSAGE, { "authentication.certificate.certificateId": USE_CERTIFICATES_MESSAGE });
+  if (!unchanged)
+    throw new AppError("forbidden", USE_CERTIFICATES_MESSAGE, {
+      "authentication.certificate.certificateId": USE_CERTIFICATES_MESSAGE,
+    });
 }
 
 /** A profile may only point at a certificate that exists (the form's list may be stale). */
 async function checkCertificateReference(input: ProfileInput, db: Tx | typeof prisma = prisma) {
   if (usesStoredCertificate(input) && !(await certificateExists(input.authentication.certificate.certificateId, db))) {
     const message = "This certificate no longer exists: choose another one";
-    throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", { "authentication.certificate.certificateId": message });
+    throw new AppError("invalid_input", "Some fields need attention: see the messages beside them.", {
+      "authentication.certificate.certificateId": message,
+    });
   }
 }
 
@@ -117,7 +141,11 @@ async function writeSecret(tx: Tx, profileId: string, field: SecretField, value:
     fingerprint: fingerprintSecret(value),
     destination: serializeBinding(binding),
   };
-  await tx.profileSecret.upsert({ where: { profileId_field: { profileId, field } }, create: { profileId, field, ...data }, update: data });
+  await tx.profileSecret.upsert({
+    where: { profileId_field: { profileId, field } },
+    create: { profileId, field, ...data },
+    update: data,
+  });
 }
 
 /**
@@ -143,7 +171,9 @@ async function applySecretChanges(
 ): Promise<SecretField[]> {
   const typed = typedSecrets(input);
   const inUse = new Set(secretsInUse(input.authentication));
-  const stored = saved ? await tx.profileSecret.findMany({ where: { profileId }, select: { field: true, destination: true } }) : [];
+  const stored = saved
+    ? await tx.profileSecret.findMany({ where: { profileId }, select: { field: true, destination: true } })
+    : [];
   const errors: Record<string, string> = {};
   const dropped: SecretField[] = [];
   for (const field of secretFields) {
@@ -168,7 +198,11 @@ async function applySecretChanges(
     }
   }
   if (Object.keys(errors).length > 0) {
-    throw new AppError("invalid_input", "A destination changed: type the secret again to save (see the message beside it).", errors);
+    throw new AppError(
+      "invalid_input",
+      "A destination changed: type the secret again to save (see the message beside it).",
+      errors,
+    );
   }
   return dropped;
 }
@@ -192,7 +226,13 @@ async function recordRevision(
   const document = parseStoredDocument(row.configJson);
   const secrets = await secretFingerprints(tx, profileId);
   const changes = previous ? summarizeChanges(previous, { document, secrets }).map(describeChange) : [];
-  const summary = previous ? changes.join("; ") || "No changes" : action === "duplicated" ? "Created as a copy" : action === "imported" ? "Imported" : "Created";
+  const summary = previous
+    ? changes.join("; ") || "No changes"
+    : action === "duplicated"
+      ? "Created as a copy"
+      : action === "imported"
+        ? "Imported"
+        : "Created";
   await tx.profileRevision.create({
     data: {
       id: crypto.randomUUID(),
@@ -206,8 +246,25 @@ async function recordRevision(
       summary: summary.slice(0, 2000),
     },
   });
-  const auditAction = action === "created" ? "profile.created" : action === "duplicated" ? "profile.duplicated" : action === "restored" ? "profile.restored" : action === "imported" ? "profile.imported" : "profile.updated";
-  await audit({ actor: auditActor(actor), action: auditAction, object: { type: "profile", id: profileId, label: row.name }, detail: { revision: number, changes, ...extra } }, tx);
+  const auditAction =
+    action === "created"
+      ? "profile.created"
+      : action === "duplicated"
+        ? "profile.duplicated"
+        : action === "restored"
+          ? "profile.restored"
+          : action === "imported"
+            ? "profile.imported"
+            : "profile.updated";
+  await audit(
+    {
+      actor: auditActor(actor),
+      action: auditAction,
+      object: { type: "profile", id: profileId, label: row.name },
+      detail: { revision: number, changes, ...extra },
+    },
+    tx,
+  );
 }
 
 export const auditActor = (actor: CurrentUser) => (actor.id === "cli" ? { id: null, label: "mcf CLI" } : actorOf(actor));
@@ -247,11 +304,17 @@ export async function overwriteProfile(
 ): Promise<SavedProfile & { droppedSecrets: SecretField[] }> {
   await checkCertificateReference(input, tx);
   const previous = await currentRevisionSide(tx, id);
-  const result = await tx.profile.updateMany({ where: { id, version: expectedVersion }, data: { ...profileColumns(input), version: { increment: 1 } } });
+  const result = await tx.profile.updateMany({
+    where: { id, version: expectedVersion },
+    data: { ...profileColumns(input), version: { increment: 1 } },
+  });
   if (result.count === 0) {
     const current = await tx.profile.findUnique({ where: { id }, select: { version: true } });
     if (!current) throw new AppError("not_found", "This profile no longer exists: it was deleted by someone else.");
-    throw new AppError("version_conflict", "Someone saved this profile after you opened it. Reload to see their changes; your edits were not saved.");
+    throw new AppError(
+      "version_conflict",
+      "Someone saved this profile after you opened it. Reload to see their changes; your edits were not saved.",
+    );
   }
   const saved = previous ? documentToInput(previous.document) : null;
   const droppedSecrets = await applySecretChanges(tx, id, input, saved, options.retargetedSecrets ?? "refuse");
@@ -278,7 +341,12 @@ export async function createProfile(raw: unknown, actor: CurrentUser): Promise<S
   return withNameCheck(() => prisma.$transaction((tx) => insertProfile(tx, input, actor)));
 }
 
-export async function updateProfile(id: string, expectedVersion: number, raw: unknown, actor: CurrentUser): Promise<SavedProfile> {
+export async function updateProfile(
+  id: string,
+  expectedVersion: number,
+  raw: unknown,
+  actor: CurrentUser,
+): Promise<SavedProfile> {
   await requireProfile(actor, id, "edit");
   const input = validateProfileInput(raw, await storedSecretFlags(id));
   requireCertificateUse(actor, input, await savedInput(id));
@@ -313,7 +381,11 @@ async function freeCopyName(base: string): Promise<string> {
   return `${stem} ${crypto.randomUUID().slice(0, 8)}`;
 }
 
-export async function duplicateProfile(id: string, options: { name?: string; copySecrets: boolean }, actor: CurrentUser): Promise<SavedProfile> {
+export async function duplicateProfile(
+  id: string,
+  options: { name?: string; copySecrets: boolean },
+  actor: CurrentUser,
+): Promise<SavedProfile> {
   await requireProfile(actor, id, options.copySecrets ? "edit" : "duplicate");
   requireAbility(actor, "createProfile", "Viewers cannot create profiles. Ask an admin for the Editor role.");
   const source = await prisma.profile.findUnique({ where: { id }, select: { name: true, configJson: true } });
@@ -328,7 +400,10 @@ export async function duplicateProfile(id: string, options: { name?: string; cop
       const newId = crypto.randomUUID();
       if (options.copySecrets) {
         // secrets go in before the first revision, so it records their fingerprints
-        const secrets = await tx.profileSecret.findMany({ where: { profileId: id }, select: { field: true, ciphertext: true, destination: true } });
+        const secrets = await tx.profileSecret.findMany({
+          where: { profileId: id },
+          select: { field: true, ciphertext: true, destination: true },
+        });
         await tx.profile.create({ data: { id: newId, ...profileColumns(input), ownerId: actor.id === "cli" ? null : actor.id } });
         for (const secret of secrets) {
           const field = secret.field as SecretField;
@@ -340,7 +415,11 @@ export async function duplicateProfile(id: string, options: { name?: string; cop
         await recordRevision(tx, newId, 1, actor, "duplicated", null, { from: source.name, secretsCopied: true });
         return { id: newId, version: 1 };
       }
-      return insertProfile(tx, input, actor, { action: "duplicated", id: newId, extra: { from: source.name, secretsCopied: false } });
+      return insertProfile(tx, input, actor, {
+        action: "duplicated",
+        id: newId,
+        extra: { from: source.name, secretsCopied: false },
+      });
     }),
   );
 }

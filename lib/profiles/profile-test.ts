@@ -77,7 +77,11 @@ export async function prepareTest(user: CurrentUser, profileId: string | undefin
     storedSecretsUsed.push(field);
   }
   if (Object.keys(retargeted).length > 0) {
-    throw new AppError("invalid_input", "A destination changed: type the secret again to test (see the message beside it).", retargeted);
+    throw new AppError(
+      "invalid_input",
+      "A destination changed: type the secret again to test (see the message beside it).",
+      retargeted,
+    );
   }
 
   let certificate: TestSubject["certificate"];
@@ -105,7 +109,10 @@ export async function prepareTest(user: CurrentUser, profileId: string | undefin
 
 /** What the list shows: "verified 2 min ago" or "failing since …"; the result keeps only redacted data. */
 export async function recordTestResult(profileId: string, result: TestResult): Promise<void> {
-  const current = await prisma.profile.findUnique({ where: { id: profileId }, select: { lastTestOk: true, failingSince: true, updatedAt: true } });
+  const current = await prisma.profile.findUnique({
+    where: { id: profileId },
+    select: { lastTestOk: true, failingSince: true, updatedAt: true },
+  });
   if (!current) return;
   const at = new Date(result.startedAt);
   await prisma.profile.update({
@@ -174,7 +181,12 @@ export async function completeTest(
  * The Test as NDJSON, one event per line as each step finishes (the last is {"type":"done",…}).
  * Closing the request aborts the test and every connection it opened.
  */
-export function streamTest(user: CurrentUser, profileId: string | undefined, prepared: PreparedTest, options: { freshToken: boolean; signal: AbortSignal; via?: "api" }): Response {
+export function streamTest(
+  user: CurrentUser,
+  profileId: string | undefined,
+  prepared: PreparedTest,
+  options: { freshToken: boolean; signal: AbortSignal; via?: "api" },
+): Response {
   const encoder = new TextEncoder();
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -185,8 +197,14 @@ export function streamTest(user: CurrentUser, profileId: string | undefined, pre
           // the client went away; the abort signal stops the test
         }
       };
-      const result = await runConnectionTest(prepared.subject, { onEvent: send, signal: options.signal, freshToken: options.freshToken });
-      await completeTest(user, profileId, prepared, result, { aborted: options.signal.aborted, via: options.via }).catch(() => undefined);
+      const result = await runConnectionTest(prepared.subject, {
+        onEvent: send,
+        signal: options.signal,
+        freshToken: options.freshToken,
+      });
+      await completeTest(user, profileId, prepared, result, { aborted: options.signal.aborted, via: options.via }).catch(
+        () => undefined,
+      );
       try {
         controller.close();
       } catch {
@@ -195,6 +213,10 @@ export function streamTest(user: CurrentUser, profileId: string | undefined, pre
     },
   });
   return new Response(stream, {
-    headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" },
+    headers: {
+      "Content-Type": "application/x-ndjson; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
   });
 }

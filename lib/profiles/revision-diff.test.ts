@@ -6,18 +6,32 @@ const base: ProfileDocument = profileDocumentSchema.parse({
   format: "mcf-profile",
   version: 1,
   name: "Support",
-  connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 993, security: "tls", additionalProperties: { "mail.imap.timeout": "5000" } },
+  connection: {
+    protocol: "imap",
+    mailServerUrl: "outlook.office365.com",
+    port: 993,
+    security: "tls",
+    additionalProperties: { "mail.imap.timeout": "5000" },
+  },
   authentication: {
     type: "oauth2",
     username: "support@contoso.com",
     tokenUrl: "https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token",
     tenantId: "contoso.onmicrosoft.com",
     method: "client_secret",
-    requestProperties: { grant_type: "client_credentials", client_id: "11111111-1111-1111-1111-111111111111", scope: "https://outlook.office365.com/.default", client_secret: null },
+    requestProperties: {
+      grant_type: "client_credentials",
+      client_id: "11111111-1111-1111-1111-111111111111",
+      scope: "https://outlook.office365.com/.default",
+      client_secret: null,
+    },
   },
 });
 
-const side = (doc: ProfileDocument, secret?: string): RevisionSide => ({ document: doc, secrets: secret ? { client_secret: secret } : {} });
+const side = (doc: ProfileDocument, secret?: string): RevisionSide => ({
+  document: doc,
+  secrets: secret ? { client_secret: secret } : {},
+});
 
 describe("revision diff", () => {
   it("says what changed in the admin's terms, secrets by fingerprint only", () => {

@@ -50,7 +50,12 @@ function flatten(doc: ProfileDocument): Map<string, string> {
   out.set("Mail server URL", doc.connection.mailServerUrl);
   out.set("Port", doc.connection.port === undefined ? "default" : String(doc.connection.port));
   out.set("Security", securityNames[doc.connection.security] ?? doc.connection.security);
-  out.set("Trusted CA certificates", doc.connection.trustedCaPem ? `${(doc.connection.trustedCaPem.match(/BEGIN CERTIFICATE/g) ?? []).length} certificate(s)` : "none");
+  out.set(
+    "Trusted CA certificates",
+    doc.connection.trustedCaPem
+      ? `${(doc.connection.trustedCaPem.match(/BEGIN CERTIFICATE/g) ?? []).length} certificate(s)`
+      : "none",
+  );
   for (const [key, value] of Object.entries(doc.connection.additionalProperties ?? {})) out.set(`Property ${key}`, value);
   const auth = doc.authentication;
   out.set("Authentication type", auth.type === "basic" ? "Basic" : "OAUTH2");
@@ -82,7 +87,12 @@ export function compareRevisions(before: RevisionSide, after: RevisionSide): Fie
   const rows: FieldRow[] = labels.map((label) => {
     const x = a.get(label) ?? "";
     const y = b.get(label) ?? "";
-    return { label, before: a.has(label) ? x : "—", after: b.has(label) ? y : "—", changed: x !== y || a.has(label) !== b.has(label) };
+    return {
+      label,
+      before: a.has(label) ? x : "—",
+      after: b.has(label) ? y : "—",
+      changed: x !== y || a.has(label) !== b.has(label),
+    };
   });
   for (const field of secretFields) {
     const x = before.secrets[field];

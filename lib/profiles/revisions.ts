@@ -5,7 +5,14 @@ import { requireProfile } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { documentToInput } from "@/lib/profiles/document";
-import { MISSING_SECRETS_ALLOWED, overwriteProfile, requireCertificateUse, savedInput, validateProfileInput, type SavedProfile } from "@/lib/profiles/profile-service";
+import {
+  MISSING_SECRETS_ALLOWED,
+  overwriteProfile,
+  requireCertificateUse,
+  savedInput,
+  validateProfileInput,
+  type SavedProfile,
+} from "@/lib/profiles/profile-service";
 import { compareRevisions, type FieldRow, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { secretFields, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { secretsInUse } from "@/lib/profiles/summary";
@@ -18,24 +25,39 @@ export interface RevisionSummary {
   summary: string;
 }
 
-export async function listRevisions(profileId: string, actor: CurrentUser): Promise<{ name: string; version: number; revisions: RevisionSummary[] }> {
+export async function listRevisions(
+  profileId: string,
+  actor: CurrentUser,
+): Promise<{ name: string; version: number; revisions: RevisionSummary[] }> {
   const access = await requireProfile(actor, profileId, "history");
   const rows = await prisma.profileRevision.findMany({
     where: { profileId },
     orderBy: { number: "desc" },
     select: { number: true, createdAt: true, authorLabel: true, action: true, summary: true },
   });
-  return { name: access.name, version: access.version, revisions: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+  return {
+    name: access.name,
+    version: access.version,
+    revisions: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+  };
 }
 
 async function revisionSide(profileId: string, number: number) {
-  const row = await prisma.profileRevision.findUnique({ where: { profileId_number: { profileId, number } }, select: { configJson: true, secretFingerprints: true } });
+  const row = await prisma.profileRevision.findUnique({
+    where: { profileId_number: { profileId, number } },
+    select: { configJson: true, secretFingerprints: true },
+  });
   if (!row) throw new AppError("not_found", `Revision ${number} does not exist.`);
   return { document: parseStoredDocument(row.configJson), secrets: JSON.parse(row.secretFingerprints) as SecretFingerprints };
 }
 
 /** Two revisions side by side; secrets only as "changed" / "unchanged". */
-export async function compareProfileRevisions(profileId: string, from: number, to: number, actor: CurrentUser): Promise<FieldRow[]> {
+export async function compareProfileRevisions(
+  profileId: string,
+  from: number,
+  to: number,
+  actor: CurrentUser,
+): Promise<FieldRow[]> {
   await requireProfile(actor, profileId, "history");
   return compareRevisions(await revisionSide(profileId, from), await revisionSide(profileId, to));
 }
@@ -46,7 +68,12 @@ export async function compareProfileRevisions(profileId: string, from: number, t
  * to go; one bound to other destinations is removed. A secret the old configuration needs and the
  * profile no longer holds is left for the admin to supply (the Test and the form ask for it).
  */
-export async function restoreRevision(profileId: string, number: number, expectedVersion: number, actor: CurrentUser): Promise<SavedProfile> {
+export async function restoreRevision(
+  profileId: string,
+  number: number,
+  expectedVersion: number,
+  actor: CurrentUser,
+): Promise<SavedProfile> {
   await requireProfile(actor, profileId, "restore");
   const revision = await revisionSide(profileId, number);
   const input = documentToInput(revision.document);
@@ -56,7 +83,11 @@ export async function restoreRevision(profileId: string, number: number, expecte
   const valid = validateProfileInput(input, flags);
   requireCertificateUse(actor, valid, await savedInput(profileId));
   const saved = await prisma.$transaction((tx) =>
-    overwriteProfile(tx, profileId, expectedVersion, valid, actor, { action: "restored", extra: { restoredFrom: number }, retargetedSecrets: "drop" }),
+    overwriteProfile(tx, profileId, expectedVersion, valid, actor, {
+      action: "restored",
+      extra: { restoredFrom: number },
+      retargetedSecrets: "drop",
+    }),
   );
   return { id: saved.id, version: saved.version };
 }

@@ -124,7 +124,9 @@ describe("profileSchema", () => {
 
   it("requires the method's request properties, and a stored secret counts", () => {
     const input = validOAuth();
-    input.authentication.requestProperties = input.authentication.requestProperties.map((r) => (r.key === "client_secret" ? { ...r, value: "" } : r));
+    input.authentication.requestProperties = input.authentication.requestProperties.map((r) =>
+      r.key === "client_secret" ? { ...r, value: "" } : r,
+    );
     const secretIndex = input.authentication.requestProperties.findIndex((r) => r.key === "client_secret");
     expect(errorsFor(input)[`authentication.requestProperties.${secretIndex}.value`]).toMatch(/Value \(not its Secret ID\)/);
     input.secrets.stored.client_secret = true;
@@ -160,7 +162,10 @@ describe("profileSchema", () => {
   it("rejects a stale client_secret row under Method 2", () => {
     const input = validOAuth();
     input.authentication.method = "client_assertion";
-    input.authentication.requestProperties.push({ key: "client_assertion_type", value: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" }, { key: "client_assertion", value: "eyJ.x.y" });
+    input.authentication.requestProperties.push(
+      { key: "client_assertion_type", value: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" },
+      { key: "client_assertion", value: "eyJ.x.y" },
+    );
     const index = input.authentication.requestProperties.findIndex((r) => r.key === "client_secret");
     expect(errorsFor(input)[`authentication.requestProperties.${index}.key`]).toMatch(/remove the client_secret row/);
   });
@@ -174,7 +179,14 @@ describe("requestPropertiesFor", () => {
       { key: "extra", value: "1" },
     ]);
     const switched = requestPropertiesFor("client_assertion", rows);
-    expect(switched.map((r) => r.key)).toEqual(["grant_type", "client_id", "scope", "client_assertion_type", "client_assertion", "extra"]);
+    expect(switched.map((r) => r.key)).toEqual([
+      "grant_type",
+      "client_id",
+      "scope",
+      "client_assertion_type",
+      "client_assertion",
+      "extra",
+    ]);
     expect(switched.find((r) => r.key === "client_id")?.value).toBe(CLIENT_ID);
     expect(switched.some((r) => r.value === "secret")).toBe(false);
   });

@@ -167,7 +167,8 @@ function checkRows(
     else seen.set(key, index);
     const max = maxValue(key);
     if (row.value.length > max) report([...path, index, "value"], `At most ${max.toLocaleString("en-US")} characters`);
-    else if (controlChars.test(row.value)) report([...path, index, "value"], "Line breaks and control characters are not allowed here");
+    else if (controlChars.test(row.value))
+      report([...path, index, "value"], "Line breaks and control characters are not allowed here");
   });
 }
 
@@ -188,7 +189,10 @@ export function applyProfileRules(input: ProfileInput, report: Report) {
     if (contradiction) report(["connection", "mailServerUrl"], contradiction);
   }
   if (connection.security === "none" && auth.type === "oauth2") {
-    report(["connection", "security"], "None (plain text) is allowed only with Basic authentication: an OAuth2 token must travel over TLS");
+    report(
+      ["connection", "security"],
+      "None (plain text) is allowed only with Basic authentication: an OAuth2 token must travel over TLS",
+    );
   }
 
   checkRows(connection.additionalProperties, ["connection", "additionalProperties"], report, () => LIMITS.propertyValue);
@@ -218,13 +222,21 @@ export function applyProfileRules(input: ProfileInput, report: Report) {
 
   const tenantId = auth.tenantId.trim();
   if (tenantId && !guidPattern.test(tenantId) && !domainPattern.test(tenantId)) {
-    report(["authentication", "tenantId"], "Enter the Directory (tenant) ID as a GUID, or a verified domain such as contoso.onmicrosoft.com");
+    report(
+      ["authentication", "tenantId"],
+      "Enter the Directory (tenant) ID as a GUID, or a verified domain such as contoso.onmicrosoft.com",
+    );
   }
   const tokenUrl = auth.tokenUrl.trim();
-  if (!tokenUrl) report(["authentication", "tokenUrl"], "Enter the token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token");
+  if (!tokenUrl)
+    report(
+      ["authentication", "tokenUrl"],
+      "Enter the token URL, e.g. https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token",
+    );
   else {
     const hasPlaceholder = TENANT_PLACEHOLDERS.some((p) => tokenUrl.includes(p));
-    if (hasPlaceholder && !tenantId) report(["authentication", "tenantId"], "The token URL contains TENANT_ID: enter the Directory (tenant) ID");
+    if (hasPlaceholder && !tenantId)
+      report(["authentication", "tenantId"], "The token URL contains TENANT_ID: enter the Directory (tenant) ID");
     const tokenUrlError = checkTokenUrl(resolveTokenUrl(tokenUrl, tenantId || "tenant"));
     if (tokenUrlError) report(["authentication", "tokenUrl"], tokenUrlError);
   }
@@ -260,7 +272,10 @@ export function applyProfileRules(input: ProfileInput, report: Report) {
   if (auth.method === "client_secret") {
     secretRow("client_secret", "Enter the client secret's Value (not its Secret ID)");
     forbidRow("client_assertion", "Client secret (Method 1) sends no client_assertion: remove this row or change the method");
-    forbidRow("client_assertion_type", "Client secret (Method 1) sends no client_assertion_type: remove this row or change the method");
+    forbidRow(
+      "client_assertion_type",
+      "Client secret (Method 1) sends no client_assertion_type: remove this row or change the method",
+    );
   } else {
     requireRow("client_assertion_type", `Enter ${CLIENT_ASSERTION_TYPE}`, (v) =>
       v === CLIENT_ASSERTION_TYPE ? undefined : `Must be ${CLIENT_ASSERTION_TYPE}`,
@@ -275,8 +290,10 @@ export function applyProfileRules(input: ProfileInput, report: Report) {
   if (auth.method === "client_certificate") {
     const cert = auth.certificate;
     if (cert.source === "stored") {
-      if (!cert.certificateId) report(["authentication", "certificate", "certificateId"], "Choose a certificate, or generate one under Certificates");
-    } else if (!cert.certificatePem.trim()) report(["authentication", "certificate", "certificatePem"], "Paste the certificate (PEM)");
+      if (!cert.certificateId)
+        report(["authentication", "certificate", "certificateId"], "Choose a certificate, or generate one under Certificates");
+    } else if (!cert.certificatePem.trim())
+      report(["authentication", "certificate", "certificatePem"], "Paste the certificate (PEM)");
     else if (!pemBlock("CERTIFICATE").test(cert.certificatePem)) {
       report(["authentication", "certificate", "certificatePem"], "Paste a PEM certificate (-----BEGIN CERTIFICATE----- …)");
     }

@@ -12,7 +12,13 @@ import "server-only";
  * REST API, import or restore — can move a secret without retyping it.
  */
 import crypto from "node:crypto";
-import { destinationsOf, partsOf, reenterSecretMessage, type DestinationPart, type Destinations } from "@/lib/profiles/destinations";
+import {
+  destinationsOf,
+  partsOf,
+  reenterSecretMessage,
+  type DestinationPart,
+  type Destinations,
+} from "@/lib/profiles/destinations";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import type { SecretField } from "@/lib/profiles/secret-fields";
 
@@ -56,7 +62,11 @@ export function storedBinding(
 }
 
 /** The destinations of `field` where the configuration differs from the secret's binding. */
-export function retargetedParts(binding: SecretBinding, input: Pick<ProfileInput, "connection" | "authentication">, field: SecretField): DestinationPart[] {
+export function retargetedParts(
+  binding: SecretBinding,
+  input: Pick<ProfileInput, "connection" | "authentication">,
+  field: SecretField,
+): DestinationPart[] {
   const current = bindingFor(input, field);
   return partsOf(field).filter((part) => (binding[part] ?? null) !== (current[part] ?? null));
 }

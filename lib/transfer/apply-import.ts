@@ -20,7 +20,13 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { inputFieldPath } from "@/lib/transfer/input-paths";
 import { jsonPath } from "@/lib/transfer/json-path";
 import type { ParsedDocument } from "@/lib/transfer/parse-import";
-import { planImport, readImportTargets, resolveDecisions, type ImportDecision, type ImportStep } from "@/lib/transfer/plan-import";
+import {
+  planImport,
+  readImportTargets,
+  resolveDecisions,
+  type ImportDecision,
+  type ImportStep,
+} from "@/lib/transfer/plan-import";
 
 /**
  * Carries out an import: every create, replace, secret and certificate in ONE database transaction,
@@ -76,12 +82,23 @@ interface NewCertificate {
 }
 
 function pointAtStoredCertificate(input: ProfileInput, certificateId: string) {
-  input.authentication.certificate = { source: "stored", certificateId, certificatePem: "", privateKeyPem: "", privateKeyPassphrase: "" };
+  input.authentication.certificate = {
+    source: "stored",
+    certificateId,
+    certificatePem: "",
+    privateKeyPem: "",
+    privateKeyPassphrase: "",
+  };
 }
 
-const isUniqueViolation = (error: unknown) => typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+const isUniqueViolation = (error: unknown) =>
+  typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 
-export async function applyImport(parsed: readonly ParsedDocument[], decisions: readonly ImportDecision[] = [], actor: CurrentUser): Promise<ApplyImportResult> {
+export async function applyImport(
+  parsed: readonly ParsedDocument[],
+  decisions: readonly ImportDecision[] = [],
+  actor: CurrentUser,
+): Promise<ApplyImportResult> {
   requireAbility(actor, "importProfiles", "Viewers cannot import profiles. Ask an admin for the Editor role.");
   const targets = await readImportTargets();
   const plan = planImport([...parsed], targets);
@@ -113,9 +130,16 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
       let entry = newCertificates.get(certificate.sha1Hex);
       if (!entry) {
         // the store's own rules (RSA, 2048 bits, currently valid, key matches) before anything is written
-        const checked = importPemCertificate({ certificatePem: document.certificate!.certificatePem, privateKeyPem: document.certificate!.privateKeyPem! });
+        const checked = importPemCertificate({
+          certificatePem: document.certificate!.certificatePem,
+          privateKeyPem: document.certificate!.privateKeyPem!,
+        });
         if (!checked.ok) {
-          errors.push({ path: jsonPath(["authentication", "certificate", "certificatePem"], document.path), code: "certificate", message: checked.message });
+          errors.push({
+            path: jsonPath(["authentication", "certificate", "certificatePem"], document.path),
+            code: "certificate",
+            message: checked.message,
+          });
           continue;
         }
         entry = { id: crypto.randomUUID(), material: checked };
@@ -138,11 +162,22 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
     for (const field of item.missingSecrets) flags[field] = true;
     try {
       const validated = validateProfileInput(input, flags);
-      prepared.push({ step, path: document.path, input: validated, missingSecrets: item.missingSecrets.filter((f) => !existing[f]) });
+      prepared.push({
+        step,
+        path: document.path,
+        input: validated,
+        missingSecrets: item.missingSecrets.filter((f) => !existing[f]),
+      });
     } catch (error) {
       if (!isAppError(error)) throw error;
       const fields = Object.entries(error.fields ?? { _form: error.userMessage });
-      errors.push(...fields.map(([field, message]) => ({ path: inputFieldPath(input, field, document.path), code: "invalid" as const, message })));
+      errors.push(
+        ...fields.map(([field, message]) => ({
+          path: inputFieldPath(input, field, document.path),
+          code: "invalid" as const,
+          message,
+        })),
+      );
     }
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -172,16 +207,31 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
             chainPem: entry.material.chainPem,
             createdById: actor.id === "cli" ? null : actor.id,
           });
-          await audit({ actor: auditActor(actor), action: "certificate.imported", object: { type: "certificate", id: entry.id, label: name }, detail: { format: "profile import" } }, tx);
+          await audit(
+            {
+              actor: auditActor(actor),
+              action: "certificate.imported",
+              object: { type: "certificate", id: entry.id, label: name },
+              detail: { format: "profile import" },
+            },
+            tx,
+          );
           createdCertificates.push({ id: entry.id, name });
         }
         for (const { step, path, input, missingSecrets } of prepared) {
           const certificate = input.authentication.certificate;
-          if (certificate.source === "stored") certificate.certificateId = actualId.get(certificate.certificateId) ?? certificate.certificateId;
+          if (certificate.source === "stored")
+            certificate.certificateId = actualId.get(certificate.certificateId) ?? certificate.certificateId;
           if (step.action === "create") {
             const taken = await tx.profile.findUnique({ where: { nameKey: nameKey(input.name) }, select: { name: true } });
             if (taken) {
-              throw new ImportAbort([{ path: jsonPath(["name"], path), code: "name_clash", message: `A profile named "${taken.name}" was saved while the import ran: nothing was imported; review the plan again` }]);
+              throw new ImportAbort([
+                {
+                  path: jsonPath(["name"], path),
+                  code: "name_clash",
+                  message: `A profile named "${taken.name}" was saved while the import ran: nothing was imported; review the plan again`,
+                },
+              ]);
             }
             const { id } = await insertProfile(tx, input, actor, { action: "imported", extra: { missingSecrets } });
             created.push({ index: step.index, id, name: input.name.trim(), version: 1, missingSecrets });
@@ -209,11 +259,23 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
               missingSecrets.push(...droppedSecrets.filter((field) => !missingSecrets.includes(field)));
             } catch (error) {
               if (isAppError(error) && error.code === "version_conflict") {
-                throw new ImportAbort([{ path: jsonPath(["name"], path), code: "version_conflict", message: `"${step.target.name}" changed while the import ran: nothing was imported` }]);
+                throw new ImportAbort([
+                  {
+                    path: jsonPath(["name"], path),
+                    code: "version_conflict",
+                    message: `"${step.target.name}" changed while the import ran: nothing was imported`,
+                  },
+                ]);
               }
               throw error;
             }
-            replaced.push({ index: step.index, id: step.target.id, name: input.name.trim(), version: expected + 1, missingSecrets });
+            replaced.push({
+              index: step.index,
+              id: step.target.id,
+              name: input.name.trim(),
+              version: expected + 1,
+              missingSecrets,
+            });
           }
         }
       },
@@ -223,12 +285,33 @@ export async function applyImport(parsed: readonly ParsedDocument[], decisions: 
   } catch (error) {
     if (error instanceof ImportAbort) return { ok: false, errors: error.errors };
     if (isUniqueViolation(error)) {
-      return { ok: false, errors: [{ path: "$", code: "name_clash", message: "A profile or certificate with one of these names was saved while the import ran: nothing was imported; review the plan again" }] };
+      return {
+        ok: false,
+        errors: [
+          {
+            path: "$",
+            code: "name_clash",
+            message:
+              "A profile or certificate with one of these names was saved while the import ran: nothing was imported; review the plan again",
+          },
+        ],
+      };
     }
     throw error;
   }
   // cached tokens were issued for the replaced settings
   for (const profile of replaced) tokenCache.invalidateProfile(profile.id);
-  log.info("profiles imported", { created: created.length, replaced: replaced.length, skipped: skipped.length, certificatesCreated: createdCertificates.length });
-  return { ok: true, created, replaced, skipped, certificates: { created: createdCertificates, reused: [...reusedCertificates.values()] } };
+  log.info("profiles imported", {
+    created: created.length,
+    replaced: replaced.length,
+    skipped: skipped.length,
+    certificatesCreated: createdCertificates.length,
+  });
+  return {
+    ok: true,
+    created,
+    replaced,
+    skipped,
+    certificates: { created: createdCertificates, reused: [...reusedCertificates.values()] },
+  };
 }

@@ -57,19 +57,30 @@ interface ProfileRow {
 async function readRows(ids: string[] | "all", actor: CurrentUser): Promise<ProfileRow[]> {
   const select = { id: true, name: true, configJson: true } as const;
   // "all" means all the profiles this user can see
-  if (ids === "all") return prisma.profile.findMany({ where: visibleProfilesWhere(actor), select, orderBy: [{ nameKey: "asc" }, { id: "asc" }] });
+  if (ids === "all")
+    return prisma.profile.findMany({ where: visibleProfilesWhere(actor), select, orderBy: [{ nameKey: "asc" }, { id: "asc" }] });
   const unique = [...new Set(ids)];
   if (unique.length === 0) throw new AppError("invalid_input", "Choose at least one profile to export.");
   if (unique.length > IMPORT_LIMITS.maxDocuments) {
-    throw new AppError("too_large", `Export at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} profiles per file: that is what an import accepts.`);
+    throw new AppError(
+      "too_large",
+      `Export at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} profiles per file: that is what an import accepts.`,
+    );
   }
   const found = new Map<string, ProfileRow>();
   for (const part of chunks(unique)) {
-    for (const row of await prisma.profile.findMany({ where: { AND: [{ id: { in: part } }, visibleProfilesWhere(actor)] }, select })) found.set(row.id, row);
+    for (const row of await prisma.profile.findMany({
+      where: { AND: [{ id: { in: part } }, visibleProfilesWhere(actor)] },
+      select,
+    }))
+      found.set(row.id, row);
   }
   const missing = unique.filter((id) => !found.has(id));
   if (missing.length > 0) {
-    throw new AppError("not_found", `${missing.length === 1 ? "One of the chosen profiles no longer exists" : `${missing.length} of the chosen profiles no longer exist`}: reload the list and export again.`);
+    throw new AppError(
+      "not_found",
+      `${missing.length === 1 ? "One of the chosen profiles no longer exists" : `${missing.length} of the chosen profiles no longer exist`}: reload the list and export again.`,
+    );
   }
   // the admin's order (e.g. the list as sorted on screen), not the database's
   return unique.map((id) => found.get(id)!);
@@ -78,7 +89,10 @@ async function readRows(ids: string[] | "all", actor: CurrentUser): Promise<Prof
 async function readSecrets(ids: string[]): Promise<Map<string, Partial<Record<SecretField, string>>>> {
   const out = new Map<string, Partial<Record<SecretField, string>>>();
   for (const part of chunks(ids)) {
-    const rows = await prisma.profileSecret.findMany({ where: { profileId: { in: part } }, select: { profileId: true, field: true, ciphertext: true } });
+    const rows = await prisma.profileSecret.findMany({
+      where: { profileId: { in: part } },
+      select: { profileId: true, field: true, ciphertext: true },
+    });
     for (const row of rows) {
       if (!(secretFields as readonly string[]).includes(row.field)) continue;
       const field = row.field as SecretField;
@@ -94,7 +108,10 @@ async function readSecrets(ids: string[]): Promise<Map<string, Partial<Record<Se
 async function readSecretFlags(ids: string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   for (const part of chunks(ids)) {
-    for (const row of await prisma.profileSecret.findMany({ where: { profileId: { in: part } }, select: { profileId: true, field: true } })) {
+    for (const row of await prisma.profileSecret.findMany({
+      where: { profileId: { in: part } },
+      select: { profileId: true, field: true },
+    })) {
       out.set(row.profileId, (out.get(row.profileId) ?? new Set()).add(row.field));
     }
   }
@@ -122,7 +139,10 @@ export async function exportProfiles(ids: string[] | "all", options: ExportOptio
   // an encrypted export carries the secrets: whoever picks its passphrase can read them back
   if (options.includeSecrets) for (const row of rows) await requireProfile(actor, row.id, "exportSecrets");
   if (rows.length > IMPORT_LIMITS.maxDocuments) {
-    throw new AppError("too_large", `Export at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} profiles per file: that is what an import accepts.`);
+    throw new AppError(
+      "too_large",
+      `Export at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} profiles per file: that is what an import accepts.`,
+    );
   }
   const profileIds = rows.map((r) => r.id);
   // One salt and one scrypt run for the whole file (see passphrase-envelope.ts).
@@ -145,21 +165,33 @@ export async function exportProfiles(ids: string[] | "all", options: ExportOptio
     const document = inputToDocument(input, values);
 
     const auth = input.authentication;
-    if (auth.type === "oauth2" && auth.method === "client_certificate" && auth.certificate.source === "stored" && document.authentication.type === "oauth2") {
+    if (
+      auth.type === "oauth2" &&
+      auth.method === "client_certificate" &&
+      auth.certificate.source === "stored" &&
+      document.authentication.type === "oauth2"
+    ) {
       const certificateId = auth.certificate.certificateId;
       let material = certificates.get(certificateId);
       if (!material) {
         // the key is read (and decrypted) only when it will leave encrypted under the passphrase
         const found = key
           ? await readCertificateKeyMaterial(certificateId)
-          : await prisma.certificate.findUnique({ where: { id: certificateId }, select: { certificatePem: true } }).then((c) => c && { ...c, privateKeyPem: null });
-        if (!found) throw new AppError("not_found", `The certificate of "${row.name}" no longer exists: choose another one in the profile, then export again.`);
+          : await prisma.certificate
+              .findUnique({ where: { id: certificateId }, select: { certificatePem: true } })
+              .then((c) => c && { ...c, privateKeyPem: null });
+        if (!found)
+          throw new AppError(
+            "not_found",
+            `The certificate of "${row.name}" no longer exists: choose another one in the profile, then export again.`,
+          );
         material = found;
         certificates.set(certificateId, found);
       }
       document.authentication.certificate = {
         certificatePem: material.certificatePem,
-        privateKeyPem: key && material.privateKeyPem !== null ? { encrypted: sealSecret(material.privateKeyPem, key, "private_key") } : null,
+        privateKeyPem:
+          key && material.privateKeyPem !== null ? { encrypted: sealSecret(material.privateKeyPem, key, "private_key") } : null,
       };
     }
     documents.push(document);
@@ -167,7 +199,10 @@ export async function exportProfiles(ids: string[] | "all", options: ExportOptio
 
   const json = `${JSON.stringify(documents.length === 1 ? documents[0] : documents, null, 2)}\n`;
   if (Buffer.byteLength(json, "utf8") > IMPORT_LIMITS.maxBytes) {
-    throw new AppError("too_large", `The export would be larger than ${IMPORT_LIMITS.maxBytes / (1024 * 1024)} MB, which an import refuses: export fewer profiles per file.`);
+    throw new AppError(
+      "too_large",
+      `The export would be larger than ${IMPORT_LIMITS.maxBytes / (1024 * 1024)} MB, which an import refuses: export fewer profiles per file.`,
+    );
   }
   const date = new Date().toISOString().slice(0, 10);
   const fileName = documents.length === 1 ? `${slug(documents[0]!.name)}.mcf-profile.json` : `mcf-profiles-${date}.json`;

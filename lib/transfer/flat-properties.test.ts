@@ -56,22 +56,38 @@ describe("flat properties: the original product's key=value style", () => {
         tokenUrl: TOKEN_URL,
         tenantId: null,
         method: "client_secret",
-        requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_secret: "Zx8~Q-very-secret" },
+        requestProperties: {
+          grant_type: "client_credentials",
+          client_id: CLIENT_ID,
+          scope: "https://outlook.office365.com/.default",
+          client_secret: "Zx8~Q-very-secret",
+        },
       },
     });
   });
 
   it("is liberal about key spelling, case, spaces and separators", () => {
-    for (const key of ["MailserverURL", "Mail Server URL", "Mailserver URL", "mail_server_url", "MAILSERVER-URL", "Mail server"]) {
+    for (const key of [
+      "MailserverURL",
+      "Mail Server URL",
+      "Mailserver URL",
+      "mail_server_url",
+      "MAILSERVER-URL",
+      "Mail server",
+    ]) {
       expect(canonicalKey(key) === "mailserverurl" || canonicalKey(key) === "mailserver", key).toBe(true);
       const { document } = ok(originalClientSecret.replace("MailserverURL=", `${key} = `));
       expect(document.connection.mailServerUrl, key).toBe("outlook.office365.com");
     }
-    const colon = ok(originalClientSecret.replace("MailServer Port=993", "Mail Server Port: 993").replace("Username=", "User Name: "));
+    const colon = ok(
+      originalClientSecret.replace("MailServer Port=993", "Mail Server Port: 993").replace("Username=", "User Name: "),
+    );
     expect(colon.document.connection.port).toBe(993);
     expect(colon.document.authentication.username).toBe("support@contoso.com");
     const spaced = ok(originalClientSecret.replace("client_id=", "Client ID = ").replace("grant_type=", "Grant Type="));
-    expect(spaced.document.authentication.type === "oauth2" && spaced.document.authentication.requestProperties.client_id).toBe(CLIENT_ID);
+    expect(spaced.document.authentication.type === "oauth2" && spaced.document.authentication.requestProperties.client_id).toBe(
+      CLIENT_ID,
+    );
   });
 
   it("takes the name from the caller when given, and notes the difference", () => {
@@ -97,7 +113,11 @@ describe("flat properties: the original product's key=value style", () => {
     ];
     for (const [protocol, port, expectedProtocol, security] of cases) {
       const result = ok(`${base}Protocol=${protocol}\nPort=${port}\n`);
-      expect(result.document.connection, `${protocol} ${port}`).toMatchObject({ protocol: expectedProtocol, port: Number(port), security });
+      expect(result.document.connection, `${protocol} ${port}`).toMatchObject({
+        protocol: expectedProtocol,
+        port: Number(port),
+        security,
+      });
       expect(result.notes.join(), `${protocol} ${port}`).toMatch(new RegExp(`from port ${port}`));
     }
   });
@@ -105,27 +125,40 @@ describe("flat properties: the original product's key=value style", () => {
   it("infers the protocol from the port or the JavaMail keys when there is no Protocol line", () => {
     const base = "Name=x\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=alice\nPassword=pw\n";
     expect(ok(`${base}Port=995`).document.connection).toMatchObject({ protocol: "pop3", security: "tls" });
-    expect(ok(`${base}mail.pop3.starttls.enable=true\nmail.pop3.starttls.required=true`).document.connection).toMatchObject({ protocol: "pop3", security: "starttls" });
-    expect(ok(`Name=x\nMailserverURL=imaps://mail.example.com\nUsername=alice\nPassword=pw`).document.connection).toMatchObject({ protocol: "imap", security: "tls" });
+    expect(ok(`${base}mail.pop3.starttls.enable=true\nmail.pop3.starttls.required=true`).document.connection).toMatchObject({
+      protocol: "pop3",
+      security: "starttls",
+    });
+    expect(ok(`Name=x\nMailserverURL=imaps://mail.example.com\nUsername=alice\nPassword=pw`).document.connection).toMatchObject({
+      protocol: "imap",
+      security: "tls",
+    });
   });
 
   it("lets the JavaMail socket factory win over the STARTTLS flag (the PROFILE-FORMAT example)", () => {
-    const text = originalClientSecret
-      .replace("mail.imap.ssl.enable=true", "mail.imap.starttls.enable=true\nmail.imap.socketFactory.class=javax.net.ssl.SSLSocketFactory");
+    const text = originalClientSecret.replace(
+      "mail.imap.ssl.enable=true",
+      "mail.imap.starttls.enable=true\nmail.imap.socketFactory.class=javax.net.ssl.SSLSocketFactory",
+    );
     expect(ok(text).document.connection.security).toBe("tls");
   });
 
   it("reads an explicit Security line in several spellings", () => {
-    const base = "Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=alice\nPassword=pw\n";
+    const base =
+      "Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=alice\nPassword=pw\n";
     expect(ok(`${base}Security=SSL/TLS`).document.connection.security).toBe("tls");
     expect(ok(`${base}Security=STARTTLS\nPort=143`).document.connection.security).toBe("starttls");
     expect(ok(`${base}Security=None\nPort=143`).document.connection.security).toBe("none");
     expect(ok(`${base}Use SSL=true`).document.connection.security).toBe("tls");
-    expect(errors(`${base}Security=maybe`)).toContainEqual(expect.objectContaining({ path: "line 7", message: expect.stringMatching(/Security: expected TLS/) }));
+    expect(errors(`${base}Security=maybe`)).toContainEqual(
+      expect.objectContaining({ path: "line 7", message: expect.stringMatching(/Security: expected TLS/) }),
+    );
   });
 
   it("reads a Basic profile, password included", () => {
-    const { document } = ok("Name=Old\nProtocol=POP3\nMailserverURL=pop.example.com\nMailServer Port=995\nAuthentication Type=Basic\nUsername=alice\nPassword=s3cret pass\n");
+    const { document } = ok(
+      "Name=Old\nProtocol=POP3\nMailserverURL=pop.example.com\nMailServer Port=995\nAuthentication Type=Basic\nUsername=alice\nPassword=s3cret pass\n",
+    );
     expect(document.authentication).toEqual({ type: "basic", username: "alice", password: "s3cret pass" });
   });
 
@@ -137,7 +170,10 @@ describe("flat properties: the original product's key=value style", () => {
   });
 
   it("infers the pasted-assertion method from client_assertion_type + client_assertion", () => {
-    const text = originalClientSecret.replace("client_secret=Zx8~Q-very-secret", `client_assertion_type=${CLIENT_ASSERTION_TYPE}\nclient_assertion=${JWT}`);
+    const text = originalClientSecret.replace(
+      "client_secret=Zx8~Q-very-secret",
+      `client_assertion_type=${CLIENT_ASSERTION_TYPE}\nclient_assertion=${JWT}`,
+    );
     const { document } = ok(text);
     expect(document.authentication).toMatchObject({
       method: "client_assertion",
@@ -146,7 +182,9 @@ describe("flat properties: the original product's key=value style", () => {
   });
 
   it("infers OAUTH2 from the token URL and request properties, and adds grant_type and scope", () => {
-    const result = ok(`Name=x\nProtocol=IMAP\nMailserverURL=outlook.office365.com\nUsername=support@contoso.com\nToken URL=${TOKEN_URL}\nclient_id=${CLIENT_ID}\nclient_secret=abc`);
+    const result = ok(
+      `Name=x\nProtocol=IMAP\nMailserverURL=outlook.office365.com\nUsername=support@contoso.com\nToken URL=${TOKEN_URL}\nclient_id=${CLIENT_ID}\nclient_secret=abc`,
+    );
     expect(result.document.authentication).toMatchObject({
       type: "oauth2",
       method: "client_secret",
@@ -159,7 +197,9 @@ describe("flat properties: the original product's key=value style", () => {
   it("assumes the Microsoft token URL and asks for the tenant when the URL is missing", () => {
     const text = originalClientSecret.replace(`Token URL=${TOKEN_URL}\n`, "");
     const problems = errors(text);
-    expect(problems).toContainEqual(expect.objectContaining({ path: "$.authentication.tenantId", message: expect.stringMatching(/Tenant ID= line/) }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: "$.authentication.tenantId", message: expect.stringMatching(/Tenant ID= line/) }),
+    );
     const fixed = ok(`${text}Tenant ID=${TENANT}\n`);
     expect(fixed.document.authentication).toMatchObject({ tokenUrl: DEFAULT_TOKEN_URL, tenantId: TENANT });
   });
@@ -168,18 +208,26 @@ describe("flat properties: the original product's key=value style", () => {
     const text = `${originalClientSecret}Favourite Colour=blue\nthis is not a property\n`;
     const problems = errors(text);
     expect(problems).toEqual([
-      expect.objectContaining({ path: "line 15", code: "unknown_line", message: expect.stringMatching(/Unknown setting "Favourite Colour"/) }),
+      expect.objectContaining({
+        path: "line 15",
+        code: "unknown_line",
+        message: expect.stringMatching(/Unknown setting "Favourite Colour"/),
+      }),
       expect.objectContaining({ path: "line 16", code: "unknown_line", message: "Not a key=value line" }),
     ]);
   });
 
   it("reports a key given twice, even in two spellings", () => {
     const problems = errors(`${originalClientSecret}Mail Server URL=other.example.com\n`);
-    expect(problems).toContainEqual(expect.objectContaining({ path: "line 15", message: expect.stringMatching(/already set on line 5/) }));
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: "line 15", message: expect.stringMatching(/already set on line 5/) }),
+    );
   });
 
   it("refuses prototype keys, and never mistakes Object.prototype members for settings or values", () => {
-    expect(errors(`${originalClientSecret}__proto__=x\n`)).toContainEqual(expect.objectContaining({ path: "line 15", code: "forbidden_key" }));
+    expect(errors(`${originalClientSecret}__proto__=x\n`)).toContainEqual(
+      expect.objectContaining({ path: "line 15", code: "forbidden_key" }),
+    );
     expect(errors(`${originalClientSecret}Constructor=x\nto String=y\n`)).toEqual([
       expect.objectContaining({ path: "line 15", code: "unknown_line" }),
       expect.objectContaining({ path: "line 16", code: "unknown_line" }),
@@ -187,16 +235,28 @@ describe("flat properties: the original product's key=value style", () => {
     expect(errors(originalClientSecret.replace("Protocol=IMAP", "Protocol=constructor"))).toEqual([
       expect.objectContaining({ path: "line 4", message: "Protocol: expected IMAP or POP3" }),
     ]);
-    expect(errors(originalClientSecret.replace("Authentication Type=OAUTH2", "Authentication Type=toString"))[0]).toMatchObject({ path: "line 8" });
+    expect(errors(originalClientSecret.replace("Authentication Type=OAUTH2", "Authentication Type=toString"))[0]).toMatchObject({
+      path: "line 8",
+    });
   });
 
   it("points schema errors at the admin's own line", () => {
-    const problems = errors(originalClientSecret.replace("MailServer Port=993", "MailServer Port=99999").replace("Username=support@contoso.com", "Username=not-an-address"));
-    expect(problems).toContainEqual(expect.objectContaining({ path: "line 6", message: expect.stringMatching(/^MailServer Port: .*65535/) }));
+    const problems = errors(
+      originalClientSecret
+        .replace("MailServer Port=993", "MailServer Port=99999")
+        .replace("Username=support@contoso.com", "Username=not-an-address"),
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: "line 6", message: expect.stringMatching(/^MailServer Port: .*65535/) }),
+    );
     const username = errors(originalClientSecret.replace("Username=support@contoso.com", "Username=not-an-address"));
-    expect(username).toContainEqual(expect.objectContaining({ path: "line 9", message: expect.stringMatching(/^Username: .*email address/) }));
+    expect(username).toContainEqual(
+      expect.objectContaining({ path: "line 9", message: expect.stringMatching(/^Username: .*email address/) }),
+    );
     const contradiction = errors(originalClientSecret.replace("mail.imap.ssl.enable=true", "mail.imap.ssl.enable=false"));
-    expect(contradiction).toContainEqual(expect.objectContaining({ path: "line 7", message: expect.stringMatching(/^mail\.imap\.ssl\.enable: /) }));
+    expect(contradiction).toContainEqual(
+      expect.objectContaining({ path: "line 7", message: expect.stringMatching(/^mail\.imap\.ssl\.enable: /) }),
+    );
     const missingId = errors(originalClientSecret.replace(`client_id=${CLIENT_ID}\n`, ""));
     expect(missingId).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/Add a client_id= line/) }));
   });
@@ -204,14 +264,20 @@ describe("flat properties: the original product's key=value style", () => {
   it("refuses mixed methods and settings of the other authentication type", () => {
     const both = errors(`${originalClientSecret}client_assertion=${JWT}\n`);
     expect(both.some((e) => e.path.startsWith("line"))).toBe(true);
-    const basicWithOauth = errors("Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=a\nPassword=b\nclient_id=c\n");
+    const basicWithOauth = errors(
+      "Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=a\nPassword=b\nclient_id=c\n",
+    );
     expect(basicWithOauth).toContainEqual(expect.objectContaining({ path: "line 7", message: expect.stringMatching(/BASIC/) }));
     const blank = ok(`${originalClientSecret}Password=\n`);
     expect(blank.notes.join()).toMatch(/Line 15 \(Password\) is blank and not used with OAUTH2/);
-    const blankOauth = ok("Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=a\nPassword=b\nToken URL=\nclient_id=\n");
+    const blankOauth = ok(
+      "Name=x\nProtocol=IMAP\nMailserverURL=mail.example.com\nAuthentication Type=BASIC\nUsername=a\nPassword=b\nToken URL=\nclient_id=\n",
+    );
     expect(blankOauth.document.authentication).toEqual({ type: "basic", username: "a", password: "b" });
     const certificate = errors(`${originalClientSecret}Method=client_certificate\n`);
-    expect(certificate).toContainEqual(expect.objectContaining({ path: "line 15", message: expect.stringMatching(/certificate cannot be pasted/) }));
+    expect(certificate).toContainEqual(
+      expect.objectContaining({ path: "line 15", message: expect.stringMatching(/certificate cannot be pasted/) }),
+    );
   });
 
   it("reads Java .properties escapes and continuation lines", () => {
@@ -219,7 +285,10 @@ describe("flat properties: the original product's key=value style", () => {
       .replace(`Token URL=${TOKEN_URL}`, `Token URL=https\\://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`)
       .replace("client_secret=Zx8~Q-very-secret", "client_secret=Zx8~Q-\\\n    very-secret\\u0021\\ ");
     const { document } = ok(text);
-    expect(document.authentication).toMatchObject({ tokenUrl: TOKEN_URL, requestProperties: { client_secret: "Zx8~Q-very-secret! " } });
+    expect(document.authentication).toMatchObject({
+      tokenUrl: TOKEN_URL,
+      requestProperties: { client_secret: "Zx8~Q-very-secret! " },
+    });
   });
 
   it("counts lines across CRLF, comments and continuations", () => {

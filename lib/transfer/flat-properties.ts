@@ -21,7 +21,13 @@
  * The result is an mcf-profile document checked by the same schema as a JSON import.
  * Client-safe: the import dialog runs it in the browser as the admin pastes.
  */
-import { profileDocumentSchema, PROFILE_FORMAT, PROFILE_FORMAT_VERSION, type ProfileDocument, type SecretValue } from "@/lib/profiles/document";
+import {
+  profileDocumentSchema,
+  PROFILE_FORMAT,
+  PROFILE_FORMAT_VERSION,
+  type ProfileDocument,
+  type SecretValue,
+} from "@/lib/profiles/document";
 import { CLIENT_ASSERTION_TYPE, DEFAULT_SCOPE, DEFAULT_TOKEN_URL } from "@/lib/profiles/oauth-defaults";
 import { parseMailServerUrl, parsePort } from "@/lib/profiles/mail-server-url";
 import { nameSchema } from "@/lib/profiles/schema";
@@ -35,8 +41,7 @@ export interface FlatPropertiesOptions {
 }
 
 export type FlatPropertiesResult =
-  | { ok: true; document: ProfileDocument; notes: string[] }
-  | { ok: false; errors: ImportError[] };
+  { ok: true; document: ProfileDocument; notes: string[] } | { ok: false; errors: ImportError[] };
 
 type Setting =
   | "name"
@@ -55,7 +60,14 @@ type Setting =
   | "tokenUrl"
   | "tenantId";
 
-const REQUEST_PROPERTIES = ["grant_type", "client_id", "scope", "client_secret", "client_assertion_type", "client_assertion"] as const;
+const REQUEST_PROPERTIES = [
+  "grant_type",
+  "client_id",
+  "scope",
+  "client_secret",
+  "client_assertion_type",
+  "client_assertion",
+] as const;
 type RequestProperty = (typeof REQUEST_PROPERTIES)[number];
 
 /** Canonical key (lower case, no spaces, underscores, dashes or dots) → what it sets. */
@@ -277,7 +289,16 @@ const METHOD_VALUES: Record<string, "client_secret" | "client_certificate" | "cl
   method2: "client_assertion",
 };
 
-const BOOLEAN_VALUES: Record<string, boolean> = { true: true, yes: true, on: true, "1": true, false: false, no: false, off: false, "0": false };
+const BOOLEAN_VALUES: Record<string, boolean> = {
+  true: true,
+  yes: true,
+  on: true,
+  "1": true,
+  false: false,
+  no: false,
+  off: false,
+  "0": false,
+};
 
 const TLS_PORTS: Record<number, "imap" | "pop3"> = { 993: "imap", 995: "pop3" };
 const PLAIN_PORTS: Record<number, "imap" | "pop3"> = { 143: "imap", 110: "pop3" };
@@ -294,7 +315,11 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
   const sources: LineMap = new Map();
 
   const duplicate = (line: Line, first: Line) =>
-    errors.push({ path: `line ${line.number}`, code: "invalid", message: `${line.key}: already set on line ${first.number}; keep one of them` });
+    errors.push({
+      path: `line ${line.number}`,
+      code: "invalid",
+      message: `${line.key}: already set on line ${first.number}; keep one of them`,
+    });
 
   for (const line of lines) {
     if (FORBIDDEN_KEYS.has(line.key)) {
@@ -328,12 +353,15 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
   }
 
   const value = (setting: Setting) => settings.get(setting)?.value ?? "";
-  const lineError = (line: Line, message: string) => errors.push({ path: `line ${line.number}`, code: "invalid", message: `${line.key}: ${message}` });
+  const lineError = (line: Line, message: string) =>
+    errors.push({ path: `line ${line.number}`, code: "invalid", message: `${line.key}: ${message}` });
 
   // Name
   const name = options.name?.trim() || value("name");
   if (options.name?.trim() && settings.has("name") && value("name") !== options.name.trim()) {
-    notes.push(`Named "${options.name.trim()}" as given, instead of "${value("name")}" from line ${settings.get("name")!.number}`);
+    notes.push(
+      `Named "${options.name.trim()}" as given, instead of "${value("name")}" from line ${settings.get("name")!.number}`,
+    );
   }
   if (!name) errors.push({ path: "$.name", code: "invalid", message: "Add a Name= line, or enter a name for the profile" });
   else if (settings.has("name") && !options.name?.trim()) sources.set("name", settings.get("name")!);
@@ -341,7 +369,12 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
   // Mail server URL (may carry a scheme and a port)
   const urlLine = settings.get("mailServerUrl");
   const address = urlLine ? parseMailServerUrl(urlLine.value) : undefined;
-  if (!urlLine) errors.push({ path: "$.connection.mailServerUrl", code: "invalid", message: "Add a Mail Server URL= line, e.g. MailserverURL=outlook.office365.com" });
+  if (!urlLine)
+    errors.push({
+      path: "$.connection.mailServerUrl",
+      code: "invalid",
+      message: "Add a Mail Server URL= line, e.g. MailserverURL=outlook.office365.com",
+    });
   else sources.set("connection.mailServerUrl", urlLine);
 
   // Port
@@ -385,7 +418,9 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
   const securityLine = settings.get("security");
   const useSslLine = settings.get("useSsl");
   const javaMailTrue = (suffix: string) =>
-    [...javaMail.entries()].some(([k, l]) => new RegExp(`^mail\\.(imaps?|pop3s?)\\.${suffix.replace(/\./g, "\\.")}$`).test(k) && /^true$/i.test(l.value));
+    [...javaMail.entries()].some(
+      ([k, l]) => new RegExp(`^mail\\.(imaps?|pop3s?)\\.${suffix.replace(/\./g, "\\.")}$`).test(k) && /^true$/i.test(l.value),
+    );
   const javaMailSocketFactory = [...javaMail.entries()].some(
     ([k, l]) => /^mail\.(imaps?|pop3s?)\.socketFactory\.class$/.test(k) && l.value === "javax.net.ssl.SSLSocketFactory",
   );
@@ -403,11 +438,13 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     const scheme = address?.ok ? address.value.scheme : undefined;
     let reason: string;
     if (javaMailTrue("ssl.enable") || javaMailSocketFactory) [security, reason] = ["tls", "from the JavaMail SSL properties"];
-    else if (javaMailTrue("starttls.enable") || javaMailTrue("starttls.required")) [security, reason] = ["starttls", "from the JavaMail STARTTLS properties"];
+    else if (javaMailTrue("starttls.enable") || javaMailTrue("starttls.required"))
+      [security, reason] = ["starttls", "from the JavaMail STARTTLS properties"];
     else if (protocolImpliesTls) [security, reason] = ["tls", `from Protocol=${protocolLine?.value}`];
     else if (scheme) [security, reason] = scheme.endsWith("s") ? ["tls", `from ${scheme}://`] : ["starttls", `from ${scheme}://`];
     else if (effectivePort !== undefined && TLS_PORTS[effectivePort]) [security, reason] = ["tls", `from port ${effectivePort}`];
-    else if (effectivePort !== undefined && PLAIN_PORTS[effectivePort]) [security, reason] = ["starttls", `from port ${effectivePort}`];
+    else if (effectivePort !== undefined && PLAIN_PORTS[effectivePort])
+      [security, reason] = ["starttls", `from port ${effectivePort}`];
     else [security, reason] = ["tls", "by default"];
     notes.push(`Security ${security === "tls" ? "TLS" : "STARTTLS"} ${reason} (no Security= line)`);
   }
@@ -439,12 +476,19 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     const oauthHints = settings.has("tokenUrl") || settings.has("tenantId") || request.size > 0 || method !== undefined;
     if (oauthHints) authType = "oauth2";
     else if (settings.has("password")) authType = "basic";
-    if (authType) notes.push(`Authentication ${authType === "oauth2" ? "OAUTH2" : "BASIC"} inferred (no Authentication Type= line)`);
-    else errors.push({ path: "$.authentication.type", code: "invalid", message: "Add an Authentication Type= line: OAUTH2 or BASIC" });
+    if (authType)
+      notes.push(`Authentication ${authType === "oauth2" ? "OAUTH2" : "BASIC"} inferred (no Authentication Type= line)`);
+    else
+      errors.push({
+        path: "$.authentication.type",
+        code: "invalid",
+        message: "Add an Authentication Type= line: OAUTH2 or BASIC",
+      });
   }
 
   if (authType === "oauth2" && !method) {
-    if (present("client_assertion") || (present("client_assertion_type") && !present("client_secret"))) method = "client_assertion";
+    if (present("client_assertion") || (present("client_assertion_type") && !present("client_secret")))
+      method = "client_assertion";
     else method = "client_secret";
     notes.push(
       method === "client_assertion"
@@ -456,12 +500,16 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     errors.push({
       path: `line ${(methodLine ?? ambiguousLine)!.number}`,
       code: "invalid",
-      message: "A client certificate cannot be pasted as key=value lines: import with the pasted assertion or the client secret, or choose the certificate in the form",
+      message:
+        "A client certificate cannot be pasted as key=value lines: import with the pasted assertion or the client secret, or choose the certificate in the form",
     });
   }
   // The original screens show every field, so a blank one of the other authentication type is
   // just an empty box; a filled one is a contradiction worth asking about.
-  const ignoreBlank = (line: Line) => notes.push(`Line ${line.number} (${line.key}) is blank and not used with ${authType === "basic" ? "BASIC" : "OAUTH2"} authentication`);
+  const ignoreBlank = (line: Line) =>
+    notes.push(
+      `Line ${line.number} (${line.key}) is blank and not used with ${authType === "basic" ? "BASIC" : "OAUTH2"} authentication`,
+    );
   if (authType === "basic") {
     for (const [key, line] of request) {
       if (line.value === "") {
@@ -502,12 +550,21 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     additionalProperties,
     trustedCaPem: null,
   };
-  const base = { format: PROFILE_FORMAT, version: PROFILE_FORMAT_VERSION, name, ...(description ? { description } : {}), connection } as const;
+  const base = {
+    format: PROFILE_FORMAT,
+    version: PROFILE_FORMAT_VERSION,
+    name,
+    ...(description ? { description } : {}),
+    connection,
+  } as const;
 
   let document: ProfileDocument;
   if (authType === "basic") {
     if (passwordLine) sources.set("authentication.password", passwordLine);
-    document = { ...base, authentication: { type: "basic", username: usernameLine?.value ?? "", password: secret(passwordLine) } };
+    document = {
+      ...base,
+      authentication: { type: "basic", username: usernameLine?.value ?? "", password: secret(passwordLine) },
+    };
   } else {
     const requestProperties: Record<string, SecretValue> = {};
     const put = (key: RequestProperty, fallback?: string, note?: string) => {
@@ -520,7 +577,11 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
         if (note) notes.push(note);
       }
     };
-    put("grant_type", "client_credentials", "grant_type=client_credentials added (the console uses the client-credentials grant)");
+    put(
+      "grant_type",
+      "client_credentials",
+      "grant_type=client_credentials added (the console uses the client-credentials grant)",
+    );
     put("client_id");
     put("scope", DEFAULT_SCOPE, `scope=${DEFAULT_SCOPE} added (no scope line)`);
     if (method === "client_secret") put("client_secret", undefined);
@@ -542,8 +603,23 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
     let clientAuthentication: "client_secret_post" | "client_secret_basic" | undefined;
     if (clientAuthLine) {
       const v = canonicalValue(clientAuthLine.value);
-      clientAuthentication = v === "clientsecretbasic" || v === "basic" ? "client_secret_basic" : v === "clientsecretpost" || v === "post" ? "client_secret_post" : undefined;
-      if (!clientAuthentication) return { ok: false, errors: [{ path: `line ${clientAuthLine.number}`, code: "invalid", message: `${clientAuthLine.key}: expected client_secret_post or client_secret_basic` }] };
+      clientAuthentication =
+        v === "clientsecretbasic" || v === "basic"
+          ? "client_secret_basic"
+          : v === "clientsecretpost" || v === "post"
+            ? "client_secret_post"
+            : undefined;
+      if (!clientAuthentication)
+        return {
+          ok: false,
+          errors: [
+            {
+              path: `line ${clientAuthLine.number}`,
+              code: "invalid",
+              message: `${clientAuthLine.key}: expected client_secret_post or client_secret_basic`,
+            },
+          ],
+        };
     }
     document = {
       ...base,
@@ -563,7 +639,8 @@ export function parseFlatProperties(text: string, options: FlatPropertiesOptions
   const schemaErrors: ImportError[] = [];
   const nameCheck = nameSchema.safeParse(name);
   if (!nameCheck.success) schemaErrors.push(toLineError(["name"], nameCheck.error.issues[0]!.message, sources));
-  if (!checked.success) schemaErrors.push(...checked.error.issues.map((issue) => toLineError(issue.path, issue.message, sources)));
+  if (!checked.success)
+    schemaErrors.push(...checked.error.issues.map((issue) => toLineError(issue.path, issue.message, sources)));
   if (!checked.success || schemaErrors.length > 0) return { ok: false, errors: capErrors(schemaErrors) };
   return { ok: true, document: checked.data, notes };
 }

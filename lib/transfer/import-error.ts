@@ -46,6 +46,10 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constr
 export function capErrors(errors: ImportError[]): ImportError[] {
   if (errors.length <= IMPORT_LIMITS.maxErrors) return errors;
   const kept = errors.slice(0, IMPORT_LIMITS.maxErrors);
-  kept.push({ path: "$", code: errors[IMPORT_LIMITS.maxErrors]!.code, message: `… and ${errors.length - IMPORT_LIMITS.maxErrors} more problems` });
+  kept.push({
+    path: "$",
+    code: errors[IMPORT_LIMITS.maxErrors]!.code,
+    message: `… and ${errors.length - IMPORT_LIMITS.maxErrors} more problems`,
+  });
   return kept;
 }

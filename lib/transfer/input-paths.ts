@@ -9,16 +9,22 @@ import type { ImportError } from "@/lib/transfer/import-error";
 import { jsonPath, type PathSegment } from "@/lib/transfer/json-path";
 
 export function inputFieldPath(input: ProfileInput, field: readonly PropertyKey[] | string, root: string): string {
-  const parts: PathSegment[] = (typeof field === "string" ? (field === "_form" ? [] : field.split(".")) : field.map((p) => (typeof p === "number" ? p : String(p)))).map(
-    (p) => (typeof p === "string" && /^\d+$/.test(p) ? Number(p) : p),
-  );
+  const parts: PathSegment[] = (
+    typeof field === "string"
+      ? field === "_form"
+        ? []
+        : field.split(".")
+      : field.map((p) => (typeof p === "number" ? p : String(p)))
+  ).map((p) => (typeof p === "string" && /^\d+$/.test(p) ? Number(p) : p));
   const [section, name, index] = parts;
   if ((name === "additionalProperties" || name === "requestProperties") && typeof index === "number") {
     const rows = name === "additionalProperties" ? input.connection.additionalProperties : input.authentication.requestProperties;
     return jsonPath([section!, name, rows[index]?.key ?? index], root);
   }
-  if (section === "authentication" && name === "certificate" && parts[2] === "certificateId") return jsonPath(["authentication", "certificate"], root);
-  if (section === "authentication" && name === "assertion") return jsonPath(["authentication", "assertion", "lifetimeSeconds"], root);
+  if (section === "authentication" && name === "certificate" && parts[2] === "certificateId")
+    return jsonPath(["authentication", "certificate"], root);
+  if (section === "authentication" && name === "assertion")
+    return jsonPath(["authentication", "assertion", "lifetimeSeconds"], root);
   return jsonPath(parts, root);
 }
 

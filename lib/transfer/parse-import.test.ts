@@ -19,7 +19,14 @@ beforeAll(async () => {
   ]);
 });
 
-const connection = { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 993, security: "tls", additionalProperties: {}, trustedCaPem: null };
+const connection = {
+  protocol: "imap",
+  mailServerUrl: "outlook.office365.com",
+  port: 993,
+  security: "tls",
+  additionalProperties: {},
+  trustedCaPem: null,
+};
 const oauth = {
   type: "oauth2",
   username: "support@contoso.com",
@@ -36,13 +43,24 @@ function secretDocument(name: string, clientSecret: unknown) {
     authentication: {
       ...oauth,
       method: "client_secret",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_secret: clientSecret },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: "https://outlook.office365.com/.default",
+        client_secret: clientSecret,
+      },
     },
   };
 }
 
 function basicDocument(name: string, password: unknown) {
-  return { format: "mcf-profile", version: 1, name, connection: { ...connection, port: 143, security: "starttls" }, authentication: { type: "basic", username: "alice", password } };
+  return {
+    format: "mcf-profile",
+    version: 1,
+    name,
+    connection: { ...connection, port: 143, security: "starttls" },
+    authentication: { type: "basic", username: "alice", password },
+  };
 }
 
 function certificateDocument(name: string, material: Record<string, unknown>) {
@@ -54,7 +72,12 @@ function certificateDocument(name: string, material: Record<string, unknown>) {
     authentication: {
       ...oauth,
       method: "client_certificate",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_assertion_type: CLIENT_ASSERTION_TYPE },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: "https://outlook.office365.com/.default",
+        client_assertion_type: CLIENT_ASSERTION_TYPE,
+      },
       certificate: material,
       assertion: { algorithm: "PS256" },
     },
@@ -93,7 +116,11 @@ describe("parseImportFile", () => {
   it("asks for the passphrase, naming every encrypted field", async () => {
     const file = [secretDocument("A", encrypted("s", "client_secret")), basicDocument("B", encrypted("p", "password"))];
     expect(await refused(file)).toEqual([
-      { path: "$[0].authentication.requestProperties.client_secret", code: "passphrase_required", message: expect.stringMatching(/passphrase/) },
+      {
+        path: "$[0].authentication.requestProperties.client_secret",
+        code: "passphrase_required",
+        message: expect.stringMatching(/passphrase/),
+      },
       { path: "$[1].authentication.password", code: "passphrase_required", message: expect.stringMatching(/passphrase/) },
     ]);
   });
@@ -101,7 +128,11 @@ describe("parseImportFile", () => {
   it("refuses a wrong passphrase, naming every field", async () => {
     const file = [secretDocument("A", encrypted("s", "client_secret")), basicDocument("B", encrypted("p", "password"))];
     expect(await refused(file, { passphrase: "not the passphrase" })).toEqual([
-      { path: "$[0].authentication.requestProperties.client_secret", code: "wrong_passphrase", message: expect.stringMatching(/Wrong passphrase/) },
+      {
+        path: "$[0].authentication.requestProperties.client_secret",
+        code: "wrong_passphrase",
+        message: expect.stringMatching(/Wrong passphrase/),
+      },
       { path: "$[1].authentication.password", code: "wrong_passphrase", message: expect.stringMatching(/Wrong passphrase/) },
     ]);
   });
@@ -110,7 +141,11 @@ describe("parseImportFile", () => {
     const good = encrypted("s", "client_secret");
     const raw = Buffer.from(encrypted("p", "password").encrypted.slice(3), "base64url");
     raw[raw.length - 1] = raw[raw.length - 1]! ^ 0x80;
-    const file = [secretDocument("A", good), basicDocument("B", { encrypted: `v1:${raw.toString("base64url")}` }), basicDocument("C", { encrypted: "v1:abc" })];
+    const file = [
+      secretDocument("A", good),
+      basicDocument("B", { encrypted: `v1:${raw.toString("base64url")}` }),
+      basicDocument("C", { encrypted: "v1:abc" }),
+    ];
     expect(await refused(file, { passphrase: PASSPHRASE })).toEqual([
       { path: "$[1].authentication.password", code: "damaged_secret", message: expect.stringMatching(/altered/) },
       { path: "$[2].authentication.password", code: "damaged_secret", message: expect.stringMatching(/too short/) },
@@ -119,49 +154,94 @@ describe("parseImportFile", () => {
 
   it("refuses an encrypted secret moved into another field", async () => {
     const moved = encrypted("pw", "password");
-    expect(await refused([secretDocument("A", encrypted("s", "client_secret")), secretDocument("B", moved)], { passphrase: PASSPHRASE })).toEqual([
-      expect.objectContaining({ path: "$[1].authentication.requestProperties.client_secret", code: "damaged_secret" }),
-    ]);
+    expect(
+      await refused([secretDocument("A", encrypted("s", "client_secret")), secretDocument("B", moved)], {
+        passphrase: PASSPHRASE,
+      }),
+    ).toEqual([expect.objectContaining({ path: "$[1].authentication.requestProperties.client_secret", code: "damaged_secret" })]);
   });
 
   it("checks decrypted values against the same rules as typed ones", async () => {
     const errors = await refused(basicDocument("A", encrypted("line\nbreak", "password")), { passphrase: PASSPHRASE });
-    expect(errors).toEqual([expect.objectContaining({ path: "$.authentication.password", message: expect.stringMatching(/Line breaks/) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ path: "$.authentication.password", message: expect.stringMatching(/Line breaks/) }),
+    ]);
   });
 
   it("recognises a stored certificate that travelled inline (no privateKeyPassphrase) and checks its key", async () => {
-    const [stored] = await parsed(certificateDocument("Stored", { certificatePem: certificate.certificatePem, privateKeyPem: encrypted(certificate.privateKeyPem, "private_key") }), {
-      passphrase: PASSPHRASE,
+    const [stored] = await parsed(
+      certificateDocument("Stored", {
+        certificatePem: certificate.certificatePem,
+        privateKeyPem: encrypted(certificate.privateKeyPem, "private_key"),
+      }),
+      {
+        passphrase: PASSPHRASE,
+      },
+    );
+    expect(stored!.certificate).toMatchObject({
+      privateKeyPem: certificate.privateKeyPem,
+      subject: "CN=transfer-unit",
+      expiryStatus: "valid",
     });
-    expect(stored!.certificate).toMatchObject({ privateKeyPem: certificate.privateKeyPem, subject: "CN=transfer-unit", expiryStatus: "valid" });
     expect(stored!.certificate!.sha1Hex).toMatch(/^[0-9A-F]{40}$/);
 
-    const [withoutKey] = await parsed(certificateDocument("No key", { certificatePem: certificate.certificatePem, privateKeyPem: null }));
+    const [withoutKey] = await parsed(
+      certificateDocument("No key", { certificatePem: certificate.certificatePem, privateKeyPem: null }),
+    );
     expect(withoutKey!.certificate).toMatchObject({ privateKeyPem: null, sha1Hex: stored!.certificate!.sha1Hex });
     expect(withoutKey!.missingSecrets).toEqual(["private_key"]);
 
-    const mismatch = await refused(certificateDocument("Mixed", { certificatePem: certificate.certificatePem, privateKeyPem: otherCertificate.privateKeyPem }));
-    expect(mismatch).toEqual([expect.objectContaining({ path: "$.authentication.certificate.privateKeyPem", code: "certificate", message: expect.stringMatching(/does not belong/) })]);
+    const mismatch = await refused(
+      certificateDocument("Mixed", { certificatePem: certificate.certificatePem, privateKeyPem: otherCertificate.privateKeyPem }),
+    );
+    expect(mismatch).toEqual([
+      expect.objectContaining({
+        path: "$.authentication.certificate.privateKeyPem",
+        code: "certificate",
+        message: expect.stringMatching(/does not belong/),
+      }),
+    ]);
 
     const garbage = await refused(
-      certificateDocument("Garbage", { certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", privateKeyPem: null }),
+      certificateDocument("Garbage", {
+        certificatePem: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----",
+        privateKeyPem: null,
+      }),
     );
-    expect(garbage).toEqual([expect.objectContaining({ path: "$.authentication.certificate.certificatePem", code: "certificate" })]);
+    expect(garbage).toEqual([
+      expect.objectContaining({ path: "$.authentication.certificate.certificatePem", code: "certificate" }),
+    ]);
   });
 
   it("keeps key material pasted into a profile in the profile", async () => {
-    const [pasted] = await parsed(certificateDocument("Pasted", { certificatePem: certificate.certificatePem, privateKeyPem: null, privateKeyPassphrase: "" }));
+    const [pasted] = await parsed(
+      certificateDocument("Pasted", {
+        certificatePem: certificate.certificatePem,
+        privateKeyPem: null,
+        privateKeyPassphrase: "",
+      }),
+    );
     expect(pasted!.certificate).toBeUndefined();
     expect(pasted!.input.authentication.certificate).toMatchObject({ source: "pem", certificatePem: certificate.certificatePem });
     expect(pasted!.missingSecrets).toEqual(["private_key"]);
-    const [withPassphrase] = await parsed(certificateDocument("Pasted 2", { certificatePem: certificate.certificatePem, privateKeyPem: null, privateKeyPassphrase: null }));
+    const [withPassphrase] = await parsed(
+      certificateDocument("Pasted 2", {
+        certificatePem: certificate.certificatePem,
+        privateKeyPem: null,
+        privateKeyPassphrase: null,
+      }),
+    );
     expect(withPassphrase!.missingSecrets).toEqual(["private_key", "private_key_passphrase"]);
   });
 
   it("reads pasted properties with their name and notes", async () => {
     const text = `Protocol=IMAP\nMailserverURL=outlook.office365.com\nMailServer Port=993\nAuthentication Type=OAUTH2\nUsername=support@contoso.com\nToken URL=https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token\nclient_id=${CLIENT_ID}\nclient_secret=pasted`;
     const result = await parseImportFile(text, { name: "From the old console" });
-    expect(result).toMatchObject({ ok: true, source: "properties", documents: [{ name: "From the old console", missingSecrets: [] }] });
+    expect(result).toMatchObject({
+      ok: true,
+      source: "properties",
+      documents: [{ name: "From the old console", missingSecrets: [] }],
+    });
     if (result.ok) expect(result.documents[0]!.notes.join()).toMatch(/Security TLS from port 993/);
   });
 });

@@ -56,8 +56,7 @@ export interface ParsedDocument {
 }
 
 export type ParseImportResult =
-  | { ok: true; source: "json" | "properties"; documents: ParsedDocument[] }
-  | { ok: false; errors: ImportError[] };
+  { ok: true; source: "json" | "properties"; documents: ParsedDocument[] } | { ok: false; errors: ImportError[] };
 
 export interface ParseImportOptions {
   /** the export's passphrase, when the file holds encrypted secrets */
@@ -88,7 +87,11 @@ async function decryptAll(documents: CheckedDocument[], passphrase: string | und
         continue;
       }
       if (!opener) {
-        errors.push({ path, code: "passphrase_required", message: "This secret is encrypted: enter the passphrase that was chosen for the export" });
+        errors.push({
+          path,
+          code: "passphrase_required",
+          message: "This secret is encrypted: enter the passphrase that was chosen for the export",
+        });
         continue;
       }
       const result = await opener.open(value.encrypted, field);
@@ -104,7 +107,12 @@ async function decryptAll(documents: CheckedDocument[], passphrase: string | und
       errors.push(
         opened === 0
           ? { path, code: "wrong_passphrase", message: "Wrong passphrase: this secret cannot be decrypted with it" }
-          : { path, code: "damaged_secret", message: "Cannot be decrypted although the file's other secrets could: the value was altered, or encrypted with another passphrase" },
+          : {
+              path,
+              code: "damaged_secret",
+              message:
+                "Cannot be decrypted although the file's other secrets could: the value was altered, or encrypted with another passphrase",
+            },
       );
     } else errors.push({ path, code: "damaged_secret", message: error.message });
   }
@@ -117,7 +125,8 @@ function withClearSecrets(document: ProfileDocument, clear: Clear): ProfileDocum
   const auth = copy.authentication;
   for (const [field, value] of Object.entries(clear) as [SecretField, string | null][]) {
     if (field === "password" && auth.type === "basic") auth.password = value;
-    else if ((field === "client_secret" || field === "client_assertion") && auth.type === "oauth2") auth.requestProperties[field] = value;
+    else if ((field === "client_secret" || field === "client_assertion") && auth.type === "oauth2")
+      auth.requestProperties[field] = value;
     else if (auth.type === "oauth2" && auth.certificate && "privateKeyPem" in auth.certificate) {
       if (field === "private_key") auth.certificate.privateKeyPem = value;
       if (field === "private_key_passphrase") auth.certificate.privateKeyPassphrase = value;
@@ -127,7 +136,10 @@ function withClearSecrets(document: ProfileDocument, clear: Clear): ProfileDocum
 }
 
 /** Stored-certificate material that travelled inline (see InlineCertificate for how it is recognised). */
-function inlineStoredCertificate(document: ProfileDocument, root: string): { certificate?: InlineCertificate; errors: ImportError[] } {
+function inlineStoredCertificate(
+  document: ProfileDocument,
+  root: string,
+): { certificate?: InlineCertificate; errors: ImportError[] } {
   const auth = document.authentication;
   if (auth.type !== "oauth2" || auth.method !== "client_certificate" || !auth.certificate) return { errors: [] };
   const material = auth.certificate;
@@ -140,14 +152,23 @@ function inlineStoredCertificate(document: ProfileDocument, root: string): { cer
     if (!isCertificateError(error)) throw error;
     return { errors: [{ path: certificatePath, code: "certificate", message: error.userMessage }] };
   }
-  const privateKeyPem = typeof material.privateKeyPem === "string" && material.privateKeyPem.trim() ? material.privateKeyPem : null;
+  const privateKeyPem =
+    typeof material.privateKeyPem === "string" && material.privateKeyPem.trim() ? material.privateKeyPem : null;
   if (privateKeyPem) {
     const checked = importPemCertificate({ certificatePem: material.certificatePem, privateKeyPem });
     // validity dates are judged when the certificate is stored: a certificate already in this
     // console's store is reused whatever its dates
     if (!checked.ok && checked.code !== "expired" && checked.code !== "not_yet_valid") {
       const onKey = /key|mismatch|passphrase|password/.test(checked.code);
-      return { errors: [{ path: onKey ? jsonPath(["authentication", "certificate", "privateKeyPem"], root) : certificatePath, code: "certificate", message: checked.message }] };
+      return {
+        errors: [
+          {
+            path: onKey ? jsonPath(["authentication", "certificate", "privateKeyPem"], root) : certificatePath,
+            code: "certificate",
+            message: checked.message,
+          },
+        ],
+      };
     }
   }
   return {

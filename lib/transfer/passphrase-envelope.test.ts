@@ -63,7 +63,10 @@ describe("passphrase envelope", () => {
   it("refuses a wrong passphrase with a typed error, not an exception", async () => {
     const envelope = sealSecret(SECRET, key, "client_secret");
     const opened = await openSecret(envelope, "Correct horse battery staple", "client_secret");
-    expect(opened).toEqual({ ok: false, error: { code: "wrong_passphrase", message: expect.stringMatching(/Wrong passphrase/) } });
+    expect(opened).toEqual({
+      ok: false,
+      error: { code: "wrong_passphrase", message: expect.stringMatching(/Wrong passphrase/) },
+    });
   });
 
   it("binds the secret to its field", async () => {

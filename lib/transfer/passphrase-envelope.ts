@@ -107,7 +107,8 @@ function splitEnvelope(envelope: string): SplitEnvelope | EnvelopeError {
   const payload = envelope.slice(prefix.length);
   // Buffer.from(…, "base64url") skips characters it does not know; check first so a damaged value
   // is reported as damaged rather than decrypted from whatever bytes survived.
-  if (!/^[A-Za-z0-9_-]*$/.test(payload)) return { code: "malformed", message: "The encrypted value is damaged: it contains characters base64url does not use" };
+  if (!/^[A-Za-z0-9_-]*$/.test(payload))
+    return { code: "malformed", message: "The encrypted value is damaged: it contains characters base64url does not use" };
   const raw = Buffer.from(payload, "base64url");
   if (raw.length < HEADER) return { code: "malformed", message: "The encrypted value is damaged: it is too short (truncated?)" };
   return {
@@ -158,7 +159,10 @@ export function createEnvelopeOpener(passphrase: string, options: { maxSalts?: n
         if (keys.size >= maxSalts) {
           return {
             ok: false,
-            error: { code: "too_many_salts", message: `The file's secrets were encrypted by more than ${maxSalts} different exports: import them in smaller files` },
+            error: {
+              code: "too_many_salts",
+              message: `The file's secrets were encrypted by more than ${maxSalts} different exports: import them in smaller files`,
+            },
           };
         }
         key = scrypt(passphrase, parts.salt);
@@ -179,6 +183,7 @@ export function checkExportPassphrase(passphrase: string): string | undefined {
   if (typeof passphrase !== "string" || [...passphrase].length < MIN_EXPORT_PASSPHRASE_LENGTH) {
     return `Choose a passphrase of at least ${MIN_EXPORT_PASSPHRASE_LENGTH} characters`;
   }
-  if (passphrase.length > MAX_EXPORT_PASSPHRASE_LENGTH) return `The passphrase can be at most ${MAX_EXPORT_PASSPHRASE_LENGTH} characters`;
+  if (passphrase.length > MAX_EXPORT_PASSPHRASE_LENGTH)
+    return `The passphrase can be at most ${MAX_EXPORT_PASSPHRASE_LENGTH} characters`;
   return undefined;
 }

@@ -88,13 +88,30 @@ export async function readImportTargets(): Promise<ImportTargets> {
   return { profiles, certificates };
 }
 
-function planCertificate(document: ParsedDocument, targets: ImportTargets): { plan: CertificatePlan | null; problem?: ImportError } {
+function planCertificate(
+  document: ParsedDocument,
+  targets: ImportTargets,
+): { plan: CertificatePlan | null; problem?: ImportError } {
   const inline = document.certificate;
   if (inline) {
     const existing = targets.certificates.find((c) => c.sha1Hex.toUpperCase() === inline.sha1Hex);
-    if (existing) return { plan: { action: "reuse", sha1Hex: inline.sha1Hex, subject: inline.subject, certificate: { id: existing.id, name: existing.name } } };
-    if (inline.privateKeyPem === null) return { plan: { action: "keep_in_profile", sha1Hex: inline.sha1Hex, subject: inline.subject } };
-    const plan: CertificatePlan = { action: "store", sha1Hex: inline.sha1Hex, subject: inline.subject, notAfter: inline.notAfter };
+    if (existing)
+      return {
+        plan: {
+          action: "reuse",
+          sha1Hex: inline.sha1Hex,
+          subject: inline.subject,
+          certificate: { id: existing.id, name: existing.name },
+        },
+      };
+    if (inline.privateKeyPem === null)
+      return { plan: { action: "keep_in_profile", sha1Hex: inline.sha1Hex, subject: inline.subject } };
+    const plan: CertificatePlan = {
+      action: "store",
+      sha1Hex: inline.sha1Hex,
+      subject: inline.subject,
+      notAfter: inline.notAfter,
+    };
     if (inline.expiryStatus === "expired" || inline.expiryStatus === "not_yet_valid") {
       const when = inline.expiryStatus === "expired" ? `expired on ${inline.notAfter.slice(0, 10)}` : "is not valid yet";
       return {
@@ -111,7 +128,8 @@ function planCertificate(document: ParsedDocument, targets: ImportTargets): { pl
   const auth = document.input.authentication;
   if (auth.type === "oauth2" && auth.method === "client_certificate" && auth.certificate.source === "stored") {
     const ref = auth.certificate.certificateId;
-    const found = targets.certificates.find((c) => c.id === ref) ?? targets.certificates.find((c) => nameKey(c.name) === nameKey(ref));
+    const found =
+      targets.certificates.find((c) => c.id === ref) ?? targets.certificates.find((c) => nameKey(c.name) === nameKey(ref));
     if (found) return { plan: { action: "reference", certificate: { id: found.id, name: found.name } } };
     return {
       plan: null,
@@ -177,8 +195,14 @@ export function resolveDecisions(
   const byIndex = new Map<number, ImportDecision>();
   const known = new Set(plan.items.map((i) => i.index));
   for (const decision of decisions) {
-    if (!known.has(decision.index)) errors.push({ path: jsonPath([decision.index]), code: "decision", message: `There is no document ${decision.index + 1} in this file` });
-    else if (byIndex.has(decision.index)) errors.push({ path: jsonPath([decision.index]), code: "decision", message: "Two decisions for the same document" });
+    if (!known.has(decision.index))
+      errors.push({
+        path: jsonPath([decision.index]),
+        code: "decision",
+        message: `There is no document ${decision.index + 1} in this file`,
+      });
+    else if (byIndex.has(decision.index))
+      errors.push({ path: jsonPath([decision.index]), code: "decision", message: "Two decisions for the same document" });
     else byIndex.set(decision.index, decision);
   }
 
@@ -205,12 +229,20 @@ export function resolveDecisions(
     const key = nameKey(name);
     if (decision.action === "replace") {
       if (!item.clash) {
-        errors.push({ path: namePath, code: "decision", message: `No profile named "${item.name}" exists here to replace: import it as new` });
+        errors.push({
+          path: namePath,
+          code: "decision",
+          message: `No profile named "${item.name}" exists here to replace: import it as new`,
+        });
         continue;
       }
       const earlier = replaced.get(item.clash.id);
       if (earlier !== undefined) {
-        errors.push({ path: namePath, code: "decision", message: `Document ${earlier + 1} already replaces "${item.clash.name}": rename or skip one of them` });
+        errors.push({
+          path: namePath,
+          code: "decision",
+          message: `Document ${earlier + 1} already replaces "${item.clash.name}": rename or skip one of them`,
+        });
         continue;
       }
       replaced.set(item.clash.id, item.index);
@@ -232,7 +264,11 @@ export function resolveDecisions(
     }
     const other = finalNames.get(key);
     if (other !== undefined) {
-      errors.push({ path: namePath, code: "name_clash", message: `Document ${other + 1} of this file is also named "${name}": rename or skip one of them` });
+      errors.push({
+        path: namePath,
+        code: "name_clash",
+        message: `Document ${other + 1} of this file is also named "${name}": rename or skip one of them`,
+      });
     } else finalNames.set(key, item.index);
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, steps };

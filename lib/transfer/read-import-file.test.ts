@@ -10,14 +10,26 @@ function documentFor(name: string, overrides: Record<string, unknown> = {}) {
     format: "mcf-profile",
     version: 1,
     name,
-    connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 993, security: "tls", additionalProperties: {}, trustedCaPem: null },
+    connection: {
+      protocol: "imap",
+      mailServerUrl: "outlook.office365.com",
+      port: 993,
+      security: "tls",
+      additionalProperties: {},
+      trustedCaPem: null,
+    },
     authentication: {
       type: "oauth2",
       username: "support@contoso.com",
       tokenUrl: "https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token",
       tenantId: TENANT,
       method: "client_secret",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_secret: null },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: "https://outlook.office365.com/.default",
+        client_secret: null,
+      },
     },
     ...overrides,
   };
@@ -55,11 +67,23 @@ describe("readImportFile: hostile files are refused with a clear message", () =>
   it("refuses __proto__, constructor and prototype keys anywhere, also when escaped", () => {
     const doc = documentFor("x") as Record<string, unknown>;
     const text = JSON.stringify([doc, doc]).replace('"name"', '"__proto__":{"polluted":true},"name"');
-    expect(refused(text)).toEqual([{ path: "$[0].__proto__", code: "forbidden_key", message: expect.stringMatching(/not allowed/) }]);
-    const deep = JSON.stringify(documentFor("x")).replace('"additionalProperties":{}', '"additionalProperties":{"constructor":"x"}');
-    expect(refused(deep)).toEqual([expect.objectContaining({ path: "$.connection.additionalProperties.constructor", code: "forbidden_key" })]);
-    const escaped = JSON.stringify(documentFor("x")).replace('"additionalProperties":{}', '"additionalProperties":{"proto\\u0074ype":"x"}');
-    expect(refused(escaped)).toEqual([expect.objectContaining({ path: "$.connection.additionalProperties.prototype", code: "forbidden_key" })]);
+    expect(refused(text)).toEqual([
+      { path: "$[0].__proto__", code: "forbidden_key", message: expect.stringMatching(/not allowed/) },
+    ]);
+    const deep = JSON.stringify(documentFor("x")).replace(
+      '"additionalProperties":{}',
+      '"additionalProperties":{"constructor":"x"}',
+    );
+    expect(refused(deep)).toEqual([
+      expect.objectContaining({ path: "$.connection.additionalProperties.constructor", code: "forbidden_key" }),
+    ]);
+    const escaped = JSON.stringify(documentFor("x")).replace(
+      '"additionalProperties":{}',
+      '"additionalProperties":{"proto\\u0074ype":"x"}',
+    );
+    expect(refused(escaped)).toEqual([
+      expect.objectContaining({ path: "$.connection.additionalProperties.prototype", code: "forbidden_key" }),
+    ]);
     const unicodeProto = '{"\\u005f\\u005fproto__": 1}';
     expect(refused(unicodeProto)[0]!.code).toBe("forbidden_key");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -77,7 +101,9 @@ describe("readImportFile: hostile files are refused with a clear message", () =>
     expect(error!.message).toMatch(/line 3/);
     expect(error!.message).not.toContain("secret-value-here");
     const truncated = JSON.stringify([documentFor("a"), documentFor("b")], null, 2);
-    expect(refused(truncated.slice(0, truncated.length / 2))).toEqual([{ path: "$", code: "not_json", message: expect.stringMatching(/ends too early/) }]);
+    expect(refused(truncated.slice(0, truncated.length / 2))).toEqual([
+      { path: "$", code: "not_json", message: expect.stringMatching(/ends too early/) },
+    ]);
   });
 
   it("refuses an empty file, an empty list, too many documents and values that are not documents", () => {
@@ -94,7 +120,12 @@ describe("readImportFile: hostile files are refused with a clear message", () =>
 
   it("refuses a wrong format or version per document", () => {
     const errors = refused(
-      JSON.stringify([documentFor("a"), { ...documentFor("b"), format: "something-else" }, { ...documentFor("c"), version: 2 }, { ...documentFor("d"), format: undefined }]),
+      JSON.stringify([
+        documentFor("a"),
+        { ...documentFor("b"), format: "something-else" },
+        { ...documentFor("c"), version: 2 },
+        { ...documentFor("d"), format: undefined },
+      ]),
     );
     expect(errors).toEqual([
       { path: "$[1].format", code: "wrong_format", message: expect.stringMatching(/must be "mcf-profile"/) },
@@ -109,7 +140,13 @@ describe("readImportFile: strict validation reports every error with its JSON pa
     const one = readImportFile(JSON.stringify(documentFor("a")));
     expect(one).toMatchObject({ ok: true, source: "json", needsPassphrase: false, documents: [{ index: 0, path: "$" }] });
     const list = readImportFile(`\uFEFF${JSON.stringify([documentFor("a"), documentFor("b")], null, 2)}`);
-    expect(list).toMatchObject({ ok: true, documents: [{ index: 0, path: "$[0]" }, { index: 1, path: "$[1]" }] });
+    expect(list).toMatchObject({
+      ok: true,
+      documents: [
+        { index: 0, path: "$[0]" },
+        { index: 1, path: "$[1]" },
+      ],
+    });
   });
 
   it("lists every problem of every document", () => {
@@ -117,29 +154,61 @@ describe("readImportFile: strict validation reports every error with its JSON pa
       documentFor("ok"),
       {
         ...documentFor("two"),
-        connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 99999, security: "tls", additionalProperties: { "mail.imap.ssl.enable": "maybe" } },
+        connection: {
+          protocol: "imap",
+          mailServerUrl: "outlook.office365.com",
+          port: 99999,
+          security: "tls",
+          additionalProperties: { "mail.imap.ssl.enable": "maybe" },
+        },
         extra: true,
       },
-      { ...documentFor(""), authentication: { ...documentFor("x").authentication, username: "not-an-address", requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "s", client_secret: 42 } } },
+      {
+        ...documentFor(""),
+        authentication: {
+          ...documentFor("x").authentication,
+          username: "not-an-address",
+          requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "s", client_secret: 42 },
+        },
+      },
     ];
     const errors = refused(JSON.stringify(bad));
     const paths = errors.map((e) => e.path);
     expect(paths).toContain("$[1].extra");
     expect(paths).toContain("$[2].name");
     expect(paths).toContain("$[2].authentication.requestProperties.client_secret");
-    expect(errors.find((e) => e.path === "$[2].authentication.requestProperties.client_secret")!.message).toMatch(/null \("supply on import"\)/);
+    expect(errors.find((e) => e.path === "$[2].authentication.requestProperties.client_secret")!.message).toMatch(
+      /null \("supply on import"\)/,
+    );
     expect(errors.find((e) => e.path === "$[1].extra")!.message).toMatch(/Unknown field "extra"/);
     expect(paths.every((p) => !p.startsWith("$[0]"))).toBe(true);
   });
 
   it("names profile-rule errors by document path, including JavaMail keys", () => {
     const doc = documentFor("a", {
-      connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 99999, security: "tls", additionalProperties: { "mail.imap.ssl.enable": "false" } },
+      connection: {
+        protocol: "imap",
+        mailServerUrl: "outlook.office365.com",
+        port: 99999,
+        security: "tls",
+        additionalProperties: { "mail.imap.ssl.enable": "false" },
+      },
     });
     const errors = refused(JSON.stringify([doc]));
     expect(errors).toContainEqual(expect.objectContaining({ path: "$[0].connection.port" }));
-    const other = refused(JSON.stringify(documentFor("a", { connection: { ...documentFor("a").connection, additionalProperties: { "mail.imap.ssl.enable": "false" } } })));
-    expect(other).toEqual([expect.objectContaining({ path: '$.connection.additionalProperties["mail.imap.ssl.enable"]', message: expect.stringMatching(/TLS/) })]);
+    const other = refused(
+      JSON.stringify(
+        documentFor("a", {
+          connection: { ...documentFor("a").connection, additionalProperties: { "mail.imap.ssl.enable": "false" } },
+        }),
+      ),
+    );
+    expect(other).toEqual([
+      expect.objectContaining({
+        path: '$.connection.additionalProperties["mail.imap.ssl.enable"]',
+        message: expect.stringMatching(/TLS/),
+      }),
+    ]);
   });
 
   it("reports the certificate against the form the admin meant", () => {
@@ -148,13 +217,23 @@ describe("readImportFile: strict validation reports every error with its JSON pa
         authentication: {
           ...documentFor("c").authentication,
           method: "client_certificate",
-          requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "s", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" },
+          requestProperties: {
+            grant_type: "client_credentials",
+            client_id: CLIENT_ID,
+            scope: "s",
+            client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          },
           certificate,
         },
       });
-    expect(refused(JSON.stringify(withCertificate({ ref: 7 })))).toEqual([expect.objectContaining({ path: "$.authentication.certificate.ref" })]);
+    expect(refused(JSON.stringify(withCertificate({ ref: 7 })))).toEqual([
+      expect.objectContaining({ path: "$.authentication.certificate.ref" }),
+    ]);
     expect(refused(JSON.stringify(withCertificate({ certificatePem: "x", privateKeyPem: 5 })))).toEqual([
-      expect.objectContaining({ path: "$.authentication.certificate.privateKeyPem", message: expect.stringMatching(/encrypted/) }),
+      expect.objectContaining({
+        path: "$.authentication.certificate.privateKeyPem",
+        message: expect.stringMatching(/encrypted/),
+      }),
     ]);
   });
 
@@ -169,7 +248,10 @@ describe("readImportFile: strict validation reports every error with its JSON pa
     const text = `Protocol=IMAP\nMailserverURL=outlook.office365.com\nAuthentication Type=OAUTH2\nUsername=support@contoso.com\nToken URL=https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token\nclient_id=${CLIENT_ID}\nclient_secret=abc`;
     const result = readImportFile(text, { name: "Pasted" });
     expect(result).toMatchObject({ ok: true, source: "properties", documents: [{ path: "$", document: { name: "Pasted" } }] });
-    expect(readImportFile(`${text}\nnonsense line`, { name: "Pasted" })).toMatchObject({ ok: false, errors: [{ path: "line 8", code: "unknown_line" }] });
+    expect(readImportFile(`${text}\nnonsense line`, { name: "Pasted" })).toMatchObject({
+      ok: false,
+      errors: [{ path: "line 8", code: "unknown_line" }],
+    });
   });
 
   it("caps the error list for garbage input", () => {

@@ -9,7 +9,13 @@
  * of the raw text BEFORE JSON.parse builds any object.
  */
 import type { z } from "zod";
-import { documentSecrets, profileDocumentSchema, PROFILE_FORMAT, PROFILE_FORMAT_VERSION, type ProfileDocument } from "@/lib/profiles/document";
+import {
+  documentSecrets,
+  profileDocumentSchema,
+  PROFILE_FORMAT,
+  PROFILE_FORMAT_VERSION,
+  type ProfileDocument,
+} from "@/lib/profiles/document";
 import { nameSchema } from "@/lib/profiles/schema";
 import type { SecretField } from "@/lib/profiles/secret-fields";
 import { looksLikeFlatProperties, parseFlatProperties } from "@/lib/transfer/flat-properties";
@@ -149,7 +155,8 @@ export function scanJsonText(text: string, maxDepth: number = IMPORT_LIMITS.maxD
 function notJsonMessage(text: string, error: unknown): string {
   const detail = error instanceof Error ? error.message : "";
   // V8's message can quote the text around the error, which may be a secret: keep only the position.
-  if (/end of JSON input|Unterminated string/i.test(detail)) return "Not valid JSON: the text ends too early (is the file truncated?)";
+  if (/end of JSON input|Unterminated string/i.test(detail))
+    return "Not valid JSON: the text ends too early (is the file truncated?)";
   const position = /at position (\d+)/.exec(detail);
   if (position) return `Not valid JSON at ${lineColumn(text, Number(position[1]))}`;
   return "Not valid JSON";
@@ -160,7 +167,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 const SECRET_PATH_KEYS = new Set(Object.values(SECRET_PATHS).map((p) => p.join(".")));
 
-function describeIssue(issue: z.core.$ZodIssue, root: string, value: Record<string, unknown>, prefix: PathSegment[] = []): ImportError[] {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  root: string,
+  value: Record<string, unknown>,
+  prefix: PathSegment[] = [],
+): ImportError[] {
   const path = [...prefix, ...(issue.path as PathSegment[])];
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
@@ -173,7 +185,13 @@ function describeIssue(issue: z.core.$ZodIssue, root: string, value: Record<stri
     const key = path.join(".");
     // every request property accepts the secret forms, since the schema cannot know the key's role
     if (SECRET_PATH_KEYS.has(key) || (path[1] === "requestProperties" && path.length === 3)) {
-      return [{ path: jsonPath(path, root), code: "invalid", message: 'Expected text, null ("supply on import") or {"encrypted": "v1:…"}' }];
+      return [
+        {
+          path: jsonPath(path, root),
+          code: "invalid",
+          message: 'Expected text, null ("supply on import") or {"encrypted": "v1:…"}',
+        },
+      ];
     }
     if (key === "authentication.certificate") {
       // report against the form the admin evidently meant: a reference, or inline key material
@@ -181,14 +199,24 @@ function describeIssue(issue: z.core.$ZodIssue, root: string, value: Record<stri
       const meantRef = isPlainObject(certificate) && "ref" in certificate;
       const branch = issue.errors[meantRef ? 0 : 1];
       if (isPlainObject(certificate) && branch) return branch.flatMap((sub) => describeIssue(sub, root, value, path));
-      return [{ path: jsonPath(path, root), code: "invalid", message: 'Expected {"ref": "<stored certificate>"} or {"certificatePem": "…", "privateKeyPem": …}' }];
+      return [
+        {
+          path: jsonPath(path, root),
+          code: "invalid",
+          message: 'Expected {"ref": "<stored certificate>"} or {"certificatePem": "…", "privateKeyPem": …}',
+        },
+      ];
     }
   }
   return [{ path: jsonPath(path, root), code: "invalid", message: issue.message }];
 }
 
 /** Format, version, schema and profile rules for one document, every problem reported. */
-export function checkDocument(value: unknown, index: number, root: string): { document?: CheckedDocument; errors: ImportError[] } {
+export function checkDocument(
+  value: unknown,
+  index: number,
+  root: string,
+): { document?: CheckedDocument; errors: ImportError[] } {
   if (!isPlainObject(value)) {
     return { errors: [{ path: root, code: "invalid", message: "Expected an mcf-profile document (a JSON object)" }] };
   }
@@ -233,10 +261,16 @@ function isJsonScalar(text: string): boolean {
 }
 
 export function readImportFile(text: string, options: ReadImportOptions = {}): ReadImportResult {
-  if (typeof text !== "string") return { ok: false, errors: [{ path: "$", code: "not_json", message: "Expected the file's text" }] };
+  if (typeof text !== "string")
+    return { ok: false, errors: [{ path: "$", code: "not_json", message: "Expected the file's text" }] };
   const megabytes = IMPORT_LIMITS.maxBytes / (1024 * 1024);
   if (text.length > IMPORT_LIMITS.maxBytes || utf8Length(text, IMPORT_LIMITS.maxBytes) > IMPORT_LIMITS.maxBytes) {
-    return { ok: false, errors: [{ path: "$", code: "too_large", message: `The file is larger than ${megabytes} MB: export fewer profiles per file` }] };
+    return {
+      ok: false,
+      errors: [
+        { path: "$", code: "too_large", message: `The file is larger than ${megabytes} MB: export fewer profiles per file` },
+      ],
+    };
   }
   const body = text.replace(/^\uFEFF/, "");
   if (!body.trim()) return { ok: false, errors: [{ path: "$", code: "empty", message: "The file is empty" }] };
@@ -244,14 +278,25 @@ export function readImportFile(text: string, options: ReadImportOptions = {}): R
   if (looksLikeFlatProperties(body) && !isJsonScalar(body)) {
     const flat = parseFlatProperties(body, { name: options.name });
     if (!flat.ok) return flat;
-    return { ok: true, source: "properties", needsPassphrase: false, documents: [{ index: 0, path: "$", document: flat.document, encryptedSecrets: [], notes: flat.notes }] };
+    return {
+      ok: true,
+      source: "properties",
+      needsPassphrase: false,
+      documents: [{ index: 0, path: "$", document: flat.document, encryptedSecrets: [], notes: flat.notes }],
+    };
   }
 
   const scan = scanJsonText(body);
   if (scan.tooDeepAt !== undefined) {
     return {
       ok: false,
-      errors: [{ path: "$", code: "too_deep", message: `Nested more than ${IMPORT_LIMITS.maxDepth} levels deep (at ${lineColumn(body, scan.tooDeepAt)}): not an export of this console` }],
+      errors: [
+        {
+          path: "$",
+          code: "too_deep",
+          message: `Nested more than ${IMPORT_LIMITS.maxDepth} levels deep (at ${lineColumn(body, scan.tooDeepAt)}): not an export of this console`,
+        },
+      ],
     };
   }
   let value: unknown;
@@ -280,18 +325,33 @@ export function readImportFile(text: string, options: ReadImportOptions = {}): R
 
   const entries: { value: unknown; root: string }[] = [];
   if (Array.isArray(value)) {
-    if (value.length === 0) return { ok: false, errors: [{ path: "$", code: "empty", message: "The file holds an empty list: there is nothing to import" }] };
+    if (value.length === 0)
+      return {
+        ok: false,
+        errors: [{ path: "$", code: "empty", message: "The file holds an empty list: there is nothing to import" }],
+      };
     if (value.length > IMPORT_LIMITS.maxDocuments) {
       return {
         ok: false,
-        errors: [{ path: "$", code: "too_many", message: `The file holds ${value.length.toLocaleString("en-US")} documents; import at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} at a time` }],
+        errors: [
+          {
+            path: "$",
+            code: "too_many",
+            message: `The file holds ${value.length.toLocaleString("en-US")} documents; import at most ${IMPORT_LIMITS.maxDocuments.toLocaleString("en-US")} at a time`,
+          },
+        ],
       };
     }
     value.forEach((entry, index) => entries.push({ value: entry, root: jsonPath([index]) }));
   } else if (isPlainObject(value)) {
     entries.push({ value, root: "$" });
   } else {
-    return { ok: false, errors: [{ path: "$", code: "wrong_format", message: "Expected one mcf-profile document (a JSON object) or a list of them" }] };
+    return {
+      ok: false,
+      errors: [
+        { path: "$", code: "wrong_format", message: "Expected one mcf-profile document (a JSON object) or a list of them" },
+      ],
+    };
   }
 
   const documents: CheckedDocument[] = [];

@@ -41,23 +41,35 @@ export async function findInvitation(token: string): Promise<InvitationLookup> {
  */
 export async function acceptInvitation(input: { token: string; name?: string; password: string }, ip: string | null = null) {
   if (input.password.length < MIN_PASSWORD_LENGTH || input.password.length > 128) {
-    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, { password: `At least ${MIN_PASSWORD_LENGTH} characters` });
+    throw new AppError("invalid_input", `Choose a password of ${MIN_PASSWORD_LENGTH} to 128 characters.`, {
+      password: `At least ${MIN_PASSWORD_LENGTH} characters`,
+    });
   }
   const now = new Date();
   const invitation = await pendingInvitation(input.token, now);
   if (!invitation) throw new AppError("not_found", INVALID_INVITATION_MESSAGE);
-  const claimed = await prisma.invitation.updateMany({ where: { id: invitation.id, acceptedAt: null, expiresAt: { gt: now } }, data: { acceptedAt: now } });
+  const claimed = await prisma.invitation.updateMany({
+    where: { id: invitation.id, acceptedAt: null, expiresAt: { gt: now } },
+    data: { acceptedAt: now },
+  });
   if (claimed.count !== 1) throw new AppError("not_found", INVALID_INVITATION_MESSAGE);
 
   let user: { id: string; email: string; name: string };
   try {
-    user = await createUserWithPassword({ email: invitation.email, name: input.name?.trim() || invitation.name, password: input.password, role: invitation.role });
+    user = await createUserWithPassword({
+      email: invitation.email,
+      name: input.name?.trim() || invitation.name,
+      password: input.password,
+      role: invitation.role,
+    });
   } catch (error) {
     await prisma.invitation.updateMany({ where: { id: invitation.id, acceptedAt: now }, data: { acceptedAt: null } });
     throw error;
   }
 
-  const inviter = invitation.createdById ? await prisma.user.findUnique({ where: { id: invitation.createdById }, select: { name: true, email: true } }) : null;
+  const inviter = invitation.createdById
+    ? await prisma.user.findUnique({ where: { id: invitation.createdById }, select: { name: true, email: true } })
+    : null;
   await audit({
     actor: { id: user.id, label: userLabel(user) },
     action: "user.joined",

@@ -10,12 +10,27 @@ import type { AssignableRole } from "@/lib/users/rules";
  * Gives a user another role. It applies from their next request: the session looks the role up in
  * the database every time (no role in the cookie), so nothing else needs revoking.
  */
-export async function changeUserRole(actor: CurrentUser, userId: string, role: AssignableRole, ip: string | null = null): Promise<void> {
+export async function changeUserRole(
+  actor: CurrentUser,
+  userId: string,
+  role: AssignableRole,
+  ip: string | null = null,
+): Promise<void> {
   await prisma.$transaction(async (tx) => {
     const target = await loadManagedUser(tx, userId);
     assertUserOperation(actor, target, "changeRole", role);
-    if (target.role === role) throw new AppError("conflict", `${target.name} is already ${role === "admin" ? "an admin" : `a ${role}`}.`);
+    if (target.role === role)
+      throw new AppError("conflict", `${target.name} is already ${role === "admin" ? "an admin" : `a ${role}`}.`);
     await tx.user.update({ where: { id: target.id }, data: { role } });
-    await audit({ actor: actorOf(actor), action: "user.role_changed", object: { type: "user", id: target.id, label: target.email }, detail: { from: target.role, to: role }, ip }, tx);
+    await audit(
+      {
+        actor: actorOf(actor),
+        action: "user.role_changed",
+        object: { type: "user", id: target.id, label: target.email },
+        detail: { from: target.role, to: role },
+        ip,
+      },
+      tx,
+    );
   });
 }

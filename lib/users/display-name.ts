@@ -20,7 +20,10 @@ export const displayNameSchema = z
   .trim()
   .min(1, "Enter a name")
   .max(DISPLAY_NAME_MAX, `At most ${DISPLAY_NAME_MAX} characters`)
-  .refine((name) => !FORBIDDEN.test(name), "Use one line of letters, digits, spaces and punctuation (no < or >, no control characters)");
+  .refine(
+    (name) => !FORBIDDEN.test(name),
+    "Use one line of letters, digits, spaces and punctuation (no < or >, no control characters)",
+  );
 
 /** The first problem with a name, or null when it is acceptable. */
 export function displayNameProblem(name: unknown): string | null {

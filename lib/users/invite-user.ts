@@ -41,7 +41,9 @@ export async function inviteUser(actor: CurrentUser, input: InviteInput, ip: str
     }
     // accepted invitations stay as history; only pending ones (expired or not) are replaced
     const { count } = await tx.invitation.deleteMany({ where: { email, acceptedAt: null } });
-    await tx.invitation.create({ data: { id: crypto.randomUUID(), email, name, role: input.role, tokenHash, expiresAt, createdById: actor.id } });
+    await tx.invitation.create({
+      data: { id: crypto.randomUUID(), email, name, role: input.role, tokenHash, expiresAt, createdById: actor.id },
+    });
     await audit(
       {
         actor: actorOf(actor),

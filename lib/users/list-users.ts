@@ -40,7 +40,15 @@ const roleOrder: Record<Role, number> = { owner: 0, admin: 1, editor: 2, viewer:
 export async function listUsers(actor: CurrentUser): Promise<UserListItem[]> {
   requireAbility(actor, "manageUsers", NOT_ALLOWED);
   const rows = await prisma.user.findMany({
-    select: { id: true, name: true, email: true, role: true, disabled: true, createdAt: true, _count: { select: { profiles: true, certificates: true } } },
+    select: {
+      id: true,
+      name: true,
+      email: true,
+      role: true,
+      disabled: true,
+      createdAt: true,
+      _count: { select: { profiles: true, certificates: true } },
+    },
   });
   // Last sign-in comes from the audit log, not Session: sessions are deleted on sign-out, expiry,
   // disable and password reset, while "auth.sign_in" events stay. One grouped query on (actorId, at).
@@ -64,7 +72,10 @@ export async function listUsers(actor: CurrentUser): Promise<UserListItem[]> {
       profilesOwned: row._count.profiles,
       certificatesCreated: row._count.certificates,
     }))
-    .sort((a, b) => roleOrder[a.role] - roleOrder[b.role] || a.name.localeCompare(b.name, "en") || a.email.localeCompare(b.email, "en"));
+    .sort(
+      (a, b) =>
+        roleOrder[a.role] - roleOrder[b.role] || a.name.localeCompare(b.name, "en") || a.email.localeCompare(b.email, "en"),
+    );
 }
 
 /** Invitations not yet accepted (expired ones too, so an admin sees why a link stopped working). */
@@ -76,7 +87,10 @@ export async function listPendingInvitations(actor: CurrentUser): Promise<Pendin
     select: { id: true, email: true, name: true, role: true, createdAt: true, expiresAt: true, createdById: true },
   });
   const inviterIds = [...new Set(rows.map((r) => r.createdById).filter((id): id is string => id !== null))];
-  const inviters = await prisma.user.findMany({ where: { id: { in: inviterIds } }, select: { id: true, name: true, email: true } });
+  const inviters = await prisma.user.findMany({
+    where: { id: { in: inviterIds } },
+    select: { id: true, name: true, email: true },
+  });
   const inviterById = new Map(inviters.map((u) => [u.id, userLabel(u)]));
   const now = Date.now();
   return rows.map((row) => ({

@@ -20,7 +20,10 @@ export const userLabel = (user: { name: string; email: string }) => `${user.name
  * the role the change is applied to (not one changed by someone else a moment earlier).
  */
 export async function loadManagedUser(db: Tx | typeof prisma, id: string): Promise<ManagedUser> {
-  const row = await db.user.findUnique({ where: { id }, select: { id: true, name: true, email: true, role: true, disabled: true } });
+  const row = await db.user.findUnique({
+    where: { id },
+    select: { id: true, name: true, email: true, role: true, disabled: true },
+  });
   if (!row) throw new AppError("not_found", "This user no longer exists. Reload the page.");
   // An unknown role (a hand-edited row) can never sign in (lib/auth/session.ts); manage it as a viewer.
   const role = ROLES.includes(row.role as Role) ? (row.role as Role) : "viewer";

@@ -23,7 +23,11 @@ export async function removeUser(actor: CurrentUser, userId: string, ip: string 
   return prisma.$transaction(async (tx) => {
     const target = await loadManagedUser(tx, userId);
     assertUserOperation(actor, target, "remove");
-    const owner = await tx.user.findFirst({ where: { role: "owner" }, orderBy: { createdAt: "asc" }, select: { id: true, name: true, email: true } });
+    const owner = await tx.user.findFirst({
+      where: { role: "owner" },
+      orderBy: { createdAt: "asc" },
+      select: { id: true, name: true, email: true },
+    });
     // Without an owner there is nobody to hand things to; refusing keeps every profile attached to someone.
     if (!owner) throw new AppError("conflict", "This console has no owner to hand the user's profiles to.");
 
@@ -40,7 +44,16 @@ export async function removeUser(actor: CurrentUser, userId: string, ip: string 
       sessionsEnded: sessions.count,
       handedTo: userLabel(owner),
     };
-    await audit({ actor: actorOf(actor), action: "user.removed", object: { type: "user", id: target.id, label: userLabel(target) }, detail: { role: target.role, ...result }, ip }, tx);
+    await audit(
+      {
+        actor: actorOf(actor),
+        action: "user.removed",
+        object: { type: "user", id: target.id, label: userLabel(target) },
+        detail: { role: target.role, ...result },
+        ip,
+      },
+      tx,
+    );
     return result;
   });
 }

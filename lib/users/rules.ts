@@ -17,7 +17,15 @@
  */
 import { roleAbilities, type Role } from "@/lib/auth/permissions";
 
-export const USER_OPERATIONS = ["changeRole", "disable", "enable", "remove", "resetPassword", "unlockSignIn", "revokeApiTokens"] as const;
+export const USER_OPERATIONS = [
+  "changeRole",
+  "disable",
+  "enable",
+  "remove",
+  "resetPassword",
+  "unlockSignIn",
+  "revokeApiTokens",
+] as const;
 export type UserOperation = (typeof USER_OPERATIONS)[number];
 
 /** Roles an invitation or a role change may give (never owner). */
@@ -61,7 +69,8 @@ export function userOperationRefusal(actor: UserRef, target: UserRef, operation:
       : `You cannot ${operationWords[operation]} your own account.`;
   }
   if (target.role === "owner") return `Nobody can ${operationWords[operation]} the console owner.`;
-  if (target.role === "admin" && actor.role !== "owner") return `Only the console owner can ${operationWords[operation]} an admin.`;
+  if (target.role === "admin" && actor.role !== "owner")
+    return `Only the console owner can ${operationWords[operation]} an admin.`;
   if (operation === "changeRole") {
     if (newRole === undefined || newRole === "owner") return "Choose admin, editor or viewer; a console has one owner.";
     if (newRole === "admin" && actor.role !== "owner") return "Only the console owner can make someone an admin.";
@@ -71,7 +80,9 @@ export function userOperationRefusal(actor: UserRef, target: UserRef, operation:
 
 /** Roles this actor may give `target` (empty when they may not change it at all), for the role picker. */
 export function assignableRolesFor(actor: UserRef, target: UserRef): AssignableRole[] {
-  return ASSIGNABLE_ROLES.filter((role) => role !== target.role && userOperationRefusal(actor, target, "changeRole", role) === null);
+  return ASSIGNABLE_ROLES.filter(
+    (role) => role !== target.role && userOperationRefusal(actor, target, "changeRole", role) === null,
+  );
 }
 
 /** Roles this actor may invite people as. */

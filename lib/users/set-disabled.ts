@@ -12,7 +12,12 @@ import { assertUserOperation, loadManagedUser } from "@/lib/users/managed-user";
  * refuses disabled users (lib/auth/auth.ts). Their profiles, shares and certificates stay as they are. Setting the state it already has is a
  * no-op (a second admin clicking the same button), and is not logged twice.
  */
-export async function setUserDisabled(actor: CurrentUser, userId: string, disabled: boolean, ip: string | null = null): Promise<{ changed: boolean }> {
+export async function setUserDisabled(
+  actor: CurrentUser,
+  userId: string,
+  disabled: boolean,
+  ip: string | null = null,
+): Promise<{ changed: boolean }> {
   return prisma.$transaction(async (tx) => {
     const target = await loadManagedUser(tx, userId);
     assertUserOperation(actor, target, disabled ? "disable" : "enable");

@@ -46,10 +46,20 @@ const SECRET = "Bx7~bench-secret-0123456789abcdefghijklm";
 const MAILBOX = "bench@contoso.test";
 
 const ca = await createTestCa();
-const endpoint = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }] });
+const endpoint = await startTokenEndpoint({
+  ca,
+  tenants: [TENANT],
+  apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }],
+});
 const dovecot = await startDovecot({
   ca,
-  oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+  oauth: {
+    issuer: endpoint.issuer(TENANT),
+    audience: endpoint.audience,
+    kid: endpoint.kid,
+    publicKeyPem: endpoint.publicKeyPem,
+    clientIdClaim: "appid",
+  },
   grants: [{ clientId: CLIENT, mailbox: MAILBOX }],
   mailboxes: [{ user: MAILBOX, messages: 25 }],
 });
@@ -62,7 +72,9 @@ profile.connection.port = String(imapProxy.port);
 profile.connection.trustedCaPem = ca.caPem;
 profile.authentication.tokenUrl = tokenUrl;
 profile.authentication.tenantId = TENANT;
-profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) =>
+  r.key === "client_id" ? { ...r, value: CLIENT } : r,
+);
 
 async function ours(): Promise<number> {
   const started = performance.now();
@@ -84,7 +96,13 @@ async function reference(): Promise<number> {
     trustedCaPem: ca.caPem,
   });
   if (!token.ok) throw new Error(`reference token failed: ${token.title}`);
-  const session = await ImapSession.open({ host: "127.0.0.1", port: imapProxy.port, secure: true, tls: { secureContext }, auth: { user: MAILBOX, accessToken: token.accessToken } });
+  const session = await ImapSession.open({
+    host: "127.0.0.1",
+    port: imapProxy.port,
+    secure: true,
+    tls: { secureContext },
+    auth: { user: MAILBOX, accessToken: token.accessToken },
+  });
   try {
     const box = await session.examineInbox();
     if (box.exists !== 25) throw new Error(`reference saw ${box.exists} messages`);
@@ -120,10 +138,16 @@ try {
   }
   const a = median(oursMs);
   const b = median(referenceMs);
-  console.log(`connection test benchmark: IMAP over TLS, XOAUTH2, ${LATENCY_MS} ms latency each way (RTT ${2 * LATENCY_MS} ms) to Dovecot and to the token stand-in`);
+  console.log(
+    `connection test benchmark: IMAP over TLS, XOAUTH2, ${LATENCY_MS} ms latency each way (RTT ${2 * LATENCY_MS} ms) to Dovecot and to the token stand-in`,
+  );
   console.log(`runs: ${RUNS} each (after ${WARMUP} warm-up runs each), Node ${process.version}, ${os.cpus().length} CPUs`);
-  console.log(`ours       median ${fmt(a)}   min ${Math.min(...oursMs).toFixed(0)} ms   max ${Math.max(...oursMs).toFixed(0)} ms`);
-  console.log(`reference  median ${fmt(b)}   min ${Math.min(...referenceMs).toFixed(0)} ms   max ${Math.max(...referenceMs).toFixed(0)} ms`);
+  console.log(
+    `ours       median ${fmt(a)}   min ${Math.min(...oursMs).toFixed(0)} ms   max ${Math.max(...oursMs).toFixed(0)} ms`,
+  );
+  console.log(
+    `reference  median ${fmt(b)}   min ${Math.min(...referenceMs).toFixed(0)} ms   max ${Math.max(...referenceMs).toFixed(0)} ms`,
+  );
   console.log(`ratio      ${(a / b).toFixed(2)} (target ≤ 0.75): ${a / b <= 0.75 ? "met" : "NOT met"}`);
   process.exitCode = a / b <= 0.75 ? 0 : 1;
 } finally {

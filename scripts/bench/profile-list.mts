@@ -47,14 +47,17 @@ for (let i = 0; i < viaService; i++) await createProfile(input(i), admin);
 const serviceMs = performance.now() - seedStart;
 for (let start = viaService; start < count; start += 500) {
   const rows = [];
-  for (let i = start; i < Math.min(count, start + 500); i++) rows.push({ id: crypto.randomUUID(), ...profileColumns(input(i)), ownerId: admin.id });
+  for (let i = start; i < Math.min(count, start + 500); i++)
+    rows.push({ id: crypto.randomUUID(), ...profileColumns(input(i)), ownerId: admin.id });
   await prisma.profile.createMany({ data: rows });
 }
 // every fourth profile shared with the editor
 const ids = (await prisma.profile.findMany({ select: { id: true } })).map((r) => r.id).filter((_, i) => i % 4 === 0);
 for (let start = 0; start < ids.length; start += 500) {
   await prisma.profileShare.createMany({
-    data: ids.slice(start, start + 500).map((profileId) => ({ id: crypto.randomUUID(), profileId, granteeKey: editor.id, userId: editor.id, level: "use" })),
+    data: ids
+      .slice(start, start + 500)
+      .map((profileId) => ({ id: crypto.randomUUID(), profileId, granteeKey: editor.id, userId: editor.id, level: "use" })),
   });
 }
 const seedMs = performance.now() - seedStart;
@@ -73,10 +76,14 @@ async function time(label: string, fn: () => Promise<unknown>, runs = 25) {
   console.log(`${label.padEnd(44)} median ${median.toFixed(2).padStart(7)} ms   p95 ${p95.toFixed(2).padStart(7)} ms`);
 }
 
-console.log(`profiles: ${count} (seeded in ${(seedMs / 1000).toFixed(1)} s; ${viaService} through createProfile in ${(serviceMs / 1000).toFixed(1)} s)`);
+console.log(
+  `profiles: ${count} (seeded in ${(seedMs / 1000).toFixed(1)} s; ${viaService} through createProfile in ${(serviceMs / 1000).toFixed(1)} s)`,
+);
 await time("admin: first page, 25 by name", () => listProfiles(admin, { page: 1, pageSize: 25 }));
 await time("admin: last page, 25 by name", () => listProfiles(admin, { page: Math.ceil(count / 25), pageSize: 25 }));
-await time("admin: middle page, 100 by updated desc", () => listProfiles(admin, { page: Math.ceil(count / 200), pageSize: 100, sort: "updatedAt", direction: "desc" }));
+await time("admin: middle page, 100 by updated desc", () =>
+  listProfiles(admin, { page: Math.ceil(count / 200), pageSize: 100, sort: "updatedAt", direction: "desc" }),
+);
 await time("admin: sort by host, page 50", () => listProfiles(admin, { page: 50, sort: "host" }));
 await time("admin: sort by last test (nulls last)", () => listProfiles(admin, { page: 1, sort: "lastTestAt" }));
 await time('admin: search "user4242" (one match)', () => listProfiles(admin, { search: "user4242" }));

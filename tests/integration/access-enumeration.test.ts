@@ -56,8 +56,15 @@ interface Person {
 async function person(role: Role, name: string): Promise<Person> {
   const email = `${name}@access.test`;
   const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
-  const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const response = await getAuth().api.signInEmail({
+    body: { email, password: PASSWORD },
+    headers: new Headers(),
+    returnHeaders: true,
+  });
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const user: CurrentUser = { id: created.id, name, email, role };
   const { token } = await createApiToken(user, { name: "access test", expiresInDays: null });
   return { user, cookie, token };
@@ -80,11 +87,16 @@ async function databaseSnapshot(): Promise<string> {
   const rows: Record<string, unknown> = {};
   for (const model of Object.values(Prisma.ModelName)) {
     if (model === "Session" || model === "RateLimit" || model === "SignInThrottle") continue;
-    const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+    const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<unknown[]> }>)[
+      model.charAt(0).toLowerCase() + model.slice(1)
+    ]!;
     const found = await delegate.findMany({ orderBy: { id: "asc" } });
     rows[model] = model === "ApiToken" ? found.map((row) => ({ ...(row as object), lastUsedAt: null })) : found;
   }
-  return crypto.createHash("sha256").update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v))).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v)))
+    .digest("hex");
 }
 
 beforeAll(async () => {
@@ -95,7 +107,9 @@ beforeAll(async () => {
   profileId = (await createProfile(oauthSecretInput({ name: "Guarded", secret: "guarded-secret-value" }), owner.user)).id;
   await setProfileShare(profileId, user.user.id, "use", owner.user);
   await setProfileShare(profileId, editor.user.id, "edit", owner.user);
-  certificateId = (await generateCertificate({ name: "Guarded cert", commonName: "guarded", keySize: 2048, validityDays: 30 }, owner.user)).id;
+  certificateId = (
+    await generateCertificate({ name: "Guarded cert", commonName: "guarded", keySize: 2048, validityDays: 30 }, owner.user)
+  ).id;
   ownerTokenId = (await listApiTokens(owner.user))[0]!.id;
 });
 
@@ -120,7 +134,10 @@ const importFileText = JSON.stringify({
 const actionCases: Record<string, ActionCase> = {
   // lib/actions/profiles.ts
   createProfileAction: { refused: () => viewer, input: () => ({ profile: oauthSecretInput({ name: "Sneaky", secret: "x" }) }) },
-  updateProfileAction: { refused: () => user, input: () => ({ id: profileId, version: 1, profile: oauthSecretInput({ name: "Guarded", host: "evil.example.net" }) }) },
+  updateProfileAction: {
+    refused: () => user,
+    input: () => ({ id: profileId, version: 1, profile: oauthSecretInput({ name: "Guarded", host: "evil.example.net" }) }),
+  },
   duplicateProfileAction: { refused: () => user, input: () => ({ id: profileId, copySecrets: false }) },
   deleteProfileAction: { refused: () => editor, input: () => ({ id: profileId }) },
   // lib/actions/revisions.ts
@@ -130,8 +147,19 @@ const actionCases: Record<string, ActionCase> = {
   setProfileShareAction: { refused: () => editor, input: () => ({ profileId, grantee: "*", level: "manage" }) },
   removeProfileShareAction: { refused: () => editor, input: () => ({ profileId, grantee: user.user.id }) },
   // lib/actions/certificates.ts
-  generateCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky cert", commonName: "x", keySize: "2048", validityDays: "30" }) },
-  importPemCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky", certificatePem: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----", privateKeyPem: "", passphrase: "" }) },
+  generateCertificateAction: {
+    refused: () => viewer,
+    input: () => ({ name: "Sneaky cert", commonName: "x", keySize: "2048", validityDays: "30" }),
+  },
+  importPemCertificateAction: {
+    refused: () => viewer,
+    input: () => ({
+      name: "Sneaky",
+      certificatePem: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----",
+      privateKeyPem: "",
+      passphrase: "",
+    }),
+  },
   importPfxCertificateAction: { refused: () => viewer, input: () => ({ name: "Sneaky", pfxBase64: "AAAA", password: "" }) },
   renameCertificateAction: { refused: () => editor, input: () => ({ id: certificateId, name: "Renamed" }) },
   deleteCertificateAction: { refused: () => editor, input: () => ({ id: certificateId }) },
@@ -141,7 +169,10 @@ const actionCases: Record<string, ActionCase> = {
   disableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   enableUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   removeUserAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
-  resetUserPasswordAction: { refused: () => editor, input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }) },
+  resetUserPasswordAction: {
+    refused: () => editor,
+    input: () => ({ userId: viewer.user.id, password: "another long password", confirm: "another long password" }),
+  },
   unlockUserSignInAction: { refused: () => editor, input: () => ({ userId: viewer.user.id }) },
   // lib/actions/transfer.ts: importing needs the Editor role (a file that would otherwise import cleanly)
   planImportAction: { refused: () => viewer, input: () => ({ text: importFileText }) },
@@ -165,14 +196,20 @@ const actionCases: Record<string, ActionCase> = {
 
 function actionFiles(): string[] {
   const dir = path.join(ROOT, "lib/actions");
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && /^["']use server["']/m.test(fs.readFileSync(path.join(dir, f), "utf8")));
+  return fs
+    .readdirSync(dir)
+    .filter(
+      (f) =>
+        f.endsWith(".ts") && !f.endsWith(".test.ts") && /^["']use server["']/m.test(fs.readFileSync(path.join(dir, f), "utf8")),
+    );
 }
 
 async function allActions(): Promise<Map<string, (input: unknown) => Promise<unknown>>> {
   const found = new Map<string, (input: unknown) => Promise<unknown>>();
   for (const file of actionFiles()) {
     const exported = (await import(path.join(ROOT, "lib/actions", file))) as Record<string, unknown>;
-    for (const [name, value] of Object.entries(exported)) if (typeof value === "function") found.set(name, value as (input: unknown) => Promise<unknown>);
+    for (const [name, value] of Object.entries(exported))
+      if (typeof value === "function") found.set(name, value as (input: unknown) => Promise<unknown>);
   }
   return found;
 }
@@ -219,7 +256,11 @@ describe("every server action", () => {
 
   it("the same inputs work for someone with the permission (the refusals above are not input errors)", async () => {
     const actions = await allActions();
-    const result = (await call(actions.get("updateProfileAction")!, { id: profileId, version: 1, profile: { ...oauthSecretInput({ name: "Guarded" }), description: "edited by edith" } }, editor)) as { ok: boolean };
+    const result = (await call(
+      actions.get("updateProfileAction")!,
+      { id: profileId, version: 1, profile: { ...oauthSecretInput({ name: "Guarded" }), description: "edited by edith" } },
+      editor,
+    )) as { ok: boolean };
     expect(result.ok).toBe(true);
     const sharing = (await call(actions.get("getProfileSharingAction")!, { profileId }, owner)) as { ok: boolean };
     expect(sharing.ok).toBe(true);
@@ -241,52 +282,166 @@ const routeCases: Record<string, RouteCase[]> = {
   // sign-in and sign-out only (every other path is a 404): tests/integration/auth-endpoints.test.ts
   "api/auth/[...all]": [{ method: "POST", url: "/api/auth/sign-out", params: { all: "sign-out" }, refused: () => "public" }],
   "api/schema/mcf-profile": [{ method: "GET", url: "/api/schema/mcf-profile", params: {}, refused: () => "public" }],
-  "api/profiles/test": [{ method: "POST", url: "/api/profiles/test", params: {}, body: () => ({ profileId, profile: oauthSecretInput({ name: "Guarded" }) }), refused: () => viewer }],
+  "api/profiles/test": [
+    {
+      method: "POST",
+      url: "/api/profiles/test",
+      params: {},
+      body: () => ({ profileId, profile: oauthSecretInput({ name: "Guarded" }) }),
+      refused: () => viewer,
+    },
+  ],
   "api/certificates/[id]/private-key": [
-    { method: "POST", url: "/api/certificates/x/private-key", params: { id: "CERT" }, body: { format: "pfx", passphrase: "long enough passphrase" }, refused: () => editor },
+    {
+      method: "POST",
+      url: "/api/certificates/x/private-key",
+      params: { id: "CERT" },
+      body: { format: "pfx", passphrase: "long enough passphrase" },
+      refused: () => editor,
+    },
   ],
   // the certificate itself is public information (it is uploaded to Entra): any signed-in user may download it
-  "api/certificates/[id]/download/[format]": [{ method: "GET", url: "/api/certificates/x/download/cer", params: { id: "CERT", format: "cer" }, refused: () => "any-user" }],
+  "api/certificates/[id]/download/[format]": [
+    { method: "GET", url: "/api/certificates/x/download/cer", params: { id: "CERT", format: "cer" }, refused: () => "any-user" },
+  ],
   "api/audit": [{ method: "GET", url: "/api/audit", params: {}, refused: () => editor }],
   "api/profiles/export": [
     // not shared with victor at all: "not found", its existence not revealed
-    { method: "POST", url: "/api/profiles/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: false }), refused: () => viewer },
+    {
+      method: "POST",
+      url: "/api/profiles/export",
+      params: {},
+      body: () => ({ ids: [profileId], includeSecrets: false }),
+      refused: () => viewer,
+    },
     // ursula may use it, but carrying its secrets out needs Manage
-    { method: "POST", url: "/api/profiles/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }), refused: () => user },
-    { method: "POST", url: "/api/profiles/export", params: {}, body: { ids: "all", includeSecrets: true, passphrase: "long enough passphrase" }, refused: () => editor },
+    {
+      method: "POST",
+      url: "/api/profiles/export",
+      params: {},
+      body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }),
+      refused: () => user,
+    },
+    {
+      method: "POST",
+      url: "/api/profiles/export",
+      params: {},
+      body: { ids: "all", includeSecrets: true, passphrase: "long enough passphrase" },
+      refused: () => editor,
+    },
   ],
   // /api/v1 takes personal API tokens (bearer), so its cases call with each person's token
   "api/v1/openapi.json": [{ method: "GET", url: "/api/v1/openapi.json", params: {}, refused: () => "public" }],
   "api/v1/profiles": [
     // the list shows only what the caller may see: nobody is refused, victor just gets an empty page
     { method: "GET", url: "/api/v1/profiles", params: {}, refused: () => "any-user", bearer: true },
-    { method: "POST", url: "/api/v1/profiles", params: {}, body: () => ({ format: "mcf-profile", version: 1, name: "Sneaky", connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }), refused: () => viewer, bearer: true },
+    {
+      method: "POST",
+      url: "/api/v1/profiles",
+      params: {},
+      body: () => ({
+        format: "mcf-profile",
+        version: 1,
+        name: "Sneaky",
+        connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" },
+        authentication: { type: "basic", username: "x", password: "y" },
+      }),
+      refused: () => viewer,
+      bearer: true,
+    },
   ],
   "api/v1/profiles/[id]": [
     { method: "GET", url: "/api/v1/profiles/PROFILE", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
-    { method: "PUT", url: "/api/v1/profiles/PROFILE?version=1", params: { id: "PROFILE" }, body: () => ({ format: "mcf-profile", version: 1, name: "Guarded", connection: { protocol: "imap", mailServerUrl: "evil.example.net", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }), refused: () => user, bearer: true },
+    {
+      method: "PUT",
+      url: "/api/v1/profiles/PROFILE?version=1",
+      params: { id: "PROFILE" },
+      body: () => ({
+        format: "mcf-profile",
+        version: 1,
+        name: "Guarded",
+        connection: { protocol: "imap", mailServerUrl: "evil.example.net", security: "tls" },
+        authentication: { type: "basic", username: "x", password: "y" },
+      }),
+      refused: () => user,
+      bearer: true,
+    },
     { method: "DELETE", url: "/api/v1/profiles/PROFILE", params: { id: "PROFILE" }, refused: () => editor, bearer: true },
   ],
-  "api/v1/profiles/[id]/test": [{ method: "POST", url: "/api/v1/profiles/PROFILE/test", params: { id: "PROFILE" }, refused: () => viewer, bearer: true }],
-  "api/v1/profiles/[id]/revisions": [{ method: "GET", url: "/api/v1/profiles/PROFILE/revisions", params: { id: "PROFILE" }, refused: () => viewer, bearer: true }],
+  "api/v1/profiles/[id]/test": [
+    { method: "POST", url: "/api/v1/profiles/PROFILE/test", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
+  ],
+  "api/v1/profiles/[id]/revisions": [
+    { method: "GET", url: "/api/v1/profiles/PROFILE/revisions", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
+  ],
   "api/v1/profiles/[id]/revisions/compare": [
-    { method: "GET", url: "/api/v1/profiles/PROFILE/revisions/compare?from=1&to=1", params: { id: "PROFILE" }, refused: () => viewer, bearer: true },
+    {
+      method: "GET",
+      url: "/api/v1/profiles/PROFILE/revisions/compare?from=1&to=1",
+      params: { id: "PROFILE" },
+      refused: () => viewer,
+      bearer: true,
+    },
   ],
   "api/v1/profiles/[id]/revisions/[n]/restore": [
-    { method: "POST", url: "/api/v1/profiles/PROFILE/revisions/1/restore?version=1", params: { id: "PROFILE", n: "1" }, refused: () => user, bearer: true },
+    {
+      method: "POST",
+      url: "/api/v1/profiles/PROFILE/revisions/1/restore?version=1",
+      params: { id: "PROFILE", n: "1" },
+      refused: () => user,
+      bearer: true,
+    },
   ],
   "api/v1/export": [
-    { method: "POST", url: "/api/v1/export", params: {}, body: () => ({ ids: [profileId] }), refused: () => viewer, bearer: true },
-    { method: "POST", url: "/api/v1/export", params: {}, body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }), refused: () => user, bearer: true },
+    {
+      method: "POST",
+      url: "/api/v1/export",
+      params: {},
+      body: () => ({ ids: [profileId] }),
+      refused: () => viewer,
+      bearer: true,
+    },
+    {
+      method: "POST",
+      url: "/api/v1/export",
+      params: {},
+      body: () => ({ ids: [profileId], includeSecrets: true, passphrase: "long enough passphrase" }),
+      refused: () => user,
+      bearer: true,
+    },
   ],
-  "api/v1/import": [{ method: "POST", url: "/api/v1/import", params: {}, body: () => ({ file: JSON.stringify({ format: "mcf-profile", version: 1, name: "Sneaky", connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" }, authentication: { type: "basic", username: "x", password: "y" } }) }), refused: () => viewer, bearer: true }],
+  "api/v1/import": [
+    {
+      method: "POST",
+      url: "/api/v1/import",
+      params: {},
+      body: () => ({
+        file: JSON.stringify({
+          format: "mcf-profile",
+          version: 1,
+          name: "Sneaky",
+          connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls" },
+          authentication: { type: "basic", username: "x", password: "y" },
+        }),
+      }),
+      refused: () => viewer,
+      bearer: true,
+    },
+  ],
 };
 
 function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) routeFiles(full, found);
-    else if (entry.name === "route.ts") found.push(path.relative(path.join(ROOT, "app"), path.dirname(full)).split(path.sep).filter((p) => !p.startsWith("(")).join("/"));
+    else if (entry.name === "route.ts")
+      found.push(
+        path
+          .relative(path.join(ROOT, "app"), path.dirname(full))
+          .split(path.sep)
+          .filter((p) => !p.startsWith("("))
+          .join("/"),
+      );
   }
   return found.sort();
 }
@@ -294,14 +449,26 @@ function routeFiles(dir = path.join(ROOT, "app"), found: string[] = []): string[
 /** what the console's own pages send: the request comes from the console's origin */
 const OWN_ORIGIN = { origin: "http://127.0.0.1" };
 
-async function callRoute(route: string, testCase: RouteCase, as: Person | null, from: Record<string, string> = OWN_ORIGIN): Promise<Response> {
-  const handlers = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>;
+async function callRoute(
+  route: string,
+  testCase: RouteCase,
+  as: Person | null,
+  from: Record<string, string> = OWN_ORIGIN,
+): Promise<Response> {
+  const handlers = (await import(path.join(ROOT, "app", route, "route.ts"))) as Record<
+    string,
+    (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>
+  >;
   const target = (v: string) => (v === "CERT" ? certificateId : v === "PROFILE" ? profileId : v);
   const params = Object.fromEntries(Object.entries(testCase.params).map(([k, v]) => [k, target(v)]));
   const body = typeof testCase.body === "function" ? (testCase.body as () => unknown)() : testCase.body;
   const request = new Request(`http://127.0.0.1${testCase.url.replace("PROFILE", profileId)}`, {
     method: testCase.method,
-    headers: { "content-type": "application/json", ...from, ...(as ? (testCase.bearer ? { authorization: `Bearer ${as.token}` } : { cookie: as.cookie }) : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...from,
+      ...(as ? (testCase.bearer ? { authorization: `Bearer ${as.token}` } : { cookie: as.cookie }) : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   session.cookie = as && !testCase.bearer ? as.cookie : "";
@@ -354,7 +521,9 @@ describe("every route handler", () => {
           expect(response.status, `${route} ${JSON.stringify(from)}`).toBe(403);
           const body = (await response.json()) as { error: { code: string; message: string } };
           expect(body.error.code, route).toBe("forbidden");
-          expect(body.error.message, route).toMatch(/^This request came from another site \(origin .+\)\. Open the console at http:\/\/127\.0\.0\.1 and try again\.$/);
+          expect(body.error.message, route).toMatch(
+            /^This request came from another site \(origin .+\)\. Open the console at http:\/\/127\.0\.0\.1 and try again\.$/,
+          );
           expect(await databaseSnapshot(), `${route} from another site changed the database`).toBe(before);
           checked += 1;
         }

@@ -13,7 +13,14 @@ import { prisma } from "@/lib/db/client";
 import { readProfileSecrets } from "@/lib/db/profiles";
 import { createApiToken, revokeApiToken } from "@/lib/api/tokens";
 import { openApiDocument } from "@/lib/api/openapi";
-import { apiProfileSchema, importPlanResponseSchema, importResultSchema, profileListSchema, revisionComparisonSchema, revisionListSchema } from "@/lib/api/schemas";
+import {
+  apiProfileSchema,
+  importPlanResponseSchema,
+  importResultSchema,
+  profileListSchema,
+  revisionComparisonSchema,
+  revisionListSchema,
+} from "@/lib/api/schemas";
 import { setProfileShare } from "@/lib/profiles/sharing";
 import { createTestCa } from "@/tests/support/test-ca";
 import { seedUser } from "@/tests/support/users";
@@ -38,9 +45,21 @@ const routes: { pattern: RegExp; names: string[]; load: () => Promise<Record<str
   { pattern: /^\/api\/v1\/profiles$/, names: [], load: () => import("@/app/api/v1/profiles/route") },
   { pattern: /^\/api\/v1\/profiles\/([^/]+)$/, names: ["id"], load: () => import("@/app/api/v1/profiles/[id]/route") },
   { pattern: /^\/api\/v1\/profiles\/([^/]+)\/test$/, names: ["id"], load: () => import("@/app/api/v1/profiles/[id]/test/route") },
-  { pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions$/, names: ["id"], load: () => import("@/app/api/v1/profiles/[id]/revisions/route") },
-  { pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions\/compare$/, names: ["id"], load: () => import("@/app/api/v1/profiles/[id]/revisions/compare/route") },
-  { pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions\/([^/]+)\/restore$/, names: ["id", "n"], load: () => import("@/app/api/v1/profiles/[id]/revisions/[n]/restore/route") },
+  {
+    pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions$/,
+    names: ["id"],
+    load: () => import("@/app/api/v1/profiles/[id]/revisions/route"),
+  },
+  {
+    pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions\/compare$/,
+    names: ["id"],
+    load: () => import("@/app/api/v1/profiles/[id]/revisions/compare/route"),
+  },
+  {
+    pattern: /^\/api\/v1\/profiles\/([^/]+)\/revisions\/([^/]+)\/restore$/,
+    names: ["id", "n"],
+    load: () => import("@/app/api/v1/profiles/[id]/revisions/[n]/restore/route"),
+  },
   { pattern: /^\/api\/v1\/export$/, names: [], load: () => import("@/app/api/v1/export/route") },
   { pattern: /^\/api\/v1\/import$/, names: [], load: () => import("@/app/api/v1/import/route") },
 ];
@@ -76,7 +95,9 @@ async function call(method: string, url: string, options: CallOptions = {}): Pro
     body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
     headers["content-type"] ??= "application/json";
   }
-  const response = await handler(new Request(`http://127.0.0.1${url}`, { method, headers, body }), { params: Promise.resolve(params) });
+  const response = await handler(new Request(`http://127.0.0.1${url}`, { method, headers, body }), {
+    params: Promise.resolve(params),
+  });
   const text = await response.text();
   replies.push(`${response.status} ${[...response.headers].map(([k, v]) => `${k}: ${v}`).join("\n")}\n${text}`);
   let parsed: unknown = undefined;
@@ -107,7 +128,12 @@ function oauthDoc(name: string, clientSecret: string | null | undefined, extra: 
     version: 1,
     name,
     ...(extra.description ? { description: extra.description } : {}),
-    connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", ...(extra.port ? { port: extra.port } : {}), security: "tls" },
+    connection: {
+      protocol: "imap",
+      mailServerUrl: "outlook.office365.com",
+      ...(extra.port ? { port: extra.port } : {}),
+      security: "tls",
+    },
     authentication: {
       type: "oauth2",
       username: "support@contoso.com",
@@ -148,11 +174,16 @@ async function snapshot(): Promise<string> {
   const rows: Record<string, unknown> = {};
   for (const model of Object.values(Prisma.ModelName)) {
     if (model === "Session" || model === "RateLimit") continue;
-    const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+    const delegate = (prisma as unknown as Record<string, { findMany(args: object): Promise<Record<string, unknown>[]> }>)[
+      model.charAt(0).toLowerCase() + model.slice(1)
+    ]!;
     const found = await delegate.findMany({ orderBy: { id: "asc" } });
     rows[model] = model === "ApiToken" ? found.map(({ lastUsedAt: _lastUsedAt, ...row }) => row) : found;
   }
-  return crypto.createHash("sha256").update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v))).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify(rows, (_k, v) => (typeof v === "bigint" ? String(v) : v)))
+    .digest("hex");
 }
 
 interface Holder {
@@ -201,16 +232,21 @@ async function share(profileId: string) {
   await setProfileShare(profileId, user.user.id, "use", owner.user);
 }
 
-const currentVersion = async (id: string) => (await prisma.profile.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
+const currentVersion = async (id: string) =>
+  (await prisma.profile.findUniqueOrThrow({ where: { id }, select: { version: true } })).version;
 
 afterAll(() => {
   // The API never returns a secret: not a password, client secret, private key, passphrase or token.
   expect(replies.length).toBeGreaterThan(50);
   expect(SECRETS.size).toBeGreaterThan(20);
-  const leaks = replies.flatMap((reply) => [...SECRETS].filter((value) => reply.includes(value)).map((value) => `${value} in: ${reply.slice(0, 300)}`));
+  const leaks = replies.flatMap((reply) =>
+    [...SECRETS].filter((value) => reply.includes(value)).map((value) => `${value} in: ${reply.slice(0, 300)}`),
+  );
   expect(leaks, "a secret came back in a response").toEqual([]);
   // PEM private keys are never sent back either, in any form
-  expect(replies.filter((reply) => /BEGIN (RSA |ENCRYPTED )?PRIVATE KEY/.test(reply)).map((reply) => reply.slice(0, 300))).toEqual([]);
+  expect(
+    replies.filter((reply) => /BEGIN (RSA |ENCRYPTED )?PRIVATE KEY/.test(reply)).map((reply) => reply.slice(0, 300)),
+  ).toEqual([]);
 });
 
 // ── Every endpoint × every kind of caller ───────────────────────────────────────────────────────
@@ -238,14 +274,27 @@ describe("every endpoint refuses bad credentials and missing permissions, and wo
     id = (await createAs(owner, basicDoc("Matrix", secret("matrix-password"), deadPort))).id;
     await share(id);
     // a second revision, so compare and restore have something to work with
-    const reply = await call("PUT", `/api/v1/profiles/${id}`, { token: owner.token, headers: { "if-match": '"1"' }, body: { ...basicDoc("Matrix", null, deadPort), description: "second" } });
+    const reply = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: owner.token,
+      headers: { "if-match": '"1"' },
+      body: { ...basicDoc("Matrix", null, deadPort), description: "second" },
+    });
     expect(reply.status, reply.text).toBe(200);
   });
 
   const cases: EndpointCase[] = [
-    { route: "GET profiles", name: "list profiles", method: "GET", url: () => "/api/v1/profiles", refused: () => ({ who: stranger, status: "filtered" }), ok: 200, component: "ProfileList" },
     {
-      route: "POST profiles", name: "create a profile",
+      route: "GET profiles",
+      name: "list profiles",
+      method: "GET",
+      url: () => "/api/v1/profiles",
+      refused: () => ({ who: stranger, status: "filtered" }),
+      ok: 200,
+      component: "ProfileList",
+    },
+    {
+      route: "POST profiles",
+      name: "create a profile",
       method: "POST",
       url: () => "/api/v1/profiles",
       body: () => basicDoc(uniqueName("created"), secret("created-password"), deadPort),
@@ -253,9 +302,18 @@ describe("every endpoint refuses bad credentials and missing permissions, and wo
       ok: 201,
       component: "Profile",
     },
-    { route: "GET profiles/[id]", name: "read a profile", method: "GET", url: () => `/api/v1/profiles/${id}`, refused: () => ({ who: stranger, status: 404 }), ok: 200, component: "Profile" },
     {
-      route: "PUT profiles/[id]", name: "update a profile",
+      route: "GET profiles/[id]",
+      name: "read a profile",
+      method: "GET",
+      url: () => `/api/v1/profiles/${id}`,
+      refused: () => ({ who: stranger, status: 404 }),
+      ok: 200,
+      component: "Profile",
+    },
+    {
+      route: "PUT profiles/[id]",
+      name: "update a profile",
       method: "PUT",
       url: async () => `/api/v1/profiles/${id}?version=${await currentVersion(id)}`,
       body: () => ({ ...basicDoc("Matrix", null, deadPort), description: `edited ${crypto.randomUUID()}` }),
@@ -263,20 +321,55 @@ describe("every endpoint refuses bad credentials and missing permissions, and wo
       ok: 200,
       component: "Profile",
     },
-    { route: "POST profiles/[id]/test", name: "test a profile", method: "POST", url: () => `/api/v1/profiles/${id}/test`, refused: () => ({ who: stranger, status: 404 }), ok: 200, component: "TestResponse" },
-    { route: "GET profiles/[id]/revisions", name: "list revisions", method: "GET", url: () => `/api/v1/profiles/${id}/revisions`, refused: () => ({ who: stranger, status: 404 }), ok: 200, component: "RevisionList" },
-    { route: "GET profiles/[id]/revisions/compare", name: "compare revisions", method: "GET", url: () => `/api/v1/profiles/${id}/revisions/compare?from=1&to=2`, refused: () => ({ who: stranger, status: 404 }), ok: 200, component: "RevisionComparison" },
     {
-      route: "POST profiles/[id]/revisions/[n]/restore", name: "restore a revision",
+      route: "POST profiles/[id]/test",
+      name: "test a profile",
+      method: "POST",
+      url: () => `/api/v1/profiles/${id}/test`,
+      refused: () => ({ who: stranger, status: 404 }),
+      ok: 200,
+      component: "TestResponse",
+    },
+    {
+      route: "GET profiles/[id]/revisions",
+      name: "list revisions",
+      method: "GET",
+      url: () => `/api/v1/profiles/${id}/revisions`,
+      refused: () => ({ who: stranger, status: 404 }),
+      ok: 200,
+      component: "RevisionList",
+    },
+    {
+      route: "GET profiles/[id]/revisions/compare",
+      name: "compare revisions",
+      method: "GET",
+      url: () => `/api/v1/profiles/${id}/revisions/compare?from=1&to=2`,
+      refused: () => ({ who: stranger, status: 404 }),
+      ok: 200,
+      component: "RevisionComparison",
+    },
+    {
+      route: "POST profiles/[id]/revisions/[n]/restore",
+      name: "restore a revision",
       method: "POST",
       url: async () => `/api/v1/profiles/${id}/revisions/1/restore?version=${await currentVersion(id)}`,
       refused: () => ({ who: user, status: 403 }),
       ok: 200,
       component: "Profile",
     },
-    { route: "POST export", name: "export", method: "POST", url: () => "/api/v1/export", body: () => ({ ids: [id] }), refused: () => ({ who: stranger, status: 404 }), ok: 200, component: "ProfileDocument" },
     {
-      route: "POST import", name: "import",
+      route: "POST export",
+      name: "export",
+      method: "POST",
+      url: () => "/api/v1/export",
+      body: () => ({ ids: [id] }),
+      refused: () => ({ who: stranger, status: 404 }),
+      ok: 200,
+      component: "ProfileDocument",
+    },
+    {
+      route: "POST import",
+      name: "import",
       method: "POST",
       url: () => "/api/v1/import",
       body: () => ({ file: JSON.stringify(basicDoc(uniqueName("imported"), null, deadPort)) }),
@@ -285,7 +378,14 @@ describe("every endpoint refuses bad credentials and missing permissions, and wo
       component: "ImportResult",
     },
     // last: it removes the profile the others work on
-    { route: "DELETE profiles/[id]", name: "delete a profile", method: "DELETE", url: () => `/api/v1/profiles/${id}`, refused: () => ({ who: editor, status: 403 }), ok: 204 },
+    {
+      route: "DELETE profiles/[id]",
+      name: "delete a profile",
+      method: "DELETE",
+      url: () => `/api/v1/profiles/${id}`,
+      refused: () => ({ who: editor, status: 403 }),
+      ok: 204,
+    },
   ];
 
   it("covers every route handler under app/api/v1 (except the public OpenAPI document)", async () => {
@@ -299,7 +399,8 @@ describe("every endpoint refuses bad credentials and missing permissions, and wo
         else if (entry.name === "route.ts") {
           const loaded = (await import(path.join(dir, entry.name))) as Record<string, unknown>;
           const route = path.relative(root, dir).split(path.sep).join("/");
-          for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (typeof loaded[method] === "function") found.push(`${method} ${route}`);
+          for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"])
+            if (typeof loaded[method] === "function") found.push(`${method} ${route}`);
         }
       }
     };
@@ -377,41 +478,79 @@ describe("profiles", () => {
 
     // the secret left out: kept (the destinations are unchanged)
     const withoutSecret = oauthDoc("Round trip", undefined, { description: "second version" });
-    const kept = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": '"1"' }, body: withoutSecret });
+    const kept = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: editor.token,
+      headers: { "if-match": '"1"' },
+      body: withoutSecret,
+    });
     expect(kept.status, kept.text).toBe(200);
-    expect(kept.body).toMatchObject({ version: 2, document: { description: "second version" }, storedSecrets: { client_secret: true } });
+    expect(kept.body).toMatchObject({
+      version: 2,
+      document: { description: "second version" },
+      storedSecrets: { client_secret: true },
+    });
     expect(kept.headers.get("etag")).toBe('"2"');
     expect(await readProfileSecrets(id)).toEqual({ client_secret: first });
 
     // left out while the mail server changes: refused, the secret must be sent again
-    const moved = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": '"2"' }, body: oauthDoc("Round trip", undefined, { port: 995 }) });
+    const moved = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: editor.token,
+      headers: { "if-match": '"2"' },
+      body: oauthDoc("Round trip", undefined, { port: 995 }),
+    });
     expect(moved.status, moved.text).toBe(400);
-    expect(moved.body).toMatchObject({ error: { fields: { "$.authentication.requestProperties.client_secret": expect.stringMatching(/^Re-enter the client secret: the mail server changed/) } } });
+    expect(moved.body).toMatchObject({
+      error: {
+        fields: {
+          "$.authentication.requestProperties.client_secret": expect.stringMatching(
+            /^Re-enter the client secret: the mail server changed/,
+          ),
+        },
+      },
+    });
 
     // null: kept too; W/ and bare versions are accepted in If-Match
-    const keptNull = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": 'W/"2"' }, body: oauthDoc("Round trip", null, { description: "third version" }) });
+    const keptNull = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: editor.token,
+      headers: { "if-match": 'W/"2"' },
+      body: oauthDoc("Round trip", null, { description: "third version" }),
+    });
     expect(keptNull.status, keptNull.text).toBe(200);
     expect(await readProfileSecrets(id)).toEqual({ client_secret: first });
 
     // a string: replaced; ?version instead of If-Match
     const second = secret("client-secret-2");
-    const replaced = await call("PUT", `/api/v1/profiles/${id}?version=3`, { token: editor.token, body: oauthDoc("Round trip", second, { port: 995 }) });
+    const replaced = await call("PUT", `/api/v1/profiles/${id}?version=3`, {
+      token: editor.token,
+      body: oauthDoc("Round trip", second, { port: 995 }),
+    });
     expect(replaced.status, replaced.text).toBe(200);
     expect(replaced.body.version).toBe(4);
     expect(await readProfileSecrets(id)).toEqual({ client_secret: second });
 
     // a stale version: 409, nothing saved
     const before = await snapshot();
-    const stale = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, headers: { "if-match": '"2"' }, body: oauthDoc("Round trip", secret("never-saved"), { port: 143 }) });
+    const stale = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: editor.token,
+      headers: { "if-match": '"2"' },
+      body: oauthDoc("Round trip", secret("never-saved"), { port: 143 }),
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe("version_conflict");
     expect(await snapshot()).toBe(before);
 
     // no version at all: refused before anything is read
-    const unconditional = await call("PUT", `/api/v1/profiles/${id}`, { token: editor.token, body: oauthDoc("Round trip", null) });
+    const unconditional = await call("PUT", `/api/v1/profiles/${id}`, {
+      token: editor.token,
+      body: oauthDoc("Round trip", null),
+    });
     expect(unconditional.status).toBe(400);
     expect(unconditional.body.error.fields).toHaveProperty("If-Match");
-    const conflicting = await call("PUT", `/api/v1/profiles/${id}?version=4`, { token: editor.token, headers: { "if-match": '"3"' }, body: oauthDoc("Round trip", null) });
+    const conflicting = await call("PUT", `/api/v1/profiles/${id}?version=4`, {
+      token: editor.token,
+      headers: { "if-match": '"3"' },
+      body: oauthDoc("Round trip", null),
+    });
     expect(conflicting.status).toBe(400);
 
     // editor has Manage on what they created
@@ -423,26 +562,43 @@ describe("profiles", () => {
   });
 
   it("reports validation errors with JSON paths of the document", async () => {
-    const post = (body: unknown, headers?: Record<string, string>) => call("POST", "/api/v1/profiles", { token: editor.token, body, headers });
+    const post = (body: unknown, headers?: Record<string, string>) =>
+      call("POST", "/api/v1/profiles", { token: editor.token, body, headers });
     const before = await snapshot();
 
-    const badPort = await post({ ...oauthDoc("Bad port", secret("s")), connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 70000, security: "tls" } });
+    const badPort = await post({
+      ...oauthDoc("Bad port", secret("s")),
+      connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", port: 70000, security: "tls" },
+    });
     expect(badPort.status).toBe(400);
     expect(badPort.body.error).toMatchObject({ code: "invalid_input", fields: { "$.connection.port": expect.any(String) } });
 
-    const unknown = await post({ ...oauthDoc("Unknown", secret("s")), connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls", colour: "blue" } });
+    const unknown = await post({
+      ...oauthDoc("Unknown", secret("s")),
+      connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls", colour: "blue" },
+    });
     expect(unknown.body.error.fields).toHaveProperty(["$.connection.colour"]);
 
-    const plaintextOauth = await post({ ...oauthDoc("Plain", secret("s")), connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "none" } });
+    const plaintextOauth = await post({
+      ...oauthDoc("Plain", secret("s")),
+      connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "none" },
+    });
     expect(plaintextOauth.body.error.fields).toHaveProperty(["$.connection.security"]);
 
     // a property key with dots is one path segment
     const javamail = await post({
       ...oauthDoc("JavaMail", secret("s")),
-      connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "tls", additionalProperties: { "mail.imap.port": "not a port" } },
+      connection: {
+        protocol: "imap",
+        mailServerUrl: "outlook.office365.com",
+        security: "tls",
+        additionalProperties: { "mail.imap.port": "not a port" },
+      },
     });
     expect(javamail.status).toBe(400);
-    expect(Object.keys(javamail.body.error.fields)).toEqual([expect.stringMatching(/^\$\.connection\.additionalProperties\["mail\.imap\.port"\]/)]);
+    expect(Object.keys(javamail.body.error.fields)).toEqual([
+      expect.stringMatching(/^\$\.connection\.additionalProperties\["mail\.imap\.port"\]/),
+    ]);
 
     // the secret is required on create (null would be "keep", and there is nothing to keep)
     const noSecret = await post(oauthDoc("No secret", null));
@@ -452,7 +608,13 @@ describe("profiles", () => {
     expect(noPassword.body.error.fields).toHaveProperty(["$.authentication.password"]);
 
     // encrypted envelopes belong to files
-    const encrypted = await post({ ...oauthDoc("Encrypted", null), authentication: { ...oauthDoc("x", null).authentication, requestProperties: { ...oauthDoc("x", null).authentication.requestProperties, client_secret: { encrypted: "v1:abc" } } } });
+    const encrypted = await post({
+      ...oauthDoc("Encrypted", null),
+      authentication: {
+        ...oauthDoc("x", null).authentication,
+        requestProperties: { ...oauthDoc("x", null).authentication.requestProperties, client_secret: { encrypted: "v1:abc" } },
+      },
+    });
     expect(encrypted.status).toBe(400);
     expect(encrypted.body.error.fields["$.authentication.requestProperties.client_secret"]).toMatch(/import/);
 
@@ -500,13 +662,22 @@ describe("profiles", () => {
       authentication: {
         ...oauthDoc("x", undefined).authentication,
         method: "client_certificate",
-        requestProperties: { grant_type: "client_credentials", client_id: CLIENT, scope: "https://outlook.office365.com/.default", client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" },
+        requestProperties: {
+          grant_type: "client_credentials",
+          client_id: CLIENT,
+          scope: "https://outlook.office365.com/.default",
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        },
         certificate: { certificatePem: issued.certPem, privateKeyPem: issued.keyPem, privateKeyPassphrase: passphrase },
       },
     };
     const created = await call("POST", "/api/v1/profiles", { token: owner.token, body: doc });
     expect(created.status, created.text).toBe(201);
-    expect(created.body.document.authentication.certificate).toEqual({ certificatePem: expect.stringContaining("BEGIN CERTIFICATE"), privateKeyPem: null, privateKeyPassphrase: null });
+    expect(created.body.document.authentication.certificate).toEqual({
+      certificatePem: expect.stringContaining("BEGIN CERTIFICATE"),
+      privateKeyPem: null,
+      privateKeyPassphrase: null,
+    });
     expect(created.body.storedSecrets).toMatchObject({ private_key: true, private_key_passphrase: true });
     const stored = await readProfileSecrets(created.body.id);
     expect(stored).toEqual({ private_key: expect.stringContaining("PRIVATE KEY"), private_key_passphrase: passphrase });
@@ -533,7 +704,9 @@ describe("profiles", () => {
     expect(asUser.body.items.map((i: { name: string; level: string }) => [i.name, i.level])).toEqual([["Listed shared", "use"]]);
     const asEditor = await call("GET", "/api/v1/profiles?search=listed", { token: editor.token });
     expect(asEditor.body.items.map((i: { level: string }) => i.level)).toEqual(["edit"]);
-    const asOwner = await call("GET", "/api/v1/profiles?search=LISTED&sort=name&direction=desc&pageSize=10&page=1", { token: owner.token });
+    const asOwner = await call("GET", "/api/v1/profiles?search=LISTED&sort=name&direction=desc&pageSize=10&page=1", {
+      token: owner.token,
+    });
     expect(asOwner.body).toMatchObject({ total: 2, page: 1, pageSize: 10, sort: "name", direction: "desc" });
     expect(asOwner.body.items.map((i: { name: string }) => i.name)).toEqual(["Listed shared", "Listed private"]);
 
@@ -551,7 +724,11 @@ describe("profiles", () => {
       body: { ...basicDoc("Keeps password", null, 993), description: "password kept", authentication: auth },
     });
     expect(reply.status, reply.text).toBe(200);
-    expect(reply.body).toMatchObject({ version: 2, storedSecrets: { password: true }, document: { description: "password kept" } });
+    expect(reply.body).toMatchObject({
+      version: 2,
+      storedSecrets: { password: true },
+      document: { description: "password kept" },
+    });
     expect(await readProfileSecrets(id)).toEqual({ password });
   });
 
@@ -559,7 +736,11 @@ describe("profiles", () => {
     const { id } = await createAs(owner, basicDoc("Use level", secret("use-level-password"), 993));
     await share(id);
     const read = await call("GET", `/api/v1/profiles/${id}`, { token: user.token });
-    expect(read.body).toMatchObject({ level: "use", document: { authentication: { password: null } }, storedSecrets: { password: true } });
+    expect(read.body).toMatchObject({
+      level: "use",
+      document: { authentication: { password: null } },
+      storedSecrets: { password: true },
+    });
     expect((await call("DELETE", `/api/v1/profiles/${id}`, { token: user.token })).status).toBe(403);
     expect((await call("DELETE", `/api/v1/profiles/${id}`, { token: editor.token })).status).toBe(403);
   });
@@ -581,7 +762,14 @@ describe("revisions", () => {
     const one = secret("rev-secret-1");
     const { id } = await createAs(editor, oauthDoc("History", one, { port: 993 }));
     const two = secret("rev-secret-2");
-    expect((await call("PUT", `/api/v1/profiles/${id}?version=1`, { token: editor.token, body: oauthDoc("History", two, { port: 995 }) })).status).toBe(200);
+    expect(
+      (
+        await call("PUT", `/api/v1/profiles/${id}?version=1`, {
+          token: editor.token,
+          body: oauthDoc("History", two, { port: 995 }),
+        })
+      ).status,
+    ).toBe(200);
 
     const list = await call("GET", `/api/v1/profiles/${id}/revisions`, { token: editor.token });
     expect(list.status).toBe(200);
@@ -603,18 +791,31 @@ describe("revisions", () => {
       ]),
     );
     for (const query of ["from=1", "from=0&to=1", "from=a&to=1"]) {
-      expect((await call("GET", `/api/v1/profiles/${id}/revisions/compare?${query}`, { token: editor.token })).status, query).toBe(400);
+      expect(
+        (await call("GET", `/api/v1/profiles/${id}/revisions/compare?${query}`, { token: editor.token })).status,
+        query,
+      ).toBe(400);
     }
     expect((await call("GET", `/api/v1/profiles/${id}/revisions/compare?from=1&to=9`, { token: editor.token })).status).toBe(404);
 
-    const stale = await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, { token: editor.token, headers: { "if-match": '"1"' } });
+    const stale = await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, {
+      token: editor.token,
+      headers: { "if-match": '"1"' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe("version_conflict");
     expect((await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, { token: editor.token })).status).toBe(400);
-    expect((await call("POST", `/api/v1/profiles/${id}/revisions/x/restore?version=2`, { token: editor.token })).status).toBe(400);
-    expect((await call("POST", `/api/v1/profiles/${id}/revisions/7/restore?version=2`, { token: editor.token })).status).toBe(404);
+    expect((await call("POST", `/api/v1/profiles/${id}/revisions/x/restore?version=2`, { token: editor.token })).status).toBe(
+      400,
+    );
+    expect((await call("POST", `/api/v1/profiles/${id}/revisions/7/restore?version=2`, { token: editor.token })).status).toBe(
+      404,
+    );
 
-    const restored = await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, { token: editor.token, headers: { "if-match": '"2"' } });
+    const restored = await call("POST", `/api/v1/profiles/${id}/revisions/1/restore`, {
+      token: editor.token,
+      headers: { "if-match": '"2"' },
+    });
     expect(restored.status, restored.text).toBe(200);
     expect(restored.body).toMatchObject({ version: 3, document: { connection: { port: 993 } } });
     // secrets are not kept per revision, and the current one was saved for port 995: it does not
@@ -636,13 +837,19 @@ describe("export and import", () => {
     expect(exported.status, exported.text).toBe(200);
     expect(exported.headers.get("content-type")).toMatch(/^application\/json/);
     expect(exported.headers.get("content-disposition")).toBe('attachment; filename="exported-plain.mcf-profile.json"');
-    expect(exported.body).toMatchObject({ format: "mcf-profile", name: "Exported plain", authentication: { requestProperties: { client_secret: null } } });
+    expect(exported.body).toMatchObject({
+      format: "mcf-profile",
+      name: "Exported plain",
+      authentication: { requestProperties: { client_secret: null } },
+    });
 
     expect((await call("DELETE", `/api/v1/profiles/${id}`, { token: owner.token })).status).toBe(204);
     const imported = await call("POST", "/api/v1/import", { token: owner.token, body: { file: exported.text } });
     expect(imported.status, imported.text).toBe(201);
     importResultSchema.parse(imported.body);
-    expect(imported.body.created).toEqual([{ index: 0, id: expect.any(String), name: "Exported plain", version: 1, missingSecrets: ["client_secret"] }]);
+    expect(imported.body.created).toEqual([
+      { index: 0, id: expect.any(String), name: "Exported plain", version: 1, missingSecrets: ["client_secret"] },
+    ]);
     const back = await call("GET", `/api/v1/profiles/${imported.body.created[0].id}`, { token: owner.token });
     expect(back.body).toMatchObject({ missingSecrets: ["client_secret"], storedSecrets: { client_secret: false } });
     expect(back.body.document).toEqual(exported.body);
@@ -657,27 +864,49 @@ describe("export and import", () => {
     const value = secret("export-encrypted");
     const passphrase = secret("correct horse battery");
     const { id } = await createAs(owner, oauthDoc("Exported encrypted", value));
-    const exported = await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [id], includeSecrets: true, passphrase } });
+    const exported = await call("POST", "/api/v1/export", {
+      token: owner.token,
+      body: { ids: [id], includeSecrets: true, passphrase },
+    });
     expect(exported.status, exported.text).toBe(200);
     expect(exported.body.authentication.requestProperties.client_secret).toEqual({ encrypted: expect.stringMatching(/^v1:/) });
 
-    expect((await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [id], includeSecrets: true } })).body.error.fields).toHaveProperty(["$.passphrase"]);
+    expect(
+      (await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [id], includeSecrets: true } })).body.error.fields,
+    ).toHaveProperty(["$.passphrase"]);
     expect((await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [id], passphrase } })).status).toBe(400);
-    expect((await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [id], includeSecrets: true, passphrase: "short" } })).body.error.fields).toHaveProperty(["$.passphrase"]);
-    expect((await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [], colour: "blue" } })).body.error.fields).toMatchObject({ "$.ids": expect.any(String), "$.colour": expect.any(String) });
+    expect(
+      (
+        await call("POST", "/api/v1/export", {
+          token: owner.token,
+          body: { ids: [id], includeSecrets: true, passphrase: "short" },
+        })
+      ).body.error.fields,
+    ).toHaveProperty(["$.passphrase"]);
+    expect(
+      (await call("POST", "/api/v1/export", { token: owner.token, body: { ids: [], colour: "blue" } })).body.error.fields,
+    ).toMatchObject({ "$.ids": expect.any(String), "$.colour": expect.any(String) });
     // Use can export the configuration but not carry its secrets out
     await share(id);
     expect((await call("POST", "/api/v1/export", { token: user.token, body: { ids: [id] } })).status).toBe(200);
-    expect((await call("POST", "/api/v1/export", { token: user.token, body: { ids: [id], includeSecrets: true, passphrase } })).status).toBe(403);
+    expect(
+      (await call("POST", "/api/v1/export", { token: user.token, body: { ids: [id], includeSecrets: true, passphrase } })).status,
+    ).toBe(403);
 
     expect((await call("DELETE", `/api/v1/profiles/${id}`, { token: owner.token })).status).toBe(204);
     const before = await snapshot();
-    const wrong = await call("POST", "/api/v1/import", { token: owner.token, body: { file: exported.text, passphrase: "not the passphrase at all" } });
+    const wrong = await call("POST", "/api/v1/import", {
+      token: owner.token,
+      body: { file: exported.text, passphrase: "not the passphrase at all" },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.body.error.fields).toHaveProperty(["$.authentication.requestProperties.client_secret"]);
     const missing = await call("POST", "/api/v1/import", { token: owner.token, body: { file: exported.text } });
     expect(missing.status).toBe(400);
-    const corrupted = await call("POST", "/api/v1/import", { token: owner.token, body: { file: exported.text.replace('"imap"', '"smtp"') , passphrase } });
+    const corrupted = await call("POST", "/api/v1/import", {
+      token: owner.token,
+      body: { file: exported.text.replace('"imap"', '"smtp"'), passphrase },
+    });
     expect(corrupted.status).toBe(400);
     expect(corrupted.body.error.fields).toHaveProperty(["$.connection.protocol"]);
     expect(await snapshot()).toBe(before);
@@ -690,34 +919,72 @@ describe("export and import", () => {
 
   it("clashing names: 409 with the plan; dry run; decisions rename, replace and skip", async () => {
     const { id } = await createAs(owner, oauthDoc("Clash", secret("s")));
-    const file = JSON.stringify([oauthDoc("Clash", null, { description: "from the file" }), oauthDoc("Fresh from file", secret("file-secret"))]);
+    const file = JSON.stringify([
+      oauthDoc("Clash", null, { description: "from the file" }),
+      oauthDoc("Fresh from file", secret("file-secret")),
+    ]);
 
     const before = await snapshot();
     const dry = await call("POST", "/api/v1/import", { token: owner.token, body: { file, dryRun: true } });
     expect(dry.status).toBe(200);
     importPlanResponseSchema.parse(dry.body);
-    expect(dry.body.plan).toMatchObject({ decisionsNeeded: 1, items: [{ index: 0, clash: { id, name: "Clash", version: 1 }, needsDecision: true }, { index: 1, clash: null }] });
+    expect(dry.body.plan).toMatchObject({
+      decisionsNeeded: 1,
+      items: [
+        { index: 0, clash: { id, name: "Clash", version: 1 }, needsDecision: true },
+        { index: 1, clash: null },
+      ],
+    });
     const clash = await call("POST", "/api/v1/import", { token: owner.token, body: { file } });
     expect(clash.status).toBe(409);
     conformsTo("ImportConflict", clash.body);
-    expect(clash.body).toMatchObject({ error: { code: "conflict", fields: { "$[0].name": expect.any(String) } }, plan: { decisionsNeeded: 1 } });
+    expect(clash.body).toMatchObject({
+      error: { code: "conflict", fields: { "$[0].name": expect.any(String) } },
+      plan: { decisionsNeeded: 1 },
+    });
     expect(await snapshot()).toBe(before);
 
-    const renamed = await call("POST", "/api/v1/import", { token: owner.token, body: { file, decisions: [{ index: 0, action: "rename", name: "Clash (imported)" }] } });
+    const renamed = await call("POST", "/api/v1/import", {
+      token: owner.token,
+      body: { file, decisions: [{ index: 0, action: "rename", name: "Clash (imported)" }] },
+    });
     expect(renamed.status, renamed.text).toBe(201);
     expect(renamed.body.created.map((c: { name: string }) => c.name)).toEqual(["Clash (imported)", "Fresh from file"]);
 
     const replaced = await call("POST", "/api/v1/import", {
       token: owner.token,
-      body: { file, decisions: [{ index: 0, action: "replace", expectedVersion: 1 }, { index: 1, action: "skip" }] },
+      body: {
+        file,
+        decisions: [
+          { index: 0, action: "replace", expectedVersion: 1 },
+          { index: 1, action: "skip" },
+        ],
+      },
     });
     expect(replaced.status, replaced.text).toBe(200);
-    expect(replaced.body).toMatchObject({ created: [], replaced: [{ id, version: 2 }], skipped: [{ index: 1, name: "Fresh from file" }] });
+    expect(replaced.body).toMatchObject({
+      created: [],
+      replaced: [{ id, version: 2 }],
+      skipped: [{ index: 1, name: "Fresh from file" }],
+    });
     const now = await call("GET", `/api/v1/profiles/${id}`, { token: owner.token });
     // replaced as a new revision; the file's null secret keeps the stored one (the file points where it was saved to go)
-    expect(now.body).toMatchObject({ version: 2, document: { description: "from the file" }, storedSecrets: { client_secret: true } });
+    expect(now.body).toMatchObject({
+      version: 2,
+      document: { description: "from the file" },
+      storedSecrets: { client_secret: true },
+    });
 
-    const staleReplace = await call("POST", "/api/v1/import", { token: owner.token, body: { file, decisions: [{ index: 0, action: "replace", expectedVersion: 1 }, { index: 1, action: "skip" }] } });
+    const staleReplace = await call("POST", "/api/v1/import", {
+      token: owner.token,
+      body: {
+        file,
+        decisions: [
+          { index: 0, action: "replace", expectedVersion: 1 },
+          { index: 1, action: "skip" },
+        ],
+      },
+    });
     expect(staleReplace.status).toBe(409);
     expect(staleReplace.body.error.code).toBe("version_conflict");
   });
@@ -729,7 +996,10 @@ describe("export and import", () => {
     expect(dry.body.plan.items[0].clash).toEqual({ name: "Owner only" });
     expect(dry.text).not.toContain(id);
     const before = await snapshot();
-    const replace = await call("POST", "/api/v1/import", { token: editor.token, body: { file, decisions: [{ index: 0, action: "replace" }] } });
+    const replace = await call("POST", "/api/v1/import", {
+      token: editor.token,
+      body: { file, decisions: [{ index: 0, action: "replace" }] },
+    });
     expect(replace.status).toBe(404);
     expect(await snapshot()).toBe(before);
   });

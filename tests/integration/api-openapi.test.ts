@@ -55,7 +55,8 @@ function mediaSchemas(node: unknown, at = "#", out: string[] = []): string[] {
   const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
   for (const [key, value] of Object.entries(node)) {
     if (key === "content" && value && typeof value === "object") {
-      for (const [type, media] of Object.entries(value)) if ((media as Json).schema) out.push(`${at}/content/${escape(type)}/schema`);
+      for (const [type, media] of Object.entries(value))
+        if ((media as Json).schema) out.push(`${at}/content/${escape(type)}/schema`);
     } else mediaSchemas(value, `${at}/${escape(key)}`, out);
   }
   return out;
@@ -64,7 +65,8 @@ function mediaSchemas(node: unknown, at = "#", out: string[] = []): string[] {
 function operations(doc: Json): { path: string; method: string; operation: Json; pathItem: Json }[] {
   const out: { path: string; method: string; operation: Json; pathItem: Json }[] = [];
   for (const [route, item] of Object.entries(doc.paths as Record<string, Json>)) {
-    for (const method of METHODS) if (item[method]) out.push({ path: route, method, operation: item[method] as Json, pathItem: item });
+    for (const method of METHODS)
+      if (item[method]) out.push({ path: route, method, operation: item[method] as Json, pathItem: item });
   }
   return out;
 }
@@ -98,7 +100,10 @@ describe("GET /api/v1/openapi.json", () => {
       const label = `${method.toUpperCase()} ${route}`;
       const responses = operation.responses as Record<string, unknown>;
       expect(Object.keys(responses).length, label).toBeGreaterThan(0);
-      expect(Object.keys(responses).some((code) => /^2\d\d$/.test(code)), label).toBe(true);
+      expect(
+        Object.keys(responses).some((code) => /^2\d\d$/.test(code)),
+        label,
+      ).toBe(true);
       for (const [code, response] of Object.entries(responses)) {
         expect(code, label).toMatch(/^[1-5]\d\d$/);
         expect(deref(doc, response).description, `${label} ${code}`).toEqual(expect.any(String));
@@ -114,7 +119,9 @@ describe("GET /api/v1/openapi.json", () => {
   it("every path parameter is declared, and every declared one is in the path", async () => {
     const { doc } = await served();
     for (const { path: route, method, operation, pathItem } of operations(doc)) {
-      const declared = [...((pathItem.parameters as unknown[]) ?? []), ...((operation.parameters as unknown[]) ?? [])].map((p) => deref(doc, p));
+      const declared = [...((pathItem.parameters as unknown[]) ?? []), ...((operation.parameters as unknown[]) ?? [])].map((p) =>
+        deref(doc, p),
+      );
       const inPath = declared.filter((p) => p.in === "path");
       const template = [...route.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       expect(inPath.map((p) => p.name).sort(), `${method} ${route}`).toEqual([...template].sort());
@@ -128,8 +135,20 @@ describe("GET /api/v1/openapi.json", () => {
     const ajv = new Ajv2020({ strict: false, validateFormats: false });
     ajv.addSchema(doc, "openapi.json");
     const schemas = (doc.components as { schemas: Record<string, Json> }).schemas;
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(["Error", "Profile", "ProfileDocument", "ProfileList", "TestResult", "TestEvent", "ImportPlan", "ImportResult"]));
-    for (const name of Object.keys(schemas)) expect(ajv.getSchema(`openapi.json#/components/schemas/${name}`), name).toBeTypeOf("function");
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining([
+        "Error",
+        "Profile",
+        "ProfileDocument",
+        "ProfileList",
+        "TestResult",
+        "TestEvent",
+        "ImportPlan",
+        "ImportResult",
+      ]),
+    );
+    for (const name of Object.keys(schemas))
+      expect(ajv.getSchema(`openapi.json#/components/schemas/${name}`), name).toBeTypeOf("function");
     // and every request and response body's schema, where it stands
     const bodies = mediaSchemas(doc);
     expect(bodies.length).toBeGreaterThan(25);

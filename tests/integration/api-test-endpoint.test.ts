@@ -53,9 +53,16 @@ async function call(id: string, options: { token: string; accept?: string; body?
   const headers: Record<string, string> = { authorization: `Bearer ${options.token}` };
   if (options.accept) headers.accept = options.accept;
   if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await POST(new Request(`http://127.0.0.1/api/v1/profiles/${id}/test`, { method: "POST", headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) }), {
-    params: Promise.resolve({ id }),
-  });
+  const response = await POST(
+    new Request(`http://127.0.0.1/api/v1/profiles/${id}/test`, {
+      method: "POST",
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    }),
+    {
+      params: Promise.resolve({ id }),
+    },
+  );
   const text = await response.text();
   replies.push(text);
   return { status: response.status, contentType: response.headers.get("content-type") ?? "", text };
@@ -64,7 +71,11 @@ async function call(id: string, options: { token: string; accept?: string; body?
 async function create(doc: unknown): Promise<string> {
   const { POST } = await import("@/app/api/v1/profiles/route");
   const response = await POST(
-    new Request("http://127.0.0.1/api/v1/profiles", { method: "POST", headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" }, body: JSON.stringify(doc) }),
+    new Request("http://127.0.0.1/api/v1/profiles", {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify(doc),
+    }),
     { params: Promise.resolve({}) },
   );
   const text = await response.text();
@@ -87,11 +98,25 @@ beforeAll(async () => {
   endpoint = await startTokenEndpoint({
     ca,
     tenants: [TENANT],
-    apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
+    apps: [
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
+    ],
   });
   dovecot = await startDovecot({
     ca,
-    oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: endpoint.issuer(TENANT),
+      audience: endpoint.audience,
+      kid: endpoint.kid,
+      publicKeyPem: endpoint.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [
@@ -112,21 +137,38 @@ beforeAll(async () => {
     format: "mcf-profile",
     version: 1,
     name: "Dovecot OAuth",
-    connection: { protocol: "imap", mailServerUrl: "127.0.0.1", port: dovecot.ports.imapTls, security: "tls", trustedCaPem: ca.caPem },
+    connection: {
+      protocol: "imap",
+      mailServerUrl: "127.0.0.1",
+      port: dovecot.ports.imapTls,
+      security: "tls",
+      trustedCaPem: ca.caPem,
+    },
     authentication: {
       type: "oauth2",
       username: ALICE,
       tokenUrl: `${endpoint.url}/TENANT_ID/oauth2/v2.0/token`,
       tenantId: TENANT,
       method: "client_secret",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT, scope: "https://outlook.office365.com/.default", client_secret: SECRET },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT,
+        scope: "https://outlook.office365.com/.default",
+        client_secret: SECRET,
+      },
     },
   });
   basicId = await create({
     format: "mcf-profile",
     version: 1,
     name: "Dovecot POP3 Basic",
-    connection: { protocol: "pop3", mailServerUrl: "127.0.0.1", port: dovecot.ports.pop3Starttls, security: "starttls", trustedCaPem: ca.caPem },
+    connection: {
+      protocol: "pop3",
+      mailServerUrl: "127.0.0.1",
+      port: dovecot.ports.pop3Starttls,
+      security: "starttls",
+      trustedCaPem: ca.caPem,
+    },
     authentication: { type: "basic", username: CAROL.user, password: CAROL.pass },
   });
   closedId = await create({
@@ -142,13 +184,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([dovecot?.stop(), endpoint?.stop()]);
   expect(replies.length).toBeGreaterThan(5);
-  const leaks = replies.filter((reply) => [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), owner.token, user.token, stranger.token].some((s) => reply.includes(s)));
-  expect(leaks.map((reply) => reply.slice(0, 300)), "a secret came back in a response").toEqual([]);
+  const leaks = replies.filter((reply) =>
+    [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), owner.token, user.token, stranger.token].some((s) =>
+      reply.includes(s),
+    ),
+  );
+  expect(
+    leaks.map((reply) => reply.slice(0, 300)),
+    "a secret came back in a response",
+  ).toEqual([]);
   // access tokens are JWTs: none may survive anywhere in a response
   expect(replies.filter((reply) => /eyJ[A-Za-z0-9_-]{10,}\.eyJ/.test(reply))).toEqual([]);
 });
 
-const status = (result: { steps: { step: string; status: string }[] }) => Object.fromEntries(result.steps.map((s) => [s.step, s.status]));
+const status = (result: { steps: { step: string; status: string }[] }) =>
+  Object.fromEntries(result.steps.map((s) => [s.step, s.status]));
 
 describe("POST /api/v1/profiles/{id}/test", () => {
   it("JSON: a real token from the stand-in opens alice's INBOX on Dovecot; the result is recorded and audited", async () => {
@@ -162,9 +212,15 @@ describe("POST /api/v1/profiles/{id}/test", () => {
     expect(body.result.summary).toMatch(/^Connected: INBOX holds 3 messages/);
     expect(status(body.result)).toMatchObject({ token: "ok", claims: "ok", authenticate: "ok", mailbox: "ok" });
 
-    const row = await prisma.profile.findUniqueOrThrow({ where: { id: oauthId }, select: { lastTestOk: true, lastTestSummary: true, version: true } });
+    const row = await prisma.profile.findUniqueOrThrow({
+      where: { id: oauthId },
+      select: { lastTestOk: true, lastTestSummary: true, version: true },
+    });
     expect(row).toMatchObject({ lastTestOk: true, lastTestSummary: body.result.summary, version: 1 });
-    const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "profile.tested", objectId: oauthId }, orderBy: { at: "desc" } });
+    const event = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "profile.tested", objectId: oauthId },
+      orderBy: { at: "desc" },
+    });
     expect(event.actorId).toBe(owner.user.id);
     expect(JSON.parse(event.detail!)).toMatchObject({ ok: true, via: "api", draft: false });
   });
@@ -173,7 +229,10 @@ describe("POST /api/v1/profiles/{id}/test", () => {
     const reply = await call(basicId, { token: owner.token, accept: "application/x-ndjson" });
     expect(reply.status).toBe(200);
     expect(reply.contentType).toMatch(/^application\/x-ndjson/);
-    const lines = reply.text.trimEnd().split("\n").map((line) => JSON.parse(line) as unknown);
+    const lines = reply.text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as unknown);
     for (const line of lines) conformsTo("TestEvent", line);
     const events = lines.map((line) => testEventSchema.parse(line));
     expect(events[0]!.type).toBe("plan");

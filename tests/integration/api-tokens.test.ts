@@ -10,14 +10,22 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 const session = vi.hoisted(() => ({ cookie: "" }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers(session.cookie ? { cookie: session.cookie } : {}),
-  cookies: async () => ({ toString: () => session.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => session.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
 const { prisma } = await import("@/lib/db/client");
 const { getAuth } = await import("@/lib/auth/auth");
 const { createUserWithPassword } = await import("@/lib/auth/users");
-const { createApiToken, listApiTokens, listOtherUsersActiveTokens, revokeApiToken, hashApiToken, MAX_ACTIVE_TOKENS_PER_USER } = await import("@/lib/api/tokens");
+const { createApiToken, listApiTokens, listOtherUsersActiveTokens, revokeApiToken, hashApiToken, MAX_ACTIVE_TOKENS_PER_USER } =
+  await import("@/lib/api/tokens");
 const { authenticateApiToken, LAST_USED_RESOLUTION_MS } = await import("@/lib/api/token-auth");
 const { createApiTokenAction, revokeApiTokenAction } = await import("@/lib/actions/api-tokens");
 const { seedUser } = await import("../support/users");
@@ -50,7 +58,14 @@ describe("creating a token", () => {
     expect(token).toMatch(/^mcf_[A-Za-z0-9_-]{43}$/);
     // 43 base64url characters are exactly 32 random bytes
     expect(Buffer.from(token.slice(4), "base64url")).toHaveLength(32);
-    expect(summary).toMatchObject({ name: "nightly export", prefix: token.slice(0, 12), status: "active", revokedAt: null, lastUsedAt: null, owner: { id: editor.id } });
+    expect(summary).toMatchObject({
+      name: "nightly export",
+      prefix: token.slice(0, 12),
+      status: "active",
+      revokedAt: null,
+      lastUsedAt: null,
+      owner: { id: editor.id },
+    });
     expect(Date.parse(summary.expiresAt!) - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
     expect(Date.parse(summary.expiresAt!) - Date.now()).toBeLessThanOrEqual(30 * 86_400_000);
 
@@ -80,19 +95,31 @@ describe("creating a token", () => {
   });
 
   it("refuses a blank name, control characters and impossible expiries with field errors", async () => {
-    await expect(createApiToken(editor, { name: "  ", expiresInDays: 30 })).rejects.toMatchObject({ code: "invalid_input", fields: { name: expect.any(String) } });
-    await expect(createApiToken(editor, { name: "a\nb", expiresInDays: 30 })).rejects.toMatchObject({ code: "invalid_input", fields: { name: expect.any(String) } });
-    await expect(createApiToken(editor, { name: "x", expiresInDays: 0 })).rejects.toMatchObject({ code: "invalid_input", fields: { expiresInDays: expect.any(String) } });
+    await expect(createApiToken(editor, { name: "  ", expiresInDays: 30 })).rejects.toMatchObject({
+      code: "invalid_input",
+      fields: { name: expect.any(String) },
+    });
+    await expect(createApiToken(editor, { name: "a\nb", expiresInDays: 30 })).rejects.toMatchObject({
+      code: "invalid_input",
+      fields: { name: expect.any(String) },
+    });
+    await expect(createApiToken(editor, { name: "x", expiresInDays: 0 })).rejects.toMatchObject({
+      code: "invalid_input",
+      fields: { expiresInDays: expect.any(String) },
+    });
     await expect(createApiToken(editor, { name: "x", expiresInDays: 1.5 })).rejects.toMatchObject({ code: "invalid_input" });
   });
 
   it(`stops at ${MAX_ACTIVE_TOKENS_PER_USER} active tokens per user; revoked ones do not count`, async () => {
     const user = await seedUser("viewer", "Many Tokens");
     const ids: string[] = [];
-    for (let i = 0; i < MAX_ACTIVE_TOKENS_PER_USER; i++) ids.push((await createApiToken(user, { name: `t${i}`, expiresInDays: null })).summary.id);
+    for (let i = 0; i < MAX_ACTIVE_TOKENS_PER_USER; i++)
+      ids.push((await createApiToken(user, { name: `t${i}`, expiresInDays: null })).summary.id);
     await expect(createApiToken(user, { name: "one too many", expiresInDays: null })).rejects.toMatchObject({ code: "conflict" });
     await revokeApiToken(user, ids[0]!);
-    await expect(createApiToken(user, { name: "room again", expiresInDays: null })).resolves.toMatchObject({ summary: { status: "active" } });
+    await expect(createApiToken(user, { name: "room again", expiresInDays: null })).resolves.toMatchObject({
+      summary: { status: "active" },
+    });
   });
 });
 
@@ -147,7 +174,10 @@ describe("the owner's tokens", () => {
   it("nobody but the owner revokes them: an admin is refused and changes nothing", async () => {
     const { token, summary } = await createApiToken(owner, { name: "owner's automation", expiresInDays: null });
     const before = await tokenRowsAndAudit();
-    await expect(revokeApiToken(admin, summary.id)).rejects.toMatchObject({ code: "forbidden", userMessage: "Nobody can revoke the API tokens of the console owner." });
+    await expect(revokeApiToken(admin, summary.id)).rejects.toMatchObject({
+      code: "forbidden",
+      userMessage: "Nobody can revoke the API tokens of the console owner.",
+    });
     expect(await tokenRowsAndAudit()).toBe(before);
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true, user: { id: owner.id } });
     // an admin is not offered them either
@@ -170,13 +200,27 @@ describe("resolving a token", () => {
   it("accepts Bearer (any case) and resolves the creator", async () => {
     const { token, summary } = await createApiToken(editor, { name: "resolve", expiresInDays: 1 });
     for (const header of [`Bearer ${token}`, `bearer ${token}`, `BEARER  ${token} `]) {
-      expect(await authenticateApiToken(header)).toEqual({ ok: true, tokenId: summary.id, user: { id: editor.id, name: editor.name, email: editor.email, role: "editor" } });
+      expect(await authenticateApiToken(header)).toEqual({
+        ok: true,
+        tokenId: summary.id,
+        user: { id: editor.id, name: editor.name, email: editor.email, role: "editor" },
+      });
     }
   });
 
   it("refuses missing, malformed and unknown tokens", async () => {
     const { token } = await createApiToken(editor, { name: "shape", expiresInDays: null });
-    for (const header of [null, "", "Basic abc", token, `Bearer ${token.slice(0, -1)}`, `Bearer ${token}x`, `Bearer ${token} ${token}`, `Bearer mcf_${"A".repeat(43)}`, `Token ${token}`]) {
+    for (const header of [
+      null,
+      "",
+      "Basic abc",
+      token,
+      `Bearer ${token.slice(0, -1)}`,
+      `Bearer ${token}x`,
+      `Bearer ${token} ${token}`,
+      `Bearer mcf_${"A".repeat(43)}`,
+      `Token ${token}`,
+    ]) {
       expect(await authenticateApiToken(header), String(header)).toMatchObject({ ok: false, message: expect.any(String) });
     }
   });
@@ -185,7 +229,10 @@ describe("resolving a token", () => {
     const { token, summary } = await createApiToken(editor, { name: "short-lived", expiresInDays: 1 });
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: true });
     // a day later
-    expect(await authenticateApiToken(bearer(token), new Date(Date.now() + 86_400_000 + 1000))).toMatchObject({ ok: false, message: expect.stringMatching(/expired/) });
+    expect(await authenticateApiToken(bearer(token), new Date(Date.now() + 86_400_000 + 1000))).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/expired/),
+    });
     await prisma.apiToken.update({ where: { id: summary.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/expired/) });
     expect((await listApiTokens(editor)).find((t) => t.id === summary.id)?.status).toBe("expired");
@@ -221,20 +268,26 @@ describe("resolving a token", () => {
     const oldRevokedAt = (await prisma.apiToken.findUniqueOrThrow({ where: { id: old.summary.id } })).revokedAt;
 
     await setUserDisabled(owner, user.id, true, "192.0.2.5");
-    for (const { token } of [active, second]) expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
+    for (const { token } of [active, second])
+      expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
     const disabled = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.disabled", objectId: user.id } });
     expect(JSON.parse(disabled.detail!)).toMatchObject({ apiTokensRevoked: 2 });
     for (const { token, summary } of [active, second]) {
       const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "api_token.revoked", objectId: summary.id } });
       expect(event).toMatchObject({ actorId: owner.id, ip: "192.0.2.5" });
-      expect(JSON.parse(event.detail!)).toEqual({ prefix: token.slice(0, 12), owner: `${user.name} <${user.email}>`, reason: "user_disabled" });
+      expect(JSON.parse(event.detail!)).toEqual({
+        prefix: token.slice(0, 12),
+        owner: `${user.name} <${user.email}>`,
+        reason: "user_disabled",
+      });
     }
     // the token revoked earlier keeps its own date and gets no second event
     expect((await prisma.apiToken.findUniqueOrThrow({ where: { id: old.summary.id } })).revokedAt).toEqual(oldRevokedAt);
     expect(await prisma.auditEvent.count({ where: { action: "api_token.revoked", objectId: old.summary.id } })).toBe(1);
 
     await setUserDisabled(owner, user.id, false);
-    for (const { token } of [active, second]) expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
+    for (const { token } of [active, second])
+      expect(await authenticateApiToken(bearer(token))).toMatchObject({ ok: false, message: expect.stringMatching(/revoked/) });
     expect((await listApiTokens(user)).map((t) => t.status)).toEqual(["revoked", "revoked", "revoked"]);
   });
 
@@ -257,8 +310,18 @@ describe("the token page's server actions", () => {
   async function signIn(role: "editor" | "viewer" | "admin", name: string) {
     const email = `${name}@tokens.test`;
     const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
-    const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
-    return { id: created.id, cookie: response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+    const response = await getAuth().api.signInEmail({
+      body: { email, password: PASSWORD },
+      headers: new Headers(),
+      returnHeaders: true,
+    });
+    return {
+      id: created.id,
+      cookie: response.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; "),
+    };
   }
   async function as<T>(cookie: string, run: () => Promise<T>): Promise<T> {
     session.cookie = cookie;
@@ -272,7 +335,10 @@ describe("the token page's server actions", () => {
   it("signed out: both actions refuse and nothing changes", async () => {
     const { summary } = await createApiToken(editor, { name: "target", expiresInDays: null });
     const before = await tokenRowsAndAudit();
-    expect(await createApiTokenAction({ name: "sneaky", expiresInDays: 30 })).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+    expect(await createApiTokenAction({ name: "sneaky", expiresInDays: 30 })).toMatchObject({
+      ok: false,
+      error: { code: "unauthenticated" },
+    });
     expect(await revokeApiTokenAction({ id: summary.id })).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
     expect(await tokenRowsAndAudit()).toBe(before);
   });
@@ -283,19 +349,31 @@ describe("the token page's server actions", () => {
     if (!created.ok) throw new Error(created.error.message);
     expect(created.data.token).toMatch(/^mcf_[A-Za-z0-9_-]{43}$/);
     expect(created.data.summary.owner.id).toBe(victor.id);
-    expect(await authenticateApiToken(bearer(created.data.token))).toMatchObject({ ok: true, user: { id: victor.id, role: "viewer" } });
+    expect(await authenticateApiToken(bearer(created.data.token))).toMatchObject({
+      ok: true,
+      user: { id: victor.id, role: "viewer" },
+    });
 
     const { summary: others } = await createApiToken(owner, { name: "owner's, not victor's", expiresInDays: null });
     const before = await tokenRowsAndAudit();
-    expect(await as(victor.cookie, () => revokeApiTokenAction({ id: others.id }))).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await as(victor.cookie, () => revokeApiTokenAction({ id: others.id }))).toMatchObject({
+      ok: false,
+      error: { code: "not_found" },
+    });
     expect(await tokenRowsAndAudit()).toBe(before);
 
-    expect(await as(victor.cookie, () => revokeApiTokenAction({ id: created.data.summary.id }))).toMatchObject({ ok: true, data: { status: "revoked" } });
+    expect(await as(victor.cookie, () => revokeApiTokenAction({ id: created.data.summary.id }))).toMatchObject({
+      ok: true,
+      data: { status: "revoked" },
+    });
     expect(await authenticateApiToken(bearer(created.data.token))).toMatchObject({ ok: false });
   });
 
   it("refuses invalid input with field errors", async () => {
     const edith = await signIn("editor", "edith-actions");
-    expect(await as(edith.cookie, () => createApiTokenAction({ name: "", expiresInDays: 30 }))).toMatchObject({ ok: false, error: { code: "invalid_input", fields: { name: expect.any(String) } } });
+    expect(await as(edith.cookie, () => createApiTokenAction({ name: "", expiresInDays: 30 }))).toMatchObject({
+      ok: false,
+      error: { code: "invalid_input", fields: { name: expect.any(String) } },
+    });
   });
 });

@@ -1,7 +1,14 @@
 import crypto from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { audit } from "@/lib/audit/record";
-import { auditEventsForExport, auditFilterOptions, describeDetail, listAuditEvents, parseAuditQuery, AUDIT_ACTIONS } from "@/lib/audit/query";
+import {
+  auditEventsForExport,
+  auditFilterOptions,
+  describeDetail,
+  listAuditEvents,
+  parseAuditQuery,
+  AUDIT_ACTIONS,
+} from "@/lib/audit/query";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppendOnlyError, prisma } from "@/lib/db/client";
 import { createProfile, deleteProfile } from "@/lib/profiles/profile-service";
@@ -15,7 +22,10 @@ let liveProfile: string;
 let deletedProfile: string;
 
 /** An event at a chosen time: audit() always stamps "now", and the time filters need the past. */
-async function eventAt(at: string, fields: { actor: CurrentUser; action: string; objectType?: string; objectId?: string; objectLabel?: string; detail?: unknown }) {
+async function eventAt(
+  at: string,
+  fields: { actor: CurrentUser; action: string; objectType?: string; objectId?: string; objectLabel?: string; detail?: unknown },
+) {
   await prisma.auditEvent.create({
     data: {
       id: crypto.randomUUID(),
@@ -41,9 +51,29 @@ beforeAll(async () => {
   deletedProfile = (await createProfile(basicInput({ name: "Gone inbox", password: "mailbox-password" }), editor)).id;
   await deleteProfile(deletedProfile, owner);
   // 30 sign-ins by the admin, one per day through January 2026 (so 2026-01-01 … 2026-01-30)
-  for (let day = 1; day <= 30; day++) await eventAt(`2026-01-${String(day).padStart(2, "0")}T12:00:00Z`, { actor: admin, action: "auth.sign_in", objectType: "session", objectLabel: admin.email });
-  await eventAt("2026-01-15T23:59:59.999Z", { actor: editor, action: "profile.tested", objectType: "profile", objectId: liveProfile, objectLabel: "Live inbox", detail: { ok: false, summary: "Authentication failed", draft: false } });
-  await eventAt("2026-01-16T00:00:00.000Z", { actor: editor, action: "profile.updated", objectType: "profile", objectId: liveProfile, objectLabel: "Live inbox", detail: { revision: 2, changes: ["Port: 993 → 995", "Client secret rotated"] } });
+  for (let day = 1; day <= 30; day++)
+    await eventAt(`2026-01-${String(day).padStart(2, "0")}T12:00:00Z`, {
+      actor: admin,
+      action: "auth.sign_in",
+      objectType: "session",
+      objectLabel: admin.email,
+    });
+  await eventAt("2026-01-15T23:59:59.999Z", {
+    actor: editor,
+    action: "profile.tested",
+    objectType: "profile",
+    objectId: liveProfile,
+    objectLabel: "Live inbox",
+    detail: { ok: false, summary: "Authentication failed", draft: false },
+  });
+  await eventAt("2026-01-16T00:00:00.000Z", {
+    actor: editor,
+    action: "profile.updated",
+    objectType: "profile",
+    objectId: liveProfile,
+    objectLabel: "Live inbox",
+    detail: { revision: 2, changes: ["Port: 993 → 995", "Client secret rotated"] },
+  });
 });
 
 describe("audit query", () => {
@@ -102,11 +132,16 @@ describe("audit query", () => {
   it("filters by action", async () => {
     const result = await listAuditEvents(owner, parseAuditQuery({ action: "profile.deleted" }));
     expect(result.items).toHaveLength(1);
-    expect(result.items[0]).toMatchObject({ actorId: owner.id, actionLabel: "Deleted a profile", object: { type: "profile", id: deletedProfile } });
+    expect(result.items[0]).toMatchObject({
+      actorId: owner.id,
+      actionLabel: "Deleted a profile",
+      object: { type: "profile", id: deletedProfile },
+    });
   });
 
   it("filters by whole UTC days, both ends included", async () => {
-    const inJanuary = (from: string, to: string) => listAuditEvents(owner, parseAuditQuery({ from, to, size: "200" })).then((r) => r.items);
+    const inJanuary = (from: string, to: string) =>
+      listAuditEvents(owner, parseAuditQuery({ from, to, size: "200" })).then((r) => r.items);
     const day15 = await inJanuary("2026-01-15", "2026-01-15");
     // the sign-in at noon and the Test at 23:59:59.999; the update at midnight belongs to the 16th
     expect(day15.map((i) => i.action).sort()).toEqual(["auth.sign_in", "profile.tested"]);
@@ -118,12 +153,17 @@ describe("audit query", () => {
   });
 
   it("combines filters", async () => {
-    const result = await listAuditEvents(owner, parseAuditQuery({ user: editor.id, profile: liveProfile, from: "2026-01-01", to: "2026-01-31" }));
+    const result = await listAuditEvents(
+      owner,
+      parseAuditQuery({ user: editor.id, profile: liveProfile, from: "2026-01-01", to: "2026-01-31" }),
+    );
     expect(result.items.map((i) => i.action)).toEqual(["profile.updated", "profile.tested"]);
   });
 
   it("drops unusable filters and says which", () => {
-    const query = parseAuditQuery(new URLSearchParams({ user: "x' OR 1=1 --", action: "profile.hacked", from: "2026-02-30", to: "yesterday", profile: "" }));
+    const query = parseAuditQuery(
+      new URLSearchParams({ user: "x' OR 1=1 --", action: "profile.hacked", from: "2026-02-30", to: "yesterday", profile: "" }),
+    );
     expect(query.filters).toEqual({});
     expect(query.problems).toHaveLength(4);
   });
@@ -131,12 +171,23 @@ describe("audit query", () => {
   it("arranges details: changes as a list, a Test result, the rest as facts", async () => {
     const result = await listAuditEvents(owner, parseAuditQuery({ profile: liveProfile }));
     const updated = result.items.find((i) => i.action === "profile.updated")!;
-    expect(updated.detail).toEqual({ changes: ["Port: 993 → 995", "Client secret rotated"], facts: [{ label: "Revision", value: "2" }] });
+    expect(updated.detail).toEqual({
+      changes: ["Port: 993 → 995", "Client secret rotated"],
+      facts: [{ label: "Revision", value: "2" }],
+    });
     const tested = result.items.find((i) => i.action === "profile.tested")!;
-    expect(tested.detail).toEqual({ result: { ok: false, summary: "Authentication failed" }, changes: [], facts: [{ label: "Unsaved draft", value: "no" }] });
+    expect(tested.detail).toEqual({
+      result: { ok: false, summary: "Authentication failed" },
+      changes: [],
+      facts: [{ label: "Unsaved draft", value: "no" }],
+    });
     expect(describeDetail("not json")).toEqual({ changes: [], facts: [{ label: "Detail", value: "not json" }] });
     expect(describeDetail("{}")).toBeNull();
-    expect(describeDetail(JSON.stringify({ sessionsEnded: 2, handedTo: "O <o@x>", expiresAt: "2026-12-06T04:03:30.152Z", replacedPending: true }))?.facts).toEqual([
+    expect(
+      describeDetail(
+        JSON.stringify({ sessionsEnded: 2, handedTo: "O <o@x>", expiresAt: "2026-12-06T04:03:30.152Z", replacedPending: true }),
+      )?.facts,
+    ).toEqual([
       { label: "Sessions ended", value: "2" },
       { label: "Handed to", value: "O <o@x>" },
       { label: "Link expires", value: "2026-12-06 04:03 UTC" },
@@ -165,10 +216,21 @@ describe("the audit log is append-only in the data layer", () => {
     const attempts: [string, () => Promise<unknown>][] = [
       ["update", () => prisma.auditEvent.update({ where, data: { actorLabel: "someone else" } })],
       ["updateMany", () => prisma.auditEvent.updateMany({ where: {}, data: { actorLabel: "someone else" } })],
-      ["upsert", () => prisma.auditEvent.upsert({ where, create: { id: "x", actorLabel: "x", action: "x" }, update: { actorLabel: "someone else" } })],
+      [
+        "upsert",
+        () =>
+          prisma.auditEvent.upsert({
+            where,
+            create: { id: "x", actorLabel: "x", action: "x" },
+            update: { actorLabel: "someone else" },
+          }),
+      ],
       ["delete", () => prisma.auditEvent.delete({ where })],
       ["deleteMany", () => prisma.auditEvent.deleteMany({})],
-      ["update in a transaction", () => prisma.$transaction((tx) => tx.auditEvent.update({ where, data: { actorLabel: "someone else" } }))],
+      [
+        "update in a transaction",
+        () => prisma.$transaction((tx) => tx.auditEvent.update({ where, data: { actorLabel: "someone else" } })),
+      ],
       ["deleteMany in a transaction", () => prisma.$transaction((tx) => tx.auditEvent.deleteMany({ where }))],
     ];
     const count = await prisma.auditEvent.count();

@@ -39,13 +39,18 @@ describe("the session cookie behind https", () => {
     const cookies = response.headers.getSetCookie();
     const session = cookies.find((c) => c.startsWith("__Secure-mcf.session_token="));
     expect(session, cookies.join("\n")).toBeDefined();
-    const attributes = session!.split(";").slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = session!
+      .split(";")
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes).toEqual(expect.arrayContaining(["secure", "httponly", "samesite=lax", "path=/"]));
     for (const other of cookies) expect(other.toLowerCase()).toMatch(/;\s*secure(;|$)/);
 
     // and the cookie signs the browser in
     const cookie = cookies.map((c) => c.split(";")[0]).join("; ");
-    expect(await getAuth().api.getSession({ headers: new Headers({ cookie }) })).toMatchObject({ user: { email: "owner@example.test" } });
+    expect(await getAuth().api.getSession({ headers: new Headers({ cookie }) })).toMatchObject({
+      user: { email: "owner@example.test" },
+    });
   });
 
   it("a sign-in posted from another origin is refused", async () => {

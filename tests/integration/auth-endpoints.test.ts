@@ -24,7 +24,10 @@ interface Endpoint {
 /** Every HTTP-routable endpoint of the installed better-auth, with the methods it answers. */
 function libraryEndpoints(): Endpoint[] {
   const found: Endpoint[] = [];
-  for (const endpoint of Object.values(getAuth().api) as { path?: string; options?: { method?: string | string[]; metadata?: { SERVER_ONLY?: boolean } } }[]) {
+  for (const endpoint of Object.values(getAuth().api) as {
+    path?: string;
+    options?: { method?: string | string[]; metadata?: { SERVER_ONLY?: boolean } };
+  }[]) {
     if (!endpoint.path || endpoint.options?.metadata?.SERVER_ONLY) continue;
     const methods = [endpoint.options?.method ?? "GET"].flat();
     for (const method of methods) found.push({ method: method === "*" ? "POST" : method, path: endpoint.path });
@@ -38,7 +41,18 @@ function request(method: string, path: string, cookie = ""): Request {
   return new Request(`${ORIGIN}/api/auth${path}`, {
     method,
     headers: { host: "127.0.0.1:3000", origin: ORIGIN, "content-type": "application/json", ...(cookie ? { cookie } : {}) },
-    body: method === "GET" ? undefined : JSON.stringify({ name: "Mallory <owner@example.test>", image: "https://evil.test/x.png", currentPassword: PASSWORD, newPassword: "another password 12", token: "x", email: "x@evil.test", password: PASSWORD }),
+    body:
+      method === "GET"
+        ? undefined
+        : JSON.stringify({
+            name: "Mallory <owner@example.test>",
+            image: "https://evil.test/x.png",
+            currentPassword: PASSWORD,
+            newPassword: "another password 12",
+            token: "x",
+            email: "x@evil.test",
+            password: PASSWORD,
+          }),
   });
 }
 
@@ -52,7 +66,13 @@ async function signIn(): Promise<{ response: Response; cookie: string }> {
       body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
     }),
   );
-  return { response, cookie: response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+  return {
+    response,
+    cookie: response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+  };
 }
 
 let cookie: string;
@@ -85,11 +105,26 @@ describe("/api/auth", () => {
       expect(body, `${method} ${path}`).not.toContain(sessionToken);
       refused.push(`${method} ${path}`);
     }
-    for (const named of ["GET /list-sessions", "GET /get-session", "POST /update-user", "POST /revoke-session", "POST /revoke-sessions", "POST /delete-user", "POST /change-email", "POST /request-password-reset", "POST /reset-password", "POST /sign-up/email", "GET /verify-email"]) {
+    for (const named of [
+      "GET /list-sessions",
+      "GET /get-session",
+      "POST /update-user",
+      "POST /revoke-session",
+      "POST /revoke-sessions",
+      "POST /delete-user",
+      "POST /change-email",
+      "POST /request-password-reset",
+      "POST /reset-password",
+      "POST /sign-up/email",
+      "GET /verify-email",
+    ]) {
       expect(refused).toContain(named);
     }
     // and nothing changed: the name is as it was, the session still there
-    expect(await prisma.user.findUniqueOrThrow({ where: { email: EMAIL }, select: { name: true, image: true } })).toEqual({ name: "Olivia Owner", image: null });
+    expect(await prisma.user.findUniqueOrThrow({ where: { email: EMAIL }, select: { name: true, image: true } })).toEqual({
+      name: "Olivia Owner",
+      image: null,
+    });
     expect(await prisma.session.count({ where: { token: sessionToken } })).toBe(1);
   });
 
@@ -115,15 +150,27 @@ describe("/api/auth", () => {
   });
 
   it("update-user is refused to server-side calls as well (names change on the account page, audited)", async () => {
-    await expect(getAuth().api.updateUser({ body: { name: "Owner <owner@example.test>" }, headers: new Headers({ cookie }) })).rejects.toMatchObject({ statusCode: 403 });
-    await expect(getAuth().api.updateUser({ body: { image: "https://evil.test/x.png" }, headers: new Headers({ cookie }) })).rejects.toMatchObject({ statusCode: 403 });
-    expect(await prisma.user.findUniqueOrThrow({ where: { email: EMAIL }, select: { name: true, image: true } })).toEqual({ name: "Olivia Owner", image: null });
+    await expect(
+      getAuth().api.updateUser({ body: { name: "Owner <owner@example.test>" }, headers: new Headers({ cookie }) }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      getAuth().api.updateUser({ body: { image: "https://evil.test/x.png" }, headers: new Headers({ cookie }) }),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    expect(await prisma.user.findUniqueOrThrow({ where: { email: EMAIL }, select: { name: true, image: true } })).toEqual({
+      name: "Olivia Owner",
+      image: null,
+    });
   });
 
   it("sign-out still works and ends the session", async () => {
     const { cookie: another } = await signIn();
     const before = await prisma.session.count();
-    const response = await POST(new Request(`${ORIGIN}/api/auth/sign-out`, { method: "POST", headers: { host: "127.0.0.1:3000", origin: ORIGIN, cookie: another } }));
+    const response = await POST(
+      new Request(`${ORIGIN}/api/auth/sign-out`, {
+        method: "POST",
+        headers: { host: "127.0.0.1:3000", origin: ORIGIN, cookie: another },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(await prisma.session.count()).toBe(before - 1);
     expect(await getAuth().api.getSession({ headers: new Headers({ cookie: another }) })).toBeNull();
@@ -137,7 +184,10 @@ describe("the session cookie over plain HTTP", () => {
     const cookies = response.headers.getSetCookie();
     const session = cookies.find((c) => c.startsWith("mcf.session_token="));
     expect(session, cookies.join("\n")).toBeDefined();
-    const attributes = session!.split(";").slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = session!
+      .split(";")
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     expect(attributes).toContain("httponly");
     expect(attributes).toContain("samesite=lax");
     expect(attributes).toContain("path=/");

@@ -22,7 +22,14 @@ vi.mock("next/headers", () => ({
       "x-mcf-peer-address": browser.peer,
       ...(browser.forwardedFor ? { "x-forwarded-for": browser.forwardedFor } : {}),
     }),
-  cookies: async () => ({ toString: () => browser.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => browser.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("next/navigation", () => ({
@@ -56,7 +63,12 @@ const freshAddress = () => `203.0.113.${++addressCounter}`;
 type FormResult = { redirectedTo?: string; error?: string };
 
 /** The sign-in form as the browser posts it, from the TCP peer `peer`. */
-async function formSignIn(email: string, password: string, peer: string, extra: { next?: string; forwardedFor?: string } = {}): Promise<FormResult> {
+async function formSignIn(
+  email: string,
+  password: string,
+  peer: string,
+  extra: { next?: string; forwardedFor?: string } = {},
+): Promise<FormResult> {
   browser.peer = peer;
   browser.forwardedFor = extra.forwardedFor ?? "";
   const form = new FormData();
@@ -79,7 +91,13 @@ async function formSignIn(email: string, password: string, peer: string, extra: 
 async function httpSignIn(email: string, password: string, peer: string, forwardedFor?: string): Promise<Response> {
   const headers: Record<string, string> = { "content-type": "application/json", host: "127.0.0.1", "x-mcf-peer-address": peer };
   if (forwardedFor) headers["x-forwarded-for"] = forwardedFor;
-  return POST(new Request("http://127.0.0.1/api/auth/sign-in/email", { method: "POST", headers, body: JSON.stringify({ email, password }) }));
+  return POST(
+    new Request("http://127.0.0.1/api/auth/sign-in/email", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ email, password }),
+    }),
+  );
 }
 
 const signedIn = (result: FormResult) => result.redirectedTo !== undefined;
@@ -95,14 +113,22 @@ async function newUser(email: string, role: "admin" | "editor" | "viewer" = "edi
   return { id: created.id, name: created.name, email: created.email, role };
 }
 
-const failedEvents = (email: string) => prisma.auditEvent.findMany({ where: { action: "auth.sign_in_failed", objectLabel: email }, orderBy: { at: "asc" } });
+const failedEvents = (email: string) =>
+  prisma.auditEvent.findMany({ where: { action: "auth.sign_in_failed", objectLabel: email }, orderBy: { at: "asc" } });
 
 beforeAll(async () => {
   const created = await createFirstOwner({ email: "owner@example.test", name: "Olivia Owner", password: PASSWORD });
   owner = { ...created!, role: "owner" };
   admin = await newUser("adam@example.test", "admin");
-  const response = await getAuth().api.signInEmail({ body: { email: admin.email, password: PASSWORD }, headers: new Headers({ "x-mcf-peer-address": "198.18.0.1" }), returnHeaders: true });
-  adminCookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const response = await getAuth().api.signInEmail({
+    body: { email: admin.email, password: PASSWORD },
+    headers: new Headers({ "x-mcf-peer-address": "198.18.0.1" }),
+    returnHeaders: true,
+  });
+  adminCookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 });
 
 afterAll(() => {
@@ -125,10 +151,13 @@ describe("the failed sign-in throttle", () => {
   it("slows one address on one account: after 3 failures even the right password waits, and the wait doubles", async () => {
     const sam = await newUser("sam@example.test");
     const attacker = freshAddress();
-    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) expect(await formSignIn(sam.email, WRONG, attacker)).toEqual({ error: "Wrong email or password." });
+    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++)
+      expect(await formSignIn(sam.email, WRONG, attacker)).toEqual({ error: "Wrong email or password." });
 
     // the right password is not even checked while waiting
-    expect(await formSignIn(sam.email, PASSWORD, attacker)).toEqual({ error: "Too many attempts from this address for this account: try again in 5 seconds." });
+    expect(await formSignIn(sam.email, PASSWORD, attacker)).toEqual({
+      error: "Too many attempts from this address for this account: try again in 5 seconds.",
+    });
     expect(await failedEvents(sam.email)).toHaveLength(ACCOUNT_FREE_ATTEMPTS);
 
     const waits: number[] = [];
@@ -144,7 +173,8 @@ describe("the failed sign-in throttle", () => {
     wait(80_000);
     expect(signedIn(await formSignIn(sam.email, PASSWORD, attacker))).toBe(true);
     // a success starts the count afresh for that address
-    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) expect(await formSignIn(sam.email, WRONG, attacker)).toEqual({ error: "Wrong email or password." });
+    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++)
+      expect(await formSignIn(sam.email, WRONG, attacker)).toEqual({ error: "Wrong email or password." });
   });
 
   it("the right password from a fresh address works after an attacker's 20 failures, from one address or from twenty", async () => {
@@ -154,11 +184,14 @@ describe("the failed sign-in throttle", () => {
     for (let i = 0; i < 20; i++) answers.push(await formSignIn(rae.email, WRONG, attacker));
     // three were checked, the rest were turned away unchecked
     expect(answers.filter((a) => a.error === "Wrong email or password.")).toHaveLength(ACCOUNT_FREE_ATTEMPTS);
-    for (let i = 0; i < 20; i++) expect(await formSignIn(rae.email, WRONG, freshAddress())).toEqual({ error: "Wrong email or password." });
+    for (let i = 0; i < 20; i++)
+      expect(await formSignIn(rae.email, WRONG, freshAddress())).toEqual({ error: "Wrong email or password." });
 
     expect(await formSignIn(rae.email, PASSWORD, freshAddress())).toEqual({ redirectedTo: "/profiles" });
     // the attacker's own address is still waiting, right password or not
-    expect((await formSignIn(rae.email, PASSWORD, attacker)).error).toMatch(/^Too many attempts from this address for this account: try again in \d+ seconds\.$/);
+    expect((await formSignIn(rae.email, PASSWORD, attacker)).error).toMatch(
+      /^Too many attempts from this address for this account: try again in \d+ seconds\.$/,
+    );
   });
 
   it("never locks the owner out: failures from other addresses do not stop the owner's sign-in from a new one", async () => {
@@ -172,7 +205,9 @@ describe("the failed sign-in throttle", () => {
     const tess = await newUser("tess@example.test");
     const attacker = freshAddress();
     for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) expect((await httpSignIn(tess.email, WRONG, attacker)).status).toBe(401);
-    expect(await formSignIn(tess.email, PASSWORD, attacker)).toEqual({ error: "Too many attempts from this address for this account: try again in 5 seconds." });
+    expect(await formSignIn(tess.email, PASSWORD, attacker)).toEqual({
+      error: "Too many attempts from this address for this account: try again in 5 seconds.",
+    });
 
     const ulla = await newUser("ulla@example.test");
     const other = freshAddress();
@@ -180,7 +215,10 @@ describe("the failed sign-in throttle", () => {
     const refused = await httpSignIn(ulla.email, PASSWORD, other);
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("5");
-    expect(await refused.json()).toMatchObject({ code: "SIGN_IN_THROTTLED", message: "Too many attempts from this address for this account: try again in 5 seconds." });
+    expect(await refused.json()).toMatchObject({
+      code: "SIGN_IN_THROTTLED",
+      message: "Too many attempts from this address for this account: try again in 5 seconds.",
+    });
     expect(refused.headers.getSetCookie()).toEqual([]);
   });
 
@@ -212,7 +250,9 @@ describe("a spoofed X-Forwarded-For", () => {
     const xena = await newUser("xena@example.test");
     const attacker = freshAddress();
     for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) {
-      expect(await formSignIn(xena.email, WRONG, attacker, { forwardedFor: `10.66.0.${i}` })).toEqual({ error: "Wrong email or password." });
+      expect(await formSignIn(xena.email, WRONG, attacker, { forwardedFor: `10.66.0.${i}` })).toEqual({
+        error: "Wrong email or password.",
+      });
     }
     expect((await formSignIn(xena.email, PASSWORD, attacker, { forwardedFor: "10.66.1.1" })).error).toMatch(/^Too many attempts/);
     expect((await httpSignIn(xena.email, PASSWORD, attacker, "10.66.1.2")).status).toBe(429);
@@ -231,8 +271,11 @@ describe("a spoofed X-Forwarded-For", () => {
     const yuri = await newUser("yuri@example.test");
     const client = freshAddress();
     // the client claims 10.66.9.9; the proxy (192.0.2.1, trusted) appends the address it saw
-    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) await formSignIn(yuri.email, WRONG, "192.0.2.1", { forwardedFor: `10.66.9.${i}, ${client}` });
-    expect((await formSignIn(yuri.email, PASSWORD, "192.0.2.1", { forwardedFor: `10.66.9.99, ${client}` })).error).toMatch(/^Too many attempts/);
+    for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++)
+      await formSignIn(yuri.email, WRONG, "192.0.2.1", { forwardedFor: `10.66.9.${i}, ${client}` });
+    expect((await formSignIn(yuri.email, PASSWORD, "192.0.2.1", { forwardedFor: `10.66.9.99, ${client}` })).error).toMatch(
+      /^Too many attempts/,
+    );
     expect((await failedEvents(yuri.email)).map((e) => e.ip)).toEqual([client, client, client]);
     // another client behind the same proxy is not slowed
     expect(signedIn(await formSignIn(yuri.email, PASSWORD, "192.0.2.1", { forwardedFor: freshAddress() }))).toBe(true);
@@ -262,7 +305,10 @@ describe("unlocking an account's sign-in", () => {
     const home = freshAddress();
     for (let i = 0; i < ACCOUNT_FREE_ATTEMPTS; i++) await formSignIn(owner.email, WRONG, home);
     const before = await prisma.signInThrottle.count({ where: { account: owner.email } });
-    await expect(unlockSignIn(admin, owner.id)).rejects.toMatchObject({ code: "forbidden", userMessage: "Nobody can unlock the sign-in of the console owner." });
+    await expect(unlockSignIn(admin, owner.id)).rejects.toMatchObject({
+      code: "forbidden",
+      userMessage: "Nobody can unlock the sign-in of the console owner.",
+    });
     expect(await prisma.signInThrottle.count({ where: { account: owner.email } })).toBe(before);
 
     const otherAdmin = await newUser("abe@example.test", "admin");
@@ -298,6 +344,8 @@ describe("after signing in", () => {
   });
 
   it("the form goes on to a console path it was given", async () => {
-    expect(await formSignIn(owner.email, PASSWORD, freshAddress(), { next: "/audit?action=auth.sign_in" })).toEqual({ redirectedTo: "/audit?action=auth.sign_in" });
+    expect(await formSignIn(owner.email, PASSWORD, freshAddress(), { next: "/audit?action=auth.sign_in" })).toEqual({
+      redirectedTo: "/audit?action=auth.sign_in",
+    });
   });
 });

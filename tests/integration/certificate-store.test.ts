@@ -36,14 +36,26 @@ async function refusal(promise: Promise<unknown>) {
 
 function dbBytes() {
   const file = process.env.DATABASE_URL!.replace(/^file:/, "");
-  return [file, `${file}-wal`].filter(fs.existsSync).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+  return [file, `${file}-wal`]
+    .filter(fs.existsSync)
+    .map((f) => fs.readFileSync(f).toString("latin1"))
+    .join("");
 }
 
 describe("certificate store on real SQLite", () => {
   it("generates a certificate whose private key is stored only encrypted", async () => {
-    const { id } = await generateCertificate({ name: "Connector", commonName: "mail-connector", keySize: 2048, validityDays: 365 }, owner);
+    const { id } = await generateCertificate(
+      { name: "Connector", commonName: "mail-connector", keySize: 2048, validityDays: 365 },
+      owner,
+    );
     const details = (await getCertificateDetails(id, owner))!;
-    expect(details).toMatchObject({ subject: "CN=mail-connector", keySize: 2048, selfSigned: true, expiryStatus: "valid", profileCount: 0 });
+    expect(details).toMatchObject({
+      subject: "CN=mail-connector",
+      keySize: 2048,
+      selfSigned: true,
+      expiryStatus: "valid",
+      profileCount: 0,
+    });
     expect(details.sha1Hex).toMatch(/^[0-9A-F]{40}$/);
     expect(details.sha1Hex).toBe(new crypto.X509Certificate(details.certificatePem).fingerprint.replace(/:/g, ""));
     expect(JSON.stringify(details)).not.toMatch(/PRIVATE KEY/);
@@ -54,11 +66,20 @@ describe("certificate store on real SQLite", () => {
   });
 
   it("imports PEM, refuses a key that belongs to another certificate, and names the field", async () => {
-    const a = (await readCertificateKeyMaterial((await generateCertificate({ name: "A", commonName: "a", keySize: 2048, validityDays: 30 }, owner)).id))!;
-    const b = (await readCertificateKeyMaterial((await generateCertificate({ name: "B", commonName: "b", keySize: 2048, validityDays: 30 }, owner)).id))!;
-    const refused = await refusal(importCertificateFromPem({ name: "Mixed", certificatePem: a.certificatePem, privateKeyPem: b.privateKeyPem }, owner));
+    const a = (await readCertificateKeyMaterial(
+      (await generateCertificate({ name: "A", commonName: "a", keySize: 2048, validityDays: 30 }, owner)).id,
+    ))!;
+    const b = (await readCertificateKeyMaterial(
+      (await generateCertificate({ name: "B", commonName: "b", keySize: 2048, validityDays: 30 }, owner)).id,
+    ))!;
+    const refused = await refusal(
+      importCertificateFromPem({ name: "Mixed", certificatePem: a.certificatePem, privateKeyPem: b.privateKeyPem }, owner),
+    );
     expect(refused.fields?.privateKeyPem).toMatch(/does not belong|match/i);
-    const { id } = await importCertificateFromPem({ name: "Imported A", certificatePem: a.certificatePem, privateKeyPem: a.privateKeyPem }, owner);
+    const { id } = await importCertificateFromPem(
+      { name: "Imported A", certificatePem: a.certificatePem, privateKeyPem: a.privateKeyPem },
+      owner,
+    );
     expect((await getCertificateDetails(id, owner))!.source).toBe("pem");
   });
 
@@ -71,15 +92,26 @@ describe("certificate store on real SQLite", () => {
     const pkcs8 = await exportPrivateKey(id, "pkcs8", "correct horse battery", owner);
     expect(pkcs8.body.toString()).toMatch(/BEGIN ENCRYPTED PRIVATE KEY/);
     expect(() => crypto.createPrivateKey({ key: pkcs8.body.toString(), passphrase: "wrong passphrase" })).toThrow();
-    expect(crypto.createPrivateKey({ key: pkcs8.body.toString(), passphrase: "correct horse battery" }).asymmetricKeyType).toBe("rsa");
-    const { id: again } = await importCertificateFromPfx({ name: "From PFX", pfx: pfx.body, password: "correct horse battery" }, owner);
-    expect((await refusal(importCertificateFromPfx({ name: "Wrong pw", pfx: pfx.body, password: "nope nope" }, owner))).fields?.password).toBeDefined();
+    expect(crypto.createPrivateKey({ key: pkcs8.body.toString(), passphrase: "correct horse battery" }).asymmetricKeyType).toBe(
+      "rsa",
+    );
+    const { id: again } = await importCertificateFromPfx(
+      { name: "From PFX", pfx: pfx.body, password: "correct horse battery" },
+      owner,
+    );
+    expect(
+      (await refusal(importCertificateFromPfx({ name: "Wrong pw", pfx: pfx.body, password: "nope nope" }, owner))).fields
+        ?.password,
+    ).toBeDefined();
     expect((await getCertificateDetails(again, owner))!.source).toBe("pfx");
   });
 
   it("keeps names unique and refuses to delete a certificate in use", async () => {
     const { id } = await generateCertificate({ name: "In use", commonName: "used", keySize: 2048, validityDays: 30 }, owner);
-    expect((await refusal(generateCertificate({ name: "in USE", commonName: "x", keySize: 2048, validityDays: 30 }, owner))).fields?.name).toMatch(/already exists/);
+    expect(
+      (await refusal(generateCertificate({ name: "in USE", commonName: "x", keySize: 2048, validityDays: 30 }, owner))).fields
+        ?.name,
+    ).toMatch(/already exists/);
     const input = oauthSecretInput({ name: "Cert profile" });
     input.authentication.method = "client_certificate";
     input.authentication.requestProperties = requestPropertiesFor("client_certificate", input.authentication.requestProperties);
@@ -99,6 +131,8 @@ describe("certificate store on real SQLite", () => {
     input.authentication.method = "client_certificate";
     input.authentication.requestProperties = requestPropertiesFor("client_certificate", input.authentication.requestProperties);
     input.authentication.certificate = { ...input.authentication.certificate, source: "stored", certificateId: "missing" };
-    expect((await refusal(createProfile(input, owner))).fields?.["authentication.certificate.certificateId"]).toMatch(/no longer exists/);
+    expect((await refusal(createProfile(input, owner))).fields?.["authentication.certificate.certificateId"]).toMatch(
+      /no longer exists/,
+    );
   });
 });

@@ -34,8 +34,11 @@ const MCF = path.resolve("scripts/mcf.mjs");
  * parameter; passing the command-line operator keeps these calls valid before and after that change.
  */
 const OPERATOR = { id: "cli", name: "mcf CLI", email: "cli@localhost", role: "owner" };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const asOperator = <A, R>(fn: (input: A, ...rest: any[]) => Promise<R>) => (input: A) => (fn as (input: A, actor: unknown) => Promise<R>)(input, OPERATOR);
+const asOperator =
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <A, R>(fn: (input: A, ...rest: any[]) => Promise<R>) =>
+    (input: A) =>
+      (fn as (input: A, actor: unknown) => Promise<R>)(input, OPERATOR);
 
 let ca: TestCa;
 let dovecot: DovecotServer;
@@ -46,8 +49,16 @@ let dir: string;
 beforeAll(async () => {
   ca = await createTestCa();
   // A certificate in the console's store (this file's temporary database), uploaded to the stand-in's app.
-  const stored = await asOperator(generateCertificate)({ name: "CLI connector", commonName: "cli-connector", keySize: 2048, validityDays: 30 });
-  const { certificatePem } = (await prisma.certificate.findUniqueOrThrow({ where: { id: stored.id }, select: { certificatePem: true } }))!;
+  const stored = await asOperator(generateCertificate)({
+    name: "CLI connector",
+    commonName: "cli-connector",
+    keySize: 2048,
+    validityDays: 30,
+  });
+  const { certificatePem } = (await prisma.certificate.findUniqueOrThrow({
+    where: { id: stored.id },
+    select: { certificatePem: true },
+  }))!;
   endpoint = await startTokenEndpoint({
     ca,
     tenants: [TENANT],
@@ -59,7 +70,13 @@ beforeAll(async () => {
   [dovecot, silent] = await Promise.all([
     startDovecot({
       ca,
-      oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+      oauth: {
+        issuer: endpoint.issuer(TENANT),
+        audience: endpoint.audience,
+        kid: endpoint.kid,
+        publicKeyPem: endpoint.publicKeyPem,
+        clientIdClaim: "appid",
+      },
       grants: [
         { clientId: CLIENT, mailbox: ALICE },
         { clientId: CERT_CLIENT, mailbox: ALICE },
@@ -84,7 +101,9 @@ function profile(overrides: { name?: string; trustCa?: boolean } = {}): ProfileI
   input.connection.trustedCaPem = overrides.trustCa === false ? "" : ca.caPem;
   input.authentication.tokenUrl = endpoint.tokenUrl(TENANT);
   input.authentication.tenantId = TENANT;
-  input.authentication.requestProperties = input.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+  input.authentication.requestProperties = input.authentication.requestProperties.map((r) =>
+    r.key === "client_id" ? { ...r, value: CLIENT } : r,
+  );
   return input;
 }
 
@@ -109,7 +128,11 @@ function mcf(args: string[], options: { interruptOnceRunning?: boolean } = {}): 
   const started = Date.now();
   return new Promise((resolve, reject) => {
     // The child inherits this file's environment: the same temporary database and secret key.
-    const child = spawn(process.execPath, [MCF, ...args], { cwd: process.cwd(), env: { ...process.env, MCF_LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [MCF, ...args], {
+      cwd: process.cwd(),
+      env: { ...process.env, MCF_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -139,8 +162,24 @@ describe("mcf", () => {
     const run = await mcf(["test", file, "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const document = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(document).toMatchObject({ ok: true, summary: expect.stringMatching(/^Connected: INBOX holds 4 messages/), properties: { applied: [], ignored: [] } });
-    expect((document.steps as { step: string }[]).map((s) => s.step)).toEqual(["lint", "dns", "tcp", "tls", "greeting", "starttls", "token", "claims", "authenticate", "mailbox", "logout"]);
+    expect(document).toMatchObject({
+      ok: true,
+      summary: expect.stringMatching(/^Connected: INBOX holds 4 messages/),
+      properties: { applied: [], ignored: [] },
+    });
+    expect((document.steps as { step: string }[]).map((s) => s.step)).toEqual([
+      "lint",
+      "dns",
+      "tcp",
+      "tls",
+      "greeting",
+      "starttls",
+      "token",
+      "claims",
+      "authenticate",
+      "mailbox",
+      "logout",
+    ]);
     expect(run.stdout.trim().startsWith("{") && run.stdout.trim().endsWith("}")).toBe(true);
     expect(run.stdout + run.stderr).not.toContain(SECRET);
   });
@@ -163,7 +202,10 @@ describe("mcf", () => {
   });
 
   it("an invalid profile file: exit 2 with each problem at its JSON path", async () => {
-    const document = documentWithSecret(profile()) as unknown as { connection: Record<string, unknown>; authentication: { requestProperties: Record<string, unknown> } };
+    const document = documentWithSecret(profile()) as unknown as {
+      connection: Record<string, unknown>;
+      authentication: { requestProperties: Record<string, unknown> };
+    };
     document.connection.additionalProperties = { "mail.imap.ssl.enable": "maybe" };
     document.connection.security = "sometimes";
     delete document.authentication.requestProperties.client_id;
@@ -186,7 +228,10 @@ describe("mcf", () => {
     const run = await mcf(["test", file, "--json"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/authentication\.requestProperties\.client_secret: null: supply the client secret/);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, issues: [{ path: "authentication.requestProperties.client_secret" }] });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      issues: [{ path: "authentication.requestProperties.client_secret" }],
+    });
   });
 
   it("a profile stored in the console's database, by name and by id, with its stored secret", async () => {
@@ -205,7 +250,9 @@ describe("mcf", () => {
   it("a profile file naming a stored certificate (certificate.ref) signs with the certificate from the database", async () => {
     const document = documentWithSecret(profile()) as unknown as { authentication: Record<string, unknown> };
     document.authentication.method = "client_certificate";
-    document.authentication.requestProperties = Object.fromEntries(requestPropertiesFor("client_certificate", [{ key: "client_id", value: CERT_CLIENT }]).map((r) => [r.key, r.value]));
+    document.authentication.requestProperties = Object.fromEntries(
+      requestPropertiesFor("client_certificate", [{ key: "client_id", value: CERT_CLIENT }]).map((r) => [r.key, r.value]),
+    );
     document.authentication.certificate = { ref: "CLI connector" };
     document.authentication.assertion = { algorithm: "PS256" };
     const run = await mcf(["test", writeProfile("certificate.json", document), "--json"]);
@@ -220,7 +267,9 @@ describe("mcf", () => {
     const file = writeProfile("untrusted.json", documentWithSecret(profile({ trustCa: false })));
     const without = await mcf(["test", file, "--json"]);
     expect(without.code).toBe(1);
-    expect(JSON.parse(without.stdout).summary).toMatch(/^TLS handshake failed: The server's certificate is not issued by a trusted certificate authority/);
+    expect(JSON.parse(without.stdout).summary).toMatch(
+      /^TLS handshake failed: The server's certificate is not issued by a trusted certificate authority/,
+    );
     const withCa = await mcf(["test", file, "--json", "--ca-file", path.join(dir, "ca.pem")]);
     expect(withCa.code, withCa.stdout).toBe(0);
     const badCa = await mcf(["test", file, "--ca-file", path.join(dir, "missing.pem")]);
@@ -240,7 +289,9 @@ describe("mcf", () => {
     const file = writeProfile("silent.json", inputToDocument(input, { password: CAROL.pass }));
     const limited = await mcf(["test", file, "--timeout", "1", "--json"]);
     expect(limited.code).toBe(1);
-    expect(JSON.parse(limited.stdout).summary).toBe("Stopped: the test did not finish within its 1 s limit during Greeting and capabilities.");
+    expect(JSON.parse(limited.stdout).summary).toBe(
+      "Stopped: the test did not finish within its 1 s limit during Greeting and capabilities.",
+    );
     const interrupted = await mcf(["test", file], { interruptOnceRunning: true });
     expect(interrupted.code).toBe(1);
     expect(interrupted.stdout).toMatch(/^Cancelled after [\d.]+ m?s during Greeting and capabilities\.$/m);

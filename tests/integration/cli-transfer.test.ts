@@ -30,7 +30,11 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcf-cli-transfer-"));
   const otherDir = path.join(dir, "other");
   fs.mkdirSync(otherDir);
-  other = { MCF_DATA_DIR: otherDir, DATABASE_URL: `file:${path.join(otherDir, "mcf.db")}`, MCF_SECRET_KEY: crypto.randomBytes(32).toString("base64") };
+  other = {
+    MCF_DATA_DIR: otherDir,
+    DATABASE_URL: `file:${path.join(otherDir, "mcf.db")}`,
+    MCF_SECRET_KEY: crypto.randomBytes(32).toString("base64"),
+  };
   migrate(other.DATABASE_URL, { log: () => {} });
   await createProfile(oauthSecretInput({ name: "Alpha inbox", secret: CLIENT_SECRET }), CLI_ACTOR);
   await createProfile(basicInput({ name: "Beta legacy", password: PASSWORD }), CLI_ACTOR);
@@ -51,7 +55,11 @@ interface Run {
 /** The child inherits this file's environment (the source console) unless `env` points elsewhere. */
 function mcf(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MCF, ...args], { cwd: dir, env: { ...process.env, MCF_LOG_LEVEL: "warn", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [MCF, ...args], {
+      cwd: dir,
+      env: { ...process.env, MCF_LOG_LEVEL: "warn", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -76,7 +84,9 @@ async function namesIn(env: Record<string, string> = {}): Promise<string[]> {
 async function decrypted(text: string): Promise<Pick<ParsedDocument, "name" | "input" | "missingSecrets">[]> {
   const parsed = await parseImportFile(text, { passphrase: PASSPHRASE });
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.documents.map(({ name, input, missingSecrets }) => ({ name, input, missingSecrets })).sort((a, b) => a.name.localeCompare(b.name));
+  return parsed.documents
+    .map(({ name, input, missingSecrets }) => ({ name, input, missingSecrets }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 describe("mcf export / mcf import", () => {
@@ -95,7 +105,10 @@ describe("mcf export / mcf import", () => {
   it("export without secrets: an array with null secrets on stdout; one profile by name is a single object", async () => {
     const all = await mcf(["export", "--all"]);
     expect(all.code, all.stderr).toBe(0);
-    const documents = JSON.parse(all.stdout) as { name: string; authentication: { password?: unknown; requestProperties?: Record<string, unknown> } }[];
+    const documents = JSON.parse(all.stdout) as {
+      name: string;
+      authentication: { password?: unknown; requestProperties?: Record<string, unknown> };
+    }[];
     expect(documents.map((d) => d.name)).toEqual(["Alpha inbox", "Beta legacy"]);
     expect(documents[0]!.authentication.requestProperties!.client_secret).toBeNull();
     expect(documents[1]!.authentication.password).toBeNull();
@@ -110,18 +123,33 @@ describe("mcf export / mcf import", () => {
   });
 
   it("export with secrets: encrypted under the passphrase from an environment variable, owner-only file, no clear secret", async () => {
-    const run = await mcf(["export", "--all", "--with-secrets", "--passphrase-env", "EXPORT_PASSPHRASE", "-o", "with-secrets.json"], { EXPORT_PASSPHRASE: PASSPHRASE });
+    const run = await mcf(
+      ["export", "--all", "--with-secrets", "--passphrase-env", "EXPORT_PASSPHRASE", "-o", "with-secrets.json"],
+      { EXPORT_PASSPHRASE: PASSPHRASE },
+    );
     expect(run.code, run.stderr).toBe(0);
     const text = read("with-secrets.json");
     expect(text).not.toContain(CLIENT_SECRET);
     expect(text).not.toContain(PASSWORD);
     expect(text).not.toContain(PASSPHRASE);
-    const [alpha, beta] = JSON.parse(text) as { authentication: { password?: unknown; requestProperties?: Record<string, unknown> } }[];
-    expect(alpha!.authentication.requestProperties!.client_secret).toEqual({ encrypted: expect.stringMatching(/^v1:[A-Za-z0-9_-]+$/) });
+    const [alpha, beta] = JSON.parse(text) as {
+      authentication: { password?: unknown; requestProperties?: Record<string, unknown> };
+    }[];
+    expect(alpha!.authentication.requestProperties!.client_secret).toEqual({
+      encrypted: expect.stringMatching(/^v1:[A-Za-z0-9_-]+$/),
+    });
     expect(beta!.authentication.password).toEqual({ encrypted: expect.stringMatching(/^v1:/) });
     expect(fs.statSync(file("with-secrets.json")).mode & 0o777).toBe(0o600);
     // an existing file is not overwritten without --force
-    const again = await mcf(["export", "--all", "--with-secrets", "--passphrase-file", "passphrase.txt", "-o", "with-secrets.json"]);
+    const again = await mcf([
+      "export",
+      "--all",
+      "--with-secrets",
+      "--passphrase-file",
+      "passphrase.txt",
+      "-o",
+      "with-secrets.json",
+    ]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/exists already/);
   });
@@ -144,7 +172,10 @@ describe("mcf export / mcf import", () => {
     expect(run.stdout).not.toContain(CLIENT_SECRET);
 
     // the other console exports what it stored: same documents, same secrets once decrypted
-    const back = await mcf(["export", "--all", "--with-secrets", "--passphrase-env", "P", "-o", "back.json"], { ...other, P: PASSPHRASE });
+    const back = await mcf(["export", "--all", "--with-secrets", "--passphrase-env", "P", "-o", "back.json"], {
+      ...other,
+      P: PASSPHRASE,
+    });
     expect(back.code, back.stderr).toBe(0);
     const [original, copy] = await Promise.all([decrypted(read("with-secrets.json")), decrypted(read("back.json"))]);
     expect(copy).toEqual(original);
@@ -156,7 +187,11 @@ describe("mcf export / mcf import", () => {
     const exported = await mcf(["export", "--all", "-o", "no-secrets.json"]);
     expect(exported.code, exported.stderr).toBe(0);
     const third = path.join(dir, "third");
-    const env = { MCF_DATA_DIR: third, DATABASE_URL: `file:${path.join(third, "mcf.db")}`, MCF_SECRET_KEY: crypto.randomBytes(32).toString("base64") };
+    const env = {
+      MCF_DATA_DIR: third,
+      DATABASE_URL: `file:${path.join(third, "mcf.db")}`,
+      MCF_SECRET_KEY: crypto.randomBytes(32).toString("base64"),
+    };
     migrate(env.DATABASE_URL, { log: () => {} });
     const run = await mcf(["import", "no-secrets.json"], env);
     expect(run.code, run.stderr).toBe(0);
@@ -170,12 +205,24 @@ describe("mcf export / mcf import", () => {
     const refused = await mcf(["import", "with-secrets.json", "--passphrase-file", "passphrase.txt"], other);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/2 names in with-secrets\.json are taken; nothing was imported/);
-    expect(refused.stderr).toMatch(/^ {2}\$\[0\]\.name: A profile named "Alpha inbox" already exists: choose --on-clash rename, skip or replace$/m);
+    expect(refused.stderr).toMatch(
+      /^ {2}\$\[0\]\.name: A profile named "Alpha inbox" already exists: choose --on-clash rename, skip or replace$/m,
+    );
     expect(await namesIn(other)).toEqual(["Alpha inbox", "Beta legacy"]);
 
-    const dryRename = await mcf(["import", "with-secrets.json", "--passphrase-file", "passphrase.txt", "--on-clash", "rename", "--dry-run", "--json"], other);
+    const dryRename = await mcf(
+      ["import", "with-secrets.json", "--passphrase-file", "passphrase.txt", "--on-clash", "rename", "--dry-run", "--json"],
+      other,
+    );
     expect(dryRename.code, dryRename.stderr).toBe(0);
-    expect(JSON.parse(dryRename.stdout)).toMatchObject({ ok: true, dryRun: true, profiles: [{ action: "rename", newName: "Alpha inbox (2)" }, { action: "rename", newName: "Beta legacy (2)" }] });
+    expect(JSON.parse(dryRename.stdout)).toMatchObject({
+      ok: true,
+      dryRun: true,
+      profiles: [
+        { action: "rename", newName: "Alpha inbox (2)" },
+        { action: "rename", newName: "Beta legacy (2)" },
+      ],
+    });
     expect(await namesIn(other)).toEqual(["Alpha inbox", "Beta legacy"]);
 
     const skip = await mcf(["import", "with-secrets.json", "--passphrase-file", "passphrase.txt", "--on-clash", "skip"], other);
@@ -186,9 +233,19 @@ describe("mcf export / mcf import", () => {
     expect(rename.code, rename.stderr).toBe(0);
     expect(rename.stdout).toMatch(/created {3}"Alpha inbox \(2\)"/);
 
-    const replace = await mcf(["import", "with-secrets.json", "--passphrase-file", "passphrase.txt", "--on-clash", "replace", "--json"], other);
+    const replace = await mcf(
+      ["import", "with-secrets.json", "--passphrase-file", "passphrase.txt", "--on-clash", "replace", "--json"],
+      other,
+    );
     expect(replace.code, replace.stderr).toBe(0);
-    expect(JSON.parse(replace.stdout)).toMatchObject({ ok: true, created: [], replaced: [{ name: "Alpha inbox", version: 2 }, { name: "Beta legacy", version: 2 }] });
+    expect(JSON.parse(replace.stdout)).toMatchObject({
+      ok: true,
+      created: [],
+      replaced: [
+        { name: "Alpha inbox", version: 2 },
+        { name: "Beta legacy", version: 2 },
+      ],
+    });
     expect(await namesIn(other)).toEqual(["Alpha inbox", "Alpha inbox (2)", "Beta legacy"]);
   }, 60_000);
 
@@ -201,7 +258,13 @@ describe("mcf export / mcf import", () => {
     const missing = await mcf(["import", "with-secrets.json", "--on-clash", "rename", "--json"], other);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/give the export's passphrase with --passphrase-env VAR or --passphrase-file FILE/);
-    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, issues: [{ path: "$[0].authentication.requestProperties.client_secret", code: "passphrase_required" }, { path: "$[1].authentication.password" }] });
+    expect(JSON.parse(missing.stdout)).toMatchObject({
+      ok: false,
+      issues: [
+        { path: "$[0].authentication.requestProperties.client_secret", code: "passphrase_required" },
+        { path: "$[1].authentication.password" },
+      ],
+    });
     expect(await namesIn(other)).toEqual(before);
   }, 60_000);
 
@@ -215,7 +278,10 @@ describe("mcf export / mcf import", () => {
     expect(broken.stderr).toMatch(/broken\.json cannot be imported \(2 problems\); nothing was imported/);
     expect(broken.stderr).toMatch(/^ {2}\$\[0\]\.connection\.port: /m);
     expect(broken.stderr).toMatch(/^ {2}\$\[1\]\.authentication\.colour: Unknown field "colour"/m);
-    expect((JSON.parse(broken.stdout) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(["$[0].connection.port", "$[1].authentication.colour"]);
+    expect((JSON.parse(broken.stdout) as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual([
+      "$[0].connection.port",
+      "$[1].authentication.colour",
+    ]);
 
     fs.writeFileSync(file("hostile.json"), read("alpha.json").replace('"format"', '"__proto__": {"polluted": true}, "format"'));
     const hostile = await mcf(["import", "hostile.json"], other);

@@ -84,7 +84,16 @@ describe("data file modes", () => {
     const dataDir = path.join(tempFolder(), "data");
     const holder = earlierInstall(dataDir);
     try {
-      run(["--import", "./scripts/server-runtime.mjs", "--input-type=module", "-e", `await import(${JSON.stringify(path.join(ROOT, "lib/db/client.ts"))});`], dataDir);
+      run(
+        [
+          "--import",
+          "./scripts/server-runtime.mjs",
+          "--input-type=module",
+          "-e",
+          `await import(${JSON.stringify(path.join(ROOT, "lib/db/client.ts"))});`,
+        ],
+        dataDir,
+      );
       expectOwnerOnly(dataDir, ["mcf.db", "mcf.db-wal", "mcf.db-shm", "secret.key"]);
     } finally {
       holder.close();

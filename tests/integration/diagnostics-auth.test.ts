@@ -40,14 +40,26 @@ beforeAll(async () => {
     ca,
     tenants: [TENANT],
     apps: [
-      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] },
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
       // permission added but never consented: Entra issues a token without the roles claim
       { clientId: NO_ROLE_CLIENT, tenantId: TENANT, secrets: [NO_ROLE_SECRET], certificatesPem: [], roles: [] },
     ],
   });
   dovecot = await startDovecot({
     ca,
-    oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: endpoint.issuer(TENANT),
+      audience: endpoint.audience,
+      kid: endpoint.kid,
+      publicKeyPem: endpoint.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [
       { clientId: CLIENT, mailbox: ALICE },
       { clientId: NO_ROLE_CLIENT, mailbox: ALICE },
@@ -64,18 +76,33 @@ afterAll(async () => {
   expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
 });
 
-function oauthProfile(protocol: "imap" | "pop3", port: number, options: { user?: string; client?: string; secret?: string; host?: string } = {}): ProfileInput {
-  const profile = oauthSecretInput({ host: options.host ?? "127.0.0.1", username: options.user ?? ALICE, secret: options.secret ?? SECRET });
+function oauthProfile(
+  protocol: "imap" | "pop3",
+  port: number,
+  options: { user?: string; client?: string; secret?: string; host?: string } = {},
+): ProfileInput {
+  const profile = oauthSecretInput({
+    host: options.host ?? "127.0.0.1",
+    username: options.user ?? ALICE,
+    secret: options.secret ?? SECRET,
+  });
   profile.connection.protocol = protocol;
   profile.connection.port = String(port);
   profile.connection.trustedCaPem = ca.caPem;
   profile.authentication.tokenUrl = endpoint.tokenUrl(TENANT);
   profile.authentication.tenantId = TENANT;
-  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: options.client ?? CLIENT } : r));
+  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) =>
+    r.key === "client_id" ? { ...r, value: options.client ?? CLIENT } : r,
+  );
   return profile;
 }
 
-function basicProfile(protocol: "imap" | "pop3", port: number, security: "tls" | "starttls" | "none", password = CAROL.pass): ProfileInput {
+function basicProfile(
+  protocol: "imap" | "pop3",
+  port: number,
+  security: "tls" | "starttls" | "none",
+  password = CAROL.pass,
+): ProfileInput {
   const profile = basicInput({ username: CAROL.user, password });
   profile.connection.protocol = protocol;
   profile.connection.mailServerUrl = "127.0.0.1";
@@ -167,7 +194,9 @@ describe("authentication failures", () => {
     const result = await run(basicProfile("imap", dovecot.ports.imapTls, "tls", "wrong-password-123"));
     const failed = failure(result);
     expect(failed.step).toBe("authenticate");
-    expect(failed.detail).toMatch(/^The server refused the user name or password for carol@contoso\.test \(.*NO \[AUTHENTICATIONFAILED\] Authentication failed\.\)\.$/);
+    expect(failed.detail).toMatch(
+      /^The server refused the user name or password for carol@contoso\.test \(.*NO \[AUTHENTICATIONFAILED\] Authentication failed\.\)\.$/,
+    );
     expect(failed.cause).toMatch(/user name or password is wrong/);
     expect(failed.fix).toMatch(/Check the Username and Password/);
     expect(failed.data).toMatchObject({ responseCode: "AUTHENTICATIONFAILED" });
@@ -286,7 +315,10 @@ describe("Exchange Online's answers", () => {
     expect(failed.detail).toBe("The server does not offer XOAUTH2.");
     expect(failed.cause).toMatch(/AUTH=XOAUTH2 is not among the server's capabilities \(IMAP4rev1 AUTH=PLAIN AUTH=LOGIN\)/);
     expect(step(result, "token").status).toBe("ok");
-    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the Greeting and capabilities step failed." });
+    expect(step(result, "authenticate")).toMatchObject({
+      status: "skipped",
+      detail: "Not run: the Greeting and capabilities step failed.",
+    });
     expect(result.transcript.some((l) => /AUTHENTICATE/.test(l.text))).toBe(false);
   });
 

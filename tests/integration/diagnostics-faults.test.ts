@@ -47,11 +47,26 @@ const faults: FaultServer[] = [];
 
 beforeAll(async () => {
   ca = await createTestCa();
-  const app = { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] };
-  [endpoint, broken] = await Promise.all([startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }), startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] })]);
+  const app = {
+    clientId: CLIENT,
+    tenantId: TENANT,
+    secrets: [SECRET],
+    certificatesPem: [],
+    roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+  };
+  [endpoint, broken] = await Promise.all([
+    startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }),
+    startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }),
+  ]);
   dovecot = await startDovecot({
     ca,
-    oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: endpoint.issuer(TENANT),
+      audience: endpoint.audience,
+      kid: endpoint.kid,
+      publicKeyPem: endpoint.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [{ user: ALICE, messages: 1 }],
@@ -75,7 +90,12 @@ async function fault<T extends FaultServer>(server: Promise<T>): Promise<T> {
   return started;
 }
 
-function basicProfile(port: number, security: "tls" | "starttls" | "none", protocol: "imap" | "pop3" = "imap", properties: Record<string, string> = {}): ProfileInput {
+function basicProfile(
+  port: number,
+  security: "tls" | "starttls" | "none",
+  protocol: "imap" | "pop3" = "imap",
+  properties: Record<string, string> = {},
+): ProfileInput {
   const profile = basicInput({ username: CAROL.user, password: CAROL.pass });
   profile.connection.protocol = protocol;
   profile.connection.mailServerUrl = "127.0.0.1";
@@ -92,7 +112,9 @@ function oauthProfile(tokenEndpoint: TokenEndpoint, port = dovecot.ports.imapTls
   profile.connection.trustedCaPem = ca.caPem;
   profile.authentication.tokenUrl = tokenEndpoint.tokenUrl(TENANT);
   profile.authentication.tenantId = TENANT;
-  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) =>
+    r.key === "client_id" ? { ...r, value: CLIENT } : r,
+  );
   return profile;
 }
 
@@ -136,7 +158,10 @@ async function selfSignedCertificate(): Promise<{ certPem: string; keyPem: strin
     extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])],
   });
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as unknown as webcrypto.CryptoKey));
-  return { certPem: cert.toString("pem"), keyPem: `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n` };
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 /** An implicit-TLS server with the given certificate and TLS options; greets and stays silent. */
@@ -222,7 +247,11 @@ describe("mail servers that misbehave", () => {
     const server = await fault(startGarbageServer("binary"));
     const imap = await failing(basicProfile(server.port, "none"));
     expect(imap.failed.step).toBe("greeting");
-    expect(imap.failed.detail).toMatch(new RegExp(`^The server at 127\\.0\\.0\\.1:${server.port} did not answer like an IMAP server \\(its first line starts with "\\\\x16\\\\x03`));
+    expect(imap.failed.detail).toMatch(
+      new RegExp(
+        `^The server at 127\\.0\\.0\\.1:${server.port} did not answer like an IMAP server \\(its first line starts with "\\\\x16\\\\x03`,
+      ),
+    );
     expect(imap.failed.cause).toMatch(/not like an IMAP server/);
     const pop3 = await failing(basicProfile(server.port, "none", "pop3"));
     expect(pop3.failed.step).toBe("greeting");
@@ -231,7 +260,10 @@ describe("mail servers that misbehave", () => {
 
   it("another service's banner (SSH, then pages of its own text and binary): only its first line, bounded and printable, reaches the result", async () => {
     const banner = Buffer.concat([
-      Buffer.from(`SSH-2.0-OpenSSH_9.6p1 Debian-3 \x1b[31mred\x1b[0m \x1b]0;title\x07\u202eevil\u200b\x85${"x".repeat(400)}\r\n`, "utf8"),
+      Buffer.from(
+        `SSH-2.0-OpenSSH_9.6p1 Debian-3 \x1b[31mred\x1b[0m \x1b]0;title\x07\u202eevil\u200b\x85${"x".repeat(400)}\r\n`,
+        "utf8",
+      ),
       Buffer.from(Array.from({ length: 300 }, (_, i) => `${INTERNAL} ${i}: db_password=hunter2\r\n`).join("")),
       Buffer.from([0x00, 0x01, 0x7f, 0x80, 0x9b, 0x32, 0x4a, 0x1b, 0x5b, 0x48, 0xff, 0xfe, 0x0d, 0x0a]),
     ]);
@@ -241,7 +273,9 @@ describe("mail servers that misbehave", () => {
       const name = protocol === "imap" ? "an IMAP" : "a POP3";
       expect(failed.step).toBe("greeting");
       expect(failed.detail).toMatch(
-        new RegExp(`^The server at 127\\.0\\.0\\.1:${server.port} did not answer like ${name} server \\(its first line starts with "SSH-2\\.0-OpenSSH_9\\.6p1 Debian-3 red [^"]{150,}…"\\): check the host and port\\.$`),
+        new RegExp(
+          `^The server at 127\\.0\\.0\\.1:${server.port} did not answer like ${name} server \\(its first line starts with "SSH-2\\.0-OpenSSH_9\\.6p1 Debian-3 red [^"]{150,}…"\\): check the host and port\\.$`,
+        ),
       );
       expect(failed.detail.length).toBeLessThan(340);
       expect(failed.cause).toMatch(/^It looks like an SSH server\./);
@@ -253,7 +287,9 @@ describe("mail servers that misbehave", () => {
       const fromServer = result.transcript.filter((l) => l.direction === "S");
       expect(fromServer).toHaveLength(1);
       expect(fromServer[0]!.text.length).toBeLessThanOrEqual(201);
-      expect(result.transcript.map((l) => l.text)).toContain(`Only the first line from the server is kept: it did not greet like ${name} server.`);
+      expect(result.transcript.map((l) => l.text)).toContain(
+        `Only the first line from the server is kept: it did not greet like ${name} server.`,
+      );
     }
   });
 
@@ -268,8 +304,18 @@ describe("mail servers that misbehave", () => {
 describe("TLS certificates", () => {
   const cases: [TlsFault, RegExp, RegExp, RegExp][] = [
     ["expired", /^The server's certificate expired on \d{4}-\d\d-\d\d\.$/, /expired on/, /must renew the certificate/],
-    ["wrong-host", /^The certificate is for DNS:mail\.example\.net, not for 127\.0\.0\.1\.$/, /valid certificate for another name/, /Use the host name the certificate names/],
-    ["untrusted", /^The server's certificate is not issued by a trusted certificate authority \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\.$/, /issued by "Untrusted Test CA"/, /Trusted CA certificates/],
+    [
+      "wrong-host",
+      /^The certificate is for DNS:mail\.example\.net, not for 127\.0\.0\.1\.$/,
+      /valid certificate for another name/,
+      /Use the host name the certificate names/,
+    ],
+    [
+      "untrusted",
+      /^The server's certificate is not issued by a trusted certificate authority \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)\.$/,
+      /issued by "Untrusted Test CA"/,
+      /Trusted CA certificates/,
+    ],
   ];
   for (const [kind, detail, cause, fix] of cases) {
     it(`${kind}: the TLS step fails with its own cause and fix, before anything is sent`, async () => {
@@ -279,7 +325,10 @@ describe("TLS certificates", () => {
       expect(failed.detail).toMatch(detail);
       expect(failed.cause).toMatch(cause);
       expect(failed.fix).toMatch(fix);
-      expect(failed.data).toMatchObject({ protocol: expect.stringMatching(/^TLSv1/), verification: expect.stringMatching(/^refused/) });
+      expect(failed.data).toMatchObject({
+        protocol: expect.stringMatching(/^TLSv1/),
+        verification: expect.stringMatching(/^refused/),
+      });
       expect(step(result, "greeting")).toMatchObject({ status: "skipped", detail: "Not run: the TLS handshake step failed." });
       expect(result.transcript.filter((l) => l.channel === "imap")).toEqual([]);
     });
@@ -328,7 +377,10 @@ describe("TLS certificates", () => {
   it("ssl.checkserveridentity=false accepts the wrong-host certificate with a warning; ssl.trust listing other hosts refuses", async () => {
     const server = await fault(startTlsFaultServer(ca, "wrong-host"));
     const relaxed = await runConnectionTest({
-      profile: basicProfile(server.port, "tls", "imap", { "mail.imap.ssl.checkserveridentity": "false", "mail.imap.timeout": "500" }),
+      profile: basicProfile(server.port, "tls", "imap", {
+        "mail.imap.ssl.checkserveridentity": "false",
+        "mail.imap.timeout": "500",
+      }),
       secrets: {},
     });
     expect(step(relaxed, "tls")).toMatchObject({ status: "warn" });
@@ -371,7 +423,9 @@ describe("no server at all", () => {
     profile.connection.mailServerUrl = "mail.does-not-exist.invalid";
     const dns = await failing(profile);
     expect(dns.failed.step).toBe("dns");
-    expect(dns.failed.detail).toMatch(/^The host name mail\.does-not-exist\.invalid was not found \((ENOTFOUND|EAI_AGAIN)\)\.$|^The DNS lookup of mail\.does-not-exist\.invalid failed temporarily/);
+    expect(dns.failed.detail).toMatch(
+      /^The host name mail\.does-not-exist\.invalid was not found \((ENOTFOUND|EAI_AGAIN)\)\.$|^The DNS lookup of mail\.does-not-exist\.invalid failed temporarily/,
+    );
     expect(step(dns.result, "tcp")).toMatchObject({ status: "skipped", detail: "Not run: the DNS lookup step failed." });
     expect(dns.wall).toBeLessThan(6_000);
   });
@@ -431,7 +485,10 @@ describe("cancel and the total limit", () => {
     broken.setFault(null);
     expect(step(result, "token")).toMatchObject({ status: "fail", detail: "Stopped: the whole test may take at most 1 s." });
     expect(step(result, "greeting").status).toBe("ok");
-    expect(step(result, "authenticate")).toMatchObject({ status: "skipped", detail: "Not run: the test reached its time limit." });
+    expect(step(result, "authenticate")).toMatchObject({
+      status: "skipped",
+      detail: "Not run: the test reached its time limit.",
+    });
     expect(wall).toBeLessThan(2_500);
   });
 });

@@ -22,7 +22,13 @@ import { startTokenEndpoint, type StandInApp, type TokenEndpoint } from "@/tests
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Qx8~resolution-secret-0123456789abcdefg";
-const app: StandInApp = { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] };
+const app: StandInApp = {
+  clientId: CLIENT,
+  tenantId: TENANT,
+  secrets: [SECRET],
+  certificatesPem: [],
+  roles: ["IMAP.AccessAsApp"],
+};
 
 // ---- a resolver for made-up names, and a record of every TCP connection attempt ------------------
 
@@ -31,12 +37,19 @@ const answers = new Map<string, string[][]>();
 const lookedUp: string[] = [];
 const realLookup = dns.lookup;
 vi.spyOn(dns, "lookup").mockImplementation(((hostname: string, options: unknown, callback?: unknown) => {
-  const done = (typeof options === "function" ? options : callback) as (error: NodeJS.ErrnoException | null, address: unknown, family?: number) => void;
+  const done = (typeof options === "function" ? options : callback) as (
+    error: NodeJS.ErrnoException | null,
+    address: unknown,
+    family?: number,
+  ) => void;
   const opts = (typeof options === "object" && options !== null ? options : {}) as dns.LookupOptions;
   const queue = answers.get(hostname);
   if (!queue) return (realLookup as (...args: unknown[]) => void)(hostname, opts, done);
   lookedUp.push(hostname);
-  const addresses = (queue.length > 1 ? queue.shift()! : queue[0]!).map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 }));
+  const addresses = (queue.length > 1 ? queue.shift()! : queue[0]!).map((address) => ({
+    address,
+    family: net.isIPv6(address) ? 6 : 4,
+  }));
   process.nextTick(() => (opts.all ? done(null, addresses) : done(null, addresses[0]!.address, addresses[0]!.family)));
 }) as unknown as typeof dns.lookup);
 
@@ -47,7 +60,11 @@ const refuse = (address: string) => {
   attempts.push(`${address} (refused by the test)`);
   return Object.assign(new Error(`this test connects to loopback only, not to ${address}`), { code: "EACCES" });
 };
-type Lookup = (hostname: string, options: dns.LookupOptions, callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => void;
+type Lookup = (
+  hostname: string,
+  options: dns.LookupOptions,
+  callback: (error: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+) => void;
 const realConnect = net.Socket.prototype.connect;
 vi.spyOn(net.Socket.prototype, "connect").mockImplementation(function (this: net.Socket, ...args: unknown[]) {
   // A broken guard must still not send a packet off this machine: the test refuses any address
@@ -77,7 +94,10 @@ async function load(settings: Partial<Record<(typeof GUARD_SETTINGS)[number], st
     if (settings[key] === undefined) delete process.env[key];
     else process.env[key] = settings[key];
   }
-  const [{ runConnectionTest }, { requestToken }] = await Promise.all([import("@/lib/diagnostics/run-test"), import("@/lib/oauth/token-request")]);
+  const [{ runConnectionTest }, { requestToken }] = await Promise.all([
+    import("@/lib/diagnostics/run-test"),
+    import("@/lib/oauth/token-request"),
+  ]);
   return { runConnectionTest, requestToken };
 }
 
@@ -118,7 +138,9 @@ function oauthProfile(tokenUrl: string, mailHost: string, mailPort: number): Pro
   profile.connection.port = String(mailPort);
   profile.connection.trustedCaPem = ca.caPem;
   profile.authentication.tokenUrl = tokenUrl;
-  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) =>
+    r.key === "client_id" ? { ...r, value: CLIENT } : r,
+  );
   return profile;
 }
 
@@ -128,10 +150,14 @@ describe("by default: link-local and cloud-metadata addresses", () => {
   it("a mail host name that resolves to 169.254.169.254 fails the DNS step, and nothing is connected", async () => {
     const { runConnectionTest } = await load();
     answers.set("imds.attacker.test", [["169.254.169.254"]]);
-    const result = await runConnectionTest({ profile: mailProfile("imds.attacker.test", 993), secrets: {} }, { timeoutMs: 5_000 });
+    const result = await runConnectionTest(
+      { profile: mailProfile("imds.attacker.test", 993), secrets: {} },
+      { timeoutMs: 5_000 },
+    );
     expect(step(result, "dns")).toMatchObject({
       status: "fail",
-      detail: "imds.attacker.test resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to.",
+      detail:
+        "imds.attacker.test resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to.",
       fix: "Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or correct the host (Exchange Online: outlook.office365.com).",
       data: { blocked: ["169.254.169.254"] },
     });
@@ -144,7 +170,10 @@ describe("by default: link-local and cloud-metadata addresses", () => {
   it("a name that resolves to an IPv6 spelling of 169.254.169.254 (NAT64, IPv4-mapped) is refused the same way", async () => {
     const { runConnectionTest } = await load();
     answers.set("nat64.attacker.test", [["64:ff9b::a9fe:a9fe", "::ffff:a9fe:a9fe"]]);
-    const result = await runConnectionTest({ profile: mailProfile("nat64.attacker.test", 993), secrets: {} }, { timeoutMs: 5_000 });
+    const result = await runConnectionTest(
+      { profile: mailProfile("nat64.attacker.test", 993), secrets: {} },
+      { timeoutMs: 5_000 },
+    );
     expect(step(result, "dns")).toMatchObject({
       status: "fail",
       detail:
@@ -161,7 +190,9 @@ describe("by default: link-local and cloud-metadata addresses", () => {
     const result = await runConnectionTest({ profile, secrets: {} }, { timeoutMs: 5_000 });
     const token = step(result, "token");
     expect(token).toMatchObject({ status: "fail", detail: "Address not allowed." });
-    expect(token.cause).toMatch(/^login\.attacker\.test resolves to 169\.254\.169\.254, a link-local\/cloud-metadata address this console does not connect to\. /);
+    expect(token.cause).toMatch(
+      /^login\.attacker\.test resolves to 169\.254\.169\.254, a link-local\/cloud-metadata address this console does not connect to\. /,
+    );
     expect(token.fix).toMatch(/^Ask the operator to allow it with MCF_OUTBOUND_ALLOW, or correct the token URL/);
     expect(lookedUp.sort()).toEqual(["login.attacker.test", "mail.attacker.test"]);
     expect(attempts).toEqual([]);
@@ -172,11 +203,15 @@ describe("by default: link-local and cloud-metadata addresses", () => {
     const { runConnectionTest } = await load();
     const imap = await started(startExchangeLikeImapServer("ok"));
     answers.set("mixed.attacker.test", [["169.254.169.254", "127.0.0.1"]]);
-    const result = await runConnectionTest({ profile: mailProfile("mixed.attacker.test", imap.port), secrets: {} }, { timeoutMs: 5_000 });
+    const result = await runConnectionTest(
+      { profile: mailProfile("mixed.attacker.test", imap.port), secrets: {} },
+      { timeoutMs: 5_000 },
+    );
     expect(step(result, "dns")).toMatchObject({
       status: "warn",
       detail: "mixed.attacker.test → 127.0.0.1; ignored 169.254.169.254.",
-      cause: "mixed.attacker.test also resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to. The Test used the other addresses only.",
+      cause:
+        "mixed.attacker.test also resolves to 169.254.169.254, a link-local/cloud-metadata address this console does not connect to. The Test used the other addresses only.",
     });
     expect(step(result, "tcp")).toMatchObject({ status: "ok", data: { address: "127.0.0.1" } });
     expect(attempts).toEqual([`127.0.0.1:${imap.port}`]);
@@ -197,7 +232,10 @@ describe("MCF_OUTBOUND_BLOCK_PRIVATE=true: private and loopback addresses too", 
     const cases: [string, RegExp][] = [
       ["localhost", /^localhost resolves to (127\.0\.0\.1|::1)(, a loopback address| \(loopback\))/],
       ["127.0.0.1", /^127\.0\.0\.1 is a loopback address this console does not connect to\.$/],
-      ["[::ffff:127.0.0.1]", /^::ffff:7f00:1 is an IPv6 spelling of 127\.0\.0\.1, a loopback address this console does not connect to\.$/],
+      [
+        "[::ffff:127.0.0.1]",
+        /^::ffff:7f00:1 is an IPv6 spelling of 127\.0\.0\.1, a loopback address this console does not connect to\.$/,
+      ],
     ];
     for (const [host, detail] of cases) {
       const result = await runConnectionTest({ profile: mailProfile(host, listening.port), secrets: {} }, { timeoutMs: 5_000 });
@@ -219,13 +257,19 @@ describe("MCF_OUTBOUND_BLOCK_PRIVATE=true: private and loopback addresses too", 
         tokenUrl: `https://${host}:${port}/${TENANT}/oauth2/v2.0/token`,
         method: "client_secret",
         clientAuthentication: "client_secret_post",
-        requestProperties: { grant_type: "client_credentials", client_id: CLIENT, scope: "https://outlook.office365.com/.default" },
+        requestProperties: {
+          grant_type: "client_credentials",
+          client_id: CLIENT,
+          scope: "https://outlook.office365.com/.default",
+        },
         clientSecret: SECRET,
         trustedCaPem: ca.caPem,
         timeoutMs: 3_000,
       });
       expect(result, host).toMatchObject({ ok: false, kind: "config", title: "Address not allowed" });
-      expect(result.ok ? "" : result.cause).toMatch(/(resolves to (127\.0\.0\.1|::1)|is (an IPv6 spelling of 127\.0\.0\.1, )?a loopback address).*\(MCF_OUTBOUND_BLOCK_PRIVATE=true\)/);
+      expect(result.ok ? "" : result.cause).toMatch(
+        /(resolves to (127\.0\.0\.1|::1)|is (an IPv6 spelling of 127\.0\.0\.1, )?a loopback address).*\(MCF_OUTBOUND_BLOCK_PRIVATE=true\)/,
+      );
     }
     expect(attempts).toEqual([]);
     expect(endpoint.requests).toHaveLength(0);
@@ -250,7 +294,10 @@ describe("DNS rebinding: the connection goes to the address that was checked", (
     const imap = await started(startExchangeLikeImapServer("ok"));
     const trap = await started(startSilentServer({ host: "127.0.0.2", port: imap.port }));
     answers.set("rebind.attacker.test", [["127.0.0.1"], ["127.0.0.2"]]);
-    const result = await runConnectionTest({ profile: mailProfile("rebind.attacker.test", imap.port), secrets: {} }, { timeoutMs: 5_000 });
+    const result = await runConnectionTest(
+      { profile: mailProfile("rebind.attacker.test", imap.port), secrets: {} },
+      { timeoutMs: 5_000 },
+    );
     expect(step(result, "dns")).toMatchObject({ status: "ok", detail: "rebind.attacker.test → 127.0.0.1." });
     expect(step(result, "tcp")).toMatchObject({ status: "ok", data: { address: "127.0.0.1" } });
     expect(step(result, "greeting").status).toBe("ok");

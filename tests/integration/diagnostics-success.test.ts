@@ -37,13 +37,31 @@ beforeAll(async () => {
     ca,
     tenants: [TENANT],
     apps: [
-      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] },
-      { clientId: CERT_CLIENT, tenantId: TENANT, secrets: [], certificatesPem: [clientCert.certPem], roles: ["IMAP.AccessAsApp"] },
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
+      {
+        clientId: CERT_CLIENT,
+        tenantId: TENANT,
+        secrets: [],
+        certificatesPem: [clientCert.certPem],
+        roles: ["IMAP.AccessAsApp"],
+      },
     ],
   });
   dovecot = await startDovecot({
     ca,
-    oauth: { issuer: endpoint.issuer(TENANT), audience: endpoint.audience, kid: endpoint.kid, publicKeyPem: endpoint.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: endpoint.issuer(TENANT),
+      audience: endpoint.audience,
+      kid: endpoint.kid,
+      publicKeyPem: endpoint.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [
       { clientId: CLIENT, mailbox: ALICE },
       { clientId: CERT_CLIENT, mailbox: ALICE },
@@ -60,7 +78,8 @@ afterAll(async () => {
   await Promise.all([dovecot?.stop(), endpoint?.stop()]);
   const json = JSON.stringify(results);
   expect(results.length).toBeGreaterThan(0);
-  for (const secret of [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), clientCert.keyPem.split("\n")[1]!]) expect(json).not.toContain(secret);
+  for (const secret of [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), clientCert.keyPem.split("\n")[1]!])
+    expect(json).not.toContain(secret);
   // Access tokens are JWTs: no "eyJ…" header may survive anywhere in a result.
   expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);
   // Masking stays in the transcript: the console's own sentences are never mangled by it.
@@ -76,7 +95,9 @@ function oauthProfile(protocol: "imap" | "pop3", port: number, overrides: { user
   profile.connection.trustedCaPem = ca.caPem;
   profile.authentication.tokenUrl = `${endpoint.url}/TENANT_ID/oauth2/v2.0/token`;
   profile.authentication.tenantId = TENANT;
-  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+  profile.authentication.requestProperties = profile.authentication.requestProperties.map((r) =>
+    r.key === "client_id" ? { ...r, value: CLIENT } : r,
+  );
   return profile;
 }
 
@@ -105,10 +126,24 @@ describe("runConnectionTest against Dovecot", () => {
     expect(result.ok, JSON.stringify(result.steps, null, 2)).toBe(true);
     expect(result.summary).toMatch(/^Connected: INBOX holds 3 messages \(\d[\d,]* ms\)$/);
     expect(status(result)).toEqual({
-      lint: "ok", dns: "ok", tcp: "ok", tls: "ok", greeting: "ok", starttls: "skipped", token: "ok", claims: "ok", authenticate: "ok", mailbox: "ok", logout: "ok",
+      lint: "ok",
+      dns: "ok",
+      tcp: "ok",
+      tls: "ok",
+      greeting: "ok",
+      starttls: "skipped",
+      token: "ok",
+      claims: "ok",
+      authenticate: "ok",
+      mailbox: "ok",
+      logout: "ok",
     });
     const step = (id: string) => result.steps.find((s) => s.step === id)!;
-    expect(step("tls").data).toMatchObject({ protocol: expect.stringMatching(/^TLSv1\.[23]$/), verification: "verified", issuer: "CN=MCF Test CA" });
+    expect(step("tls").data).toMatchObject({
+      protocol: expect.stringMatching(/^TLSv1\.[23]$/),
+      verification: "verified",
+      issuer: "CN=MCF Test CA",
+    });
     expect(step("greeting").data?.capabilities).toContain("AUTH=XOAUTH2");
     expect(step("authenticate").detail).toContain("XOAUTH2");
     expect(step("claims").data).toMatchObject({ roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"], tid: TENANT });
@@ -137,7 +172,14 @@ describe("runConnectionTest against Dovecot", () => {
     const { result } = await run({ profile: basicProfile("imap", dovecot.ports.imapStarttls, "starttls"), secrets: {} });
     expect(result.ok, JSON.stringify(result.steps, null, 2)).toBe(true);
     expect(result.summary).toMatch(/^Connected: INBOX holds 5 messages/);
-    expect(status(result)).toMatchObject({ tls: "skipped", greeting: "ok", starttls: "ok", token: "skipped", claims: "skipped", authenticate: "ok" });
+    expect(status(result)).toMatchObject({
+      tls: "skipped",
+      greeting: "ok",
+      starttls: "ok",
+      token: "skipped",
+      claims: "skipped",
+      authenticate: "ok",
+    });
     const starttls = result.steps.find((s) => s.step === "starttls")!;
     expect(starttls.data).toMatchObject({ verification: "verified", capabilities: expect.arrayContaining(["AUTH=PLAIN"]) });
     expect(result.steps.find((s) => s.step === "greeting")!.data?.capabilities).toContain("STARTTLS");
@@ -185,13 +227,20 @@ describe("runConnectionTest against Dovecot", () => {
   it("a client certificate: the console signs the assertion, which appears nowhere in the result", async () => {
     const profile = oauthProfile("imap", dovecot.ports.imapTls);
     profile.authentication.method = "client_certificate";
-    profile.authentication.requestProperties = requestPropertiesFor("client_certificate", profile.authentication.requestProperties).map((r) =>
-      r.key === "client_id" ? { ...r, value: CERT_CLIENT } : r,
-    );
+    profile.authentication.requestProperties = requestPropertiesFor(
+      "client_certificate",
+      profile.authentication.requestProperties,
+    ).map((r) => (r.key === "client_id" ? { ...r, value: CERT_CLIENT } : r));
     profile.authentication.certificate = { ...profile.authentication.certificate, source: "stored", certificateId: "cert-1" };
-    const { result } = await run({ profile, secrets: {}, certificate: { certificatePem: clientCert.certPem, privateKeyPem: clientCert.keyPem } });
+    const { result } = await run({
+      profile,
+      secrets: {},
+      certificate: { certificatePem: clientCert.certPem, privateKeyPem: clientCert.keyPem },
+    });
     expect(result.ok, JSON.stringify(result.steps, null, 2)).toBe(true);
-    expect(result.transcript.find((l) => l.channel === "token" && l.direction === "C")!.text).toContain("client_assertion=••••••");
+    expect(result.transcript.find((l) => l.channel === "token" && l.direction === "C")!.text).toContain(
+      "client_assertion=••••••",
+    );
   });
 
   it("a pasted client assertion is used for the token and appears nowhere in the result", async () => {
@@ -200,10 +249,21 @@ describe("runConnectionTest against Dovecot", () => {
     const assertion = await signTestAssertion({
       privateKeyPem: clientCert.keyPem,
       certificatePem: clientCert.certPem,
-      claims: { aud: endpoint.tokenUrl(TENANT), iss: CERT_CLIENT, sub: CERT_CLIENT, jti: crypto.randomUUID(), nbf: now, iat: now, exp: now + 300 },
+      claims: {
+        aud: endpoint.tokenUrl(TENANT),
+        iss: CERT_CLIENT,
+        sub: CERT_CLIENT,
+        jti: crypto.randomUUID(),
+        nbf: now,
+        iat: now,
+        exp: now + 300,
+      },
     });
     profile.authentication.method = "client_assertion";
-    profile.authentication.requestProperties = requestPropertiesFor("client_assertion", profile.authentication.requestProperties).map((r) =>
+    profile.authentication.requestProperties = requestPropertiesFor(
+      "client_assertion",
+      profile.authentication.requestProperties,
+    ).map((r) =>
       r.key === "client_id" ? { ...r, value: CERT_CLIENT } : r.key === "client_assertion" ? { ...r, value: assertion } : r,
     );
     const { result } = await run({ profile, secrets: {} });

@@ -8,7 +8,14 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 const browser = vi.hoisted(() => ({ cookie: "" }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ cookie: browser.cookie, host: "127.0.0.1", "x-forwarded-for": "198.51.100.7" }),
-  cookies: async () => ({ toString: () => browser.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => browser.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined }));
 vi.mock("next/navigation", () => ({
@@ -60,20 +67,35 @@ async function redirectOf(run: () => Promise<unknown>): Promise<string | { error
 }
 
 async function signIn(email: string) {
-  const { headers } = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
-  browser.cookie = headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { headers } = await getAuth().api.signInEmail({
+    body: { email, password: PASSWORD },
+    headers: new Headers(),
+    returnHeaders: true,
+  });
+  browser.cookie = headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 describe("first-run setup", () => {
   it.each(HOSTILE_NAMES)("refuses %s as the owner's name and creates nobody", async (_what, name) => {
-    const result = await redirectOf(() => setupOwnerAction(undefined, form({ name, email: OWNER_EMAIL, password: PASSWORD, confirm: PASSWORD })));
+    const result = await redirectOf(() =>
+      setupOwnerAction(undefined, form({ name, email: OWNER_EMAIL, password: PASSWORD, confirm: PASSWORD })),
+    );
     expect(result).toMatchObject({ fields: { name: expect.any(String) } });
     expect(await prisma.user.count()).toBe(0);
   });
 
   it("takes a proper name, trimmed", async () => {
-    expect(await redirectOf(() => setupOwnerAction(undefined, form({ name: "  Olivia Owner ", email: OWNER_EMAIL, password: PASSWORD, confirm: PASSWORD })))).toBe("/profiles");
-    expect(await prisma.user.findUniqueOrThrow({ where: { email: OWNER_EMAIL }, select: { name: true } })).toEqual({ name: "Olivia Owner" });
+    expect(
+      await redirectOf(() =>
+        setupOwnerAction(undefined, form({ name: "  Olivia Owner ", email: OWNER_EMAIL, password: PASSWORD, confirm: PASSWORD })),
+      ),
+    ).toBe("/profiles");
+    expect(await prisma.user.findUniqueOrThrow({ where: { email: OWNER_EMAIL }, select: { name: true } })).toEqual({
+      name: "Olivia Owner",
+    });
   });
 });
 
@@ -96,19 +118,29 @@ describe("invitations", () => {
     browser.cookie = "";
     try {
       for (const [, name] of HOSTILE_NAMES.filter(([what]) => what !== "nothing" && what !== "only spaces")) {
-        const result = await redirectOf(() => acceptInvitationAction(undefined, form({ token, name, password: PASSWORD, confirm: PASSWORD })));
+        const result = await redirectOf(() =>
+          acceptInvitationAction(undefined, form({ token, name, password: PASSWORD, confirm: PASSWORD })),
+        );
         expect(result).toMatchObject({ fields: { name: expect.any(String) } });
       }
       expect(await prisma.user.count({ where: { email: "ivy@example.test" } })).toBe(0);
-      expect(await redirectOf(() => acceptInvitationAction(undefined, form({ token, name: "Ivy Ingram", password: PASSWORD, confirm: PASSWORD })))).toBe("/profiles");
-      expect(await prisma.user.findUniqueOrThrow({ where: { email: "ivy@example.test" }, select: { name: true } })).toEqual({ name: "Ivy Ingram" });
+      expect(
+        await redirectOf(() =>
+          acceptInvitationAction(undefined, form({ token, name: "Ivy Ingram", password: PASSWORD, confirm: PASSWORD })),
+        ),
+      ).toBe("/profiles");
+      expect(await prisma.user.findUniqueOrThrow({ where: { email: "ivy@example.test" }, select: { name: true } })).toEqual({
+        name: "Ivy Ingram",
+      });
     } finally {
       browser.cookie = cookie;
     }
   });
 
   it("the user service refuses one too", async () => {
-    await expect(createUserWithPassword({ email: "mal@example.test", name: "Mal\r\nOwner", password: PASSWORD, role: "viewer" })).rejects.toMatchObject({
+    await expect(
+      createUserWithPassword({ email: "mal@example.test", name: "Mal\r\nOwner", password: PASSWORD, role: "viewer" }),
+    ).rejects.toMatchObject({
       code: "invalid_input",
       fields: { name: expect.any(String) },
     });
@@ -121,7 +153,9 @@ describe("renaming yourself on the account page", () => {
     const events = await prisma.auditEvent.count();
     const result = await changeOwnNameAction(undefined, form({ name }));
     expect(result).toMatchObject({ error: expect.any(String), fields: { name: expect.any(String) } });
-    expect(await prisma.user.findUniqueOrThrow({ where: { email: OWNER_EMAIL }, select: { name: true } })).toEqual({ name: "Olivia Owner" });
+    expect(await prisma.user.findUniqueOrThrow({ where: { email: OWNER_EMAIL }, select: { name: true } })).toEqual({
+      name: "Olivia Owner",
+    });
     expect(await prisma.auditEvent.count()).toBe(events);
   });
 
@@ -152,8 +186,14 @@ describe("better-auth's own writes", () => {
   it("refuse a hostile name whatever calls them", async () => {
     const user = await prisma.user.findUniqueOrThrow({ where: { email: OWNER_EMAIL } });
     const ctx = await getAuth().$context;
-    await expect(ctx.internalAdapter.updateUser(user.id, { name: "Owner <owner@example.test>" })).rejects.toMatchObject({ body: { code: "INVALID_NAME" } });
-    await expect(ctx.internalAdapter.updateUser(user.id, { name: "a\nb" })).rejects.toMatchObject({ body: { code: "INVALID_NAME" } });
-    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { name: true } })).toEqual({ name: "Olivia Owner" });
+    await expect(ctx.internalAdapter.updateUser(user.id, { name: "Owner <owner@example.test>" })).rejects.toMatchObject({
+      body: { code: "INVALID_NAME" },
+    });
+    await expect(ctx.internalAdapter.updateUser(user.id, { name: "a\nb" })).rejects.toMatchObject({
+      body: { code: "INVALID_NAME" },
+    });
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { name: true } })).toEqual({
+      name: "Olivia Owner",
+    });
   });
 });

@@ -139,7 +139,9 @@ describe("test Dovecot", () => {
       await signer.sign({ appid: APP, issuer: "https://sts.windows.net/other-tenant/" }),
       await signer.sign({ appid: "another-app" }),
     ];
-    const errors = await Promise.all(tokens.map((accessToken) => loginError(imap({ auth: { user: "alice@contoso.test", accessToken } }))));
+    const errors = await Promise.all(
+      tokens.map((accessToken) => loginError(imap({ auth: { user: "alice@contoso.test", accessToken } }))),
+    );
     for (const error of errors) expect(error.authenticationFailed).toBe(true);
     const log = dovecot.readLog();
     expect(log).toContain("Token has expired");
@@ -162,7 +164,12 @@ describe("test Dovecot", () => {
       socket.destroy();
     }
     const count = await examineCount(
-      imap({ port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: true, auth: { user: "carol@contoso.test", pass: "carol-pw-1" } }),
+      imap({
+        port: dovecot.ports.imapStarttls,
+        secure: false,
+        doSTARTTLS: true,
+        auth: { user: "carol@contoso.test", pass: "carol-pw-1" },
+      }),
     );
     expect(count).toBe(5);
   });

@@ -152,7 +152,13 @@ describe("IMAP session against Dovecot", () => {
   it("STARTTLS required: upgrades, then logs in; capabilities are the ones after TLS", async () => {
     const { lines, transcript } = recorder();
     const session = await ImapSession.open(
-      tlsOptions({ port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: true, auth: { user: ALICE, accessToken: await token() }, transcript }),
+      tlsOptions({
+        port: dovecot.ports.imapStarttls,
+        secure: false,
+        doSTARTTLS: true,
+        auth: { user: ALICE, accessToken: await token() },
+        transcript,
+      }),
     );
     try {
       expect(session.greeting).toContain("LOGINDISABLED");
@@ -167,7 +173,9 @@ describe("IMAP session against Dovecot", () => {
   });
 
   it("STARTTLS to a certificate the caller does not trust: tls error in the starttls stage", async () => {
-    const error = await expectImapError(ImapSession.open(tlsOptions({ port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: true, tls: {} })));
+    const error = await expectImapError(
+      ImapSession.open(tlsOptions({ port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: true, tls: {} })),
+    );
     expect(error).toMatchObject({ code: "tls", stage: "starttls", nodeCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" });
   });
 
@@ -175,7 +183,9 @@ describe("IMAP session against Dovecot", () => {
     const noTls = { port: dovecot.ports.imapStarttls, secure: false, doSTARTTLS: false } as const;
     const basic = await expectImapError(ImapSession.open(tlsOptions({ ...noTls })));
     expect(basic).toMatchObject({ code: "login_disabled", stage: "auth" });
-    const oauth = await expectImapError(ImapSession.open(tlsOptions({ ...noTls, auth: { user: ALICE, accessToken: await token() } })));
+    const oauth = await expectImapError(
+      ImapSession.open(tlsOptions({ ...noTls, auth: { user: ALICE, accessToken: await token() } })),
+    );
     expect(oauth).toMatchObject({ code: "mechanism_unavailable", stage: "auth" });
   });
 
@@ -193,7 +203,9 @@ describe("IMAP session against Dovecot", () => {
 
   it("XOAUTH2 for a mailbox the app was not granted: auth_failed with Dovecot's error challenge", async () => {
     const { lines, transcript } = recorder();
-    const error = await expectImapError(ImapSession.open(tlsOptions({ auth: { user: "bob@contoso.test", accessToken: await token() }, transcript })));
+    const error = await expectImapError(
+      ImapSession.open(tlsOptions({ auth: { user: "bob@contoso.test", accessToken: await token() }, transcript })),
+    );
     expect(error).toMatchObject({ code: "auth_failed", serverResponseCode: "AUTHENTICATIONFAILED" });
     expect(error.challenge).toMatchObject({ status: "401", schemes: "bearer", scope: "mail" });
     // The empty line that answers the challenge is shown; the payload is not.
@@ -201,7 +213,9 @@ describe("IMAP session against Dovecot", () => {
   });
 
   it("an expired token fails like any rejected token", async () => {
-    const error = await expectImapError(ImapSession.open(tlsOptions({ auth: { user: ALICE, accessToken: await token(APP, { appid: APP, expiresIn: -300 }) } })));
+    const error = await expectImapError(
+      ImapSession.open(tlsOptions({ auth: { user: ALICE, accessToken: await token(APP, { appid: APP, expiresIn: -300 }) } })),
+    );
     expect(error.code).toBe("auth_failed");
   });
 
@@ -239,7 +253,9 @@ describe("IMAP session against an Exchange-like server", () => {
       await session.logout();
     }
     const auth = server.received.find((line) => / AUTHENTICATE XOAUTH2 /.test(line))!;
-    expect(Buffer.from(auth.split(" ")[3]!, "base64").toString()).toBe("user=shared@contoso.com\x01auth=Bearer EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA\x01\x01");
+    expect(Buffer.from(auth.split(" ")[3]!, "base64").toString()).toBe(
+      "user=shared@contoso.com\x01auth=Bearer EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA\x01\x01",
+    );
   });
 
   it("'NO AUTHENTICATE failed.' (no challenge) is auth_failed with that text", async () => {

@@ -20,7 +20,12 @@ const proxies: LatencyProxy[] = [];
 
 beforeAll(async () => {
   signer = await createTestTokenSigner();
-  dovecot = await startDovecot({ ca: await createTestCa(), oauth: signer.dovecot, grants: [{ clientId: APP, mailbox: BOX }], mailboxes: [{ user: BOX, messages: 10 }] });
+  dovecot = await startDovecot({
+    ca: await createTestCa(),
+    oauth: signer.dovecot,
+    grants: [{ clientId: APP, mailbox: BOX }],
+    mailboxes: [{ user: BOX, messages: 10 }],
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +50,13 @@ describe("round trips through a latency proxy", () => {
     const proxy = await proxyTo(dovecot.ports.imapTls);
     const accessToken = await signer.sign({ appid: APP });
     const started = Date.now();
-    const session = await ImapSession.open({ host: proxy.host, port: proxy.port, secure: true, tls: { ca: dovecot.caPem }, auth: { user: BOX, accessToken } });
+    const session = await ImapSession.open({
+      host: proxy.host,
+      port: proxy.port,
+      secure: true,
+      tls: { ca: dovecot.caPem },
+      auth: { user: BOX, accessToken },
+    });
     try {
       expect((await session.examineInbox()).exists).toBe(10);
     } finally {
@@ -60,7 +71,14 @@ describe("round trips through a latency proxy", () => {
     const proxy = await proxyTo(dovecot.ports.imapStarttls);
     const accessToken = await signer.sign({ appid: APP });
     const started = Date.now();
-    const session = await ImapSession.open({ host: proxy.host, port: proxy.port, secure: false, doSTARTTLS: true, tls: { ca: dovecot.caPem }, auth: { user: BOX, accessToken } });
+    const session = await ImapSession.open({
+      host: proxy.host,
+      port: proxy.port,
+      secure: false,
+      doSTARTTLS: true,
+      tls: { ca: dovecot.caPem },
+      auth: { user: BOX, accessToken },
+    });
     try {
       await session.examineInbox();
     } finally {

@@ -59,7 +59,14 @@ function transcriptRecorder() {
 }
 
 function options(overrides: Partial<Pop3ConnectOptions>): Pop3ConnectOptions {
-  return { host: dovecot.host, port: dovecot.ports.pop3Tls, secure: true, tls: { ca: dovecot.caPem }, commandTimeoutMs: 5_000, ...overrides };
+  return {
+    host: dovecot.host,
+    port: dovecot.ports.pop3Tls,
+    secure: true,
+    tls: { ca: dovecot.caPem },
+    commandTimeoutMs: 5_000,
+    ...overrides,
+  };
 }
 
 async function expectPop3Error(promise: Promise<unknown>): Promise<Pop3Error> {
@@ -229,7 +236,9 @@ describe("POP3 client against fault servers", () => {
     const plain = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: false, commandTimeoutMs: 300 }));
     expect(plain.error).toMatchObject({ code: "timeout", phase: "greeting" });
     expect(plain.ms).toBeLessThan(1_500);
-    const secure = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: true, tls: { ca: ca.caPem }, connectTimeoutMs: 300 }));
+    const secure = await timed(
+      Pop3Client.connect({ host: server.host, port: server.port, secure: true, tls: { ca: ca.caPem }, connectTimeoutMs: 300 }),
+    );
     expect(secure.error).toMatchObject({ code: "timeout", phase: "tls" });
     expect(secure.ms).toBeLessThan(1_500);
     await server.waitForNoConnections();
@@ -237,7 +246,9 @@ describe("POP3 client against fault servers", () => {
 
   it("the overall deadline wins over a longer command timeout", async () => {
     const server = await fault(startSilentServer());
-    const { error, ms } = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: false, commandTimeoutMs: 10_000, deadlineMs: 250 }));
+    const { error, ms } = await timed(
+      Pop3Client.connect({ host: server.host, port: server.port, secure: false, commandTimeoutMs: 10_000, deadlineMs: 250 }),
+    );
     expect(error.code).toBe("timeout");
     expect(error.message).toContain("250 ms");
     expect(ms).toBeLessThan(1_500);
@@ -248,7 +259,9 @@ describe("POP3 client against fault servers", () => {
     const server = await fault(startSilentServer());
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const { error, ms } = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: false, signal: controller.signal }));
+    const { error, ms } = await timed(
+      Pop3Client.connect({ host: server.host, port: server.port, secure: false, signal: controller.signal }),
+    );
     expect(error).toMatchObject({ code: "aborted", phase: "greeting" });
     expect(ms).toBeLessThan(1_000);
     await server.waitForNoConnections();
@@ -274,7 +287,9 @@ describe("POP3 client against fault servers", () => {
 
   it("an endless greeting line stops at the line-length limit", async () => {
     const server = await fault(startGarbageServer("long-line"));
-    const { error, ms } = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: false, maxLineLength: 8192 }));
+    const { error, ms } = await timed(
+      Pop3Client.connect({ host: server.host, port: server.port, secure: false, maxLineLength: 8192 }),
+    );
     expect(error).toMatchObject({ code: "line_too_long", phase: "greeting" });
     expect(ms).toBeLessThan(1_000);
     await server.waitForNoConnections();
@@ -287,11 +302,15 @@ describe("POP3 client against fault servers", () => {
   ])("a %s certificate is rejected with %s, and the certificate is described", async (kind, nodeCode) => {
     const server = await fault(startTlsFaultServer(ca, kind, { protocol: "pop3" }));
     const { lines, transcript } = transcriptRecorder();
-    const { error } = await timed(Pop3Client.connect({ host: server.host, port: server.port, secure: true, tls: { ca: ca.caPem }, transcript }));
+    const { error } = await timed(
+      Pop3Client.connect({ host: server.host, port: server.port, secure: true, tls: { ca: ca.caPem }, transcript }),
+    );
     expect(error).toMatchObject({ code: "tls", phase: "tls", nodeCode });
     expect(error.tls?.authorized).toBe(false);
     expect(error.tls?.peerCertificate?.fingerprint256).toBe(new crypto.X509Certificate(server.certPem).fingerprint256);
-    expect(new crypto.X509Certificate(error.tls!.peerCertificate!.pem).fingerprint256).toBe(error.tls?.peerCertificate?.fingerprint256);
+    expect(new crypto.X509Certificate(error.tls!.peerCertificate!.pem).fingerprint256).toBe(
+      error.tls?.peerCertificate?.fingerprint256,
+    );
     if (kind === "wrong-host") expect(error.message).toContain("mail.example.net");
     // Nothing was read from the server before the certificate check.
     expect(lines).toEqual([]);
@@ -300,7 +319,12 @@ describe("POP3 client against fault servers", () => {
 
   it("rejectUnauthorized: false continues past a bad certificate but still reports why it is bad", async () => {
     const server = await fault(startTlsFaultServer(ca, "expired", { protocol: "pop3" }));
-    const client = await Pop3Client.connect({ host: server.host, port: server.port, secure: true, tls: { ca: ca.caPem, rejectUnauthorized: false } });
+    const client = await Pop3Client.connect({
+      host: server.host,
+      port: server.port,
+      secure: true,
+      tls: { ca: ca.caPem, rejectUnauthorized: false },
+    });
     try {
       expect(client.greeting).toBe("Fault server ready");
       expect(client.tlsInfo).toMatchObject({ authorized: false, authorizationError: "CERT_HAS_EXPIRED" });

@@ -30,11 +30,23 @@ const sensitive: string[] = [];
 
 beforeAll(async () => {
   const ca = await createTestCa();
-  [cert, legacy, stranger] = await Promise.all([ca.issue({ hosts: ["mail-connector"] }), ca.issue({ hosts: ["legacy-connector"] }), ca.issue({ hosts: ["stranger"] })]);
+  [cert, legacy, stranger] = await Promise.all([
+    ca.issue({ hosts: ["mail-connector"] }),
+    ca.issue({ hosts: ["legacy-connector"] }),
+    ca.issue({ hosts: ["stranger"] }),
+  ]);
   endpoint = await startTokenEndpoint({
     ca,
     tenants: [TENANT],
-    apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [], certificatesPem: [cert.certPem, legacy.certPem], roles: ["IMAP.AccessAsApp"] }],
+    apps: [
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [],
+        certificatesPem: [cert.certPem, legacy.certPem],
+        roles: ["IMAP.AccessAsApp"],
+      },
+    ],
   });
   sensitive.push(...[cert, legacy, stranger].map((c) => c.keyPem.split("\n")[1]!));
 });
@@ -69,7 +81,12 @@ function certificateSettings(overrides: Partial<TokenRequestSettings> = {}): Tok
   };
 }
 
-const pastedSettings = (assertion: string): TokenRequestSettings => ({ ...certificateSettings(), method: "client_assertion", certificate: undefined, clientAssertion: assertion });
+const pastedSettings = (assertion: string): TokenRequestSettings => ({
+  ...certificateSettings(),
+  method: "client_assertion",
+  certificate: undefined,
+  clientAssertion: assertion,
+});
 
 async function run(settings: TokenRequestSettings): Promise<TokenResult> {
   const result = await requestToken(settings, { retryDelayMs: 10 });
@@ -87,19 +104,39 @@ function expectFailure(result: TokenResult, extra: string[] = []): TokenFailure 
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const claims = (extra: Record<string, unknown> = {}) => ({ aud: tokenUrl(), iss: CLIENT, sub: CLIENT, jti: crypto.randomUUID(), nbf: now(), iat: now(), exp: now() + 300, ...extra });
+const claims = (extra: Record<string, unknown> = {}) => ({
+  aud: tokenUrl(),
+  iss: CLIENT,
+  sub: CLIENT,
+  jti: crypto.randomUUID(),
+  nbf: now(),
+  iat: now(),
+  exp: now() + 300,
+  ...extra,
+});
 
 describe("client certificate: success", () => {
   it("PS256 + x5t#S256 (current Microsoft format)", async () => {
     const result = await run(certificateSettings());
     expect(result).toMatchObject({ ok: true, tokenType: "Bearer", claims: { appidacr: "2", roles: ["IMAP.AccessAsApp"] } });
-    expect(endpoint.requests.at(-1)).toMatchObject({ clientAuth: "client_assertion", assertionAlg: "PS256", assertionThumbprint: "x5t#S256", status: 200 });
+    expect(endpoint.requests.at(-1)).toMatchObject({
+      clientAuth: "client_assertion",
+      assertionAlg: "PS256",
+      assertionThumbprint: "x5t#S256",
+      status: 200,
+    });
   });
 
   it("RS256 + x5t (legacy pair), with an encrypted PKCS#8 key", async () => {
-    const encrypted = crypto.createPrivateKey(legacy.keyPem).export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw-123456" }).toString();
+    const encrypted = crypto
+      .createPrivateKey(legacy.keyPem)
+      .export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "pw-123456" })
+      .toString();
     const result = await run(
-      certificateSettings({ certificate: { certificatePem: legacy.certPem, privateKeyPem: encrypted, passphrase: "pw-123456" }, assertion: { algorithm: "RS256", lifetimeSeconds: 120 } }),
+      certificateSettings({
+        certificate: { certificatePem: legacy.certPem, privateKeyPem: encrypted, passphrase: "pw-123456" },
+        assertion: { algorithm: "RS256", lifetimeSeconds: 120 },
+      }),
     );
     expect(result.ok).toBe(true);
     expect(endpoint.requests.at(-1)).toMatchObject({ assertionAlg: "RS256", assertionThumbprint: "x5t", status: 200 });
@@ -120,10 +157,21 @@ describe("client certificate: success", () => {
 
 describe("client certificate and pasted assertion: refusals", () => {
   it("certificate not uploaded to the app (unknown thumbprint) → AADSTS700027, naming the thumbprint the console used", async () => {
-    const f = expectFailure(await run(certificateSettings({ certificate: { certificatePem: stranger.certPem, privateKeyPem: stranger.keyPem } })));
-    expect(f).toMatchObject({ kind: "http", httpStatus: 401, error: "invalid_client", aadstsCodes: [700027], title: "Certificate not accepted (AADSTS700027)", attempts: 1 });
+    const f = expectFailure(
+      await run(certificateSettings({ certificate: { certificatePem: stranger.certPem, privateKeyPem: stranger.keyPem } })),
+    );
+    expect(f).toMatchObject({
+      kind: "http",
+      httpStatus: 401,
+      error: "invalid_client",
+      aadstsCodes: [700027],
+      title: "Certificate not accepted (AADSTS700027)",
+      attempts: 1,
+    });
     const x509 = new crypto.X509Certificate(stranger.certPem);
-    expect(f.cause).toContain(`thumbprint is ${x509.fingerprint.replace(/:/g, "")} (SHA-1) / ${x509.fingerprint256.replace(/:/g, "")} (SHA-256)`);
+    expect(f.cause).toContain(
+      `thumbprint is ${x509.fingerprint.replace(/:/g, "")} (SHA-1) / ${x509.fingerprint256.replace(/:/g, "")} (SHA-256)`,
+    );
     expect(f.fix).toContain("Certificates & secrets > Certificates");
   });
 
@@ -136,21 +184,43 @@ describe("client certificate and pasted assertion: refusals", () => {
 
   it("wrong aud → AADSTS700023, which checkPastedAssertion predicts", async () => {
     const wrongAud = `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`;
-    const built = await buildClientAssertion({ clientId: CLIENT, audience: wrongAud, certificatePem: cert.certPem, privateKeyPem: cert.keyPem });
+    const built = await buildClientAssertion({
+      clientId: CLIENT,
+      audience: wrongAud,
+      certificatePem: cert.certPem,
+      privateKeyPem: cert.keyPem,
+    });
     if (!built.ok) throw new Error(built.message);
     // (A 5-minute assertion also draws the "expires soon" warning meant for pasted ones.)
-    expect(checkPastedAssertion(built.assertion, { tokenUrl: tokenUrl(), clientId: CLIENT }).filter((x) => x.level === "error").map((x) => x.code)).toEqual(["aud_mismatch"]);
+    expect(
+      checkPastedAssertion(built.assertion, { tokenUrl: tokenUrl(), clientId: CLIENT })
+        .filter((x) => x.level === "error")
+        .map((x) => x.code),
+    ).toEqual(["aud_mismatch"]);
     const f = expectFailure(await run(pastedSettings(built.assertion)));
     expect(f).toMatchObject({ aadstsCodes: [700023], title: "Assertion audience does not match (AADSTS700023)" });
   });
 
   it("expired pasted assertion → AADSTS700024 with its expiry time; lint says so before the request", async () => {
-    const built = await buildClientAssertion({ clientId: CLIENT, audience: tokenUrl(), certificatePem: cert.certPem, privateKeyPem: cert.keyPem, now: new Date(Date.now() - 2 * 3600_000) });
+    const built = await buildClientAssertion({
+      clientId: CLIENT,
+      audience: tokenUrl(),
+      certificatePem: cert.certPem,
+      privateKeyPem: cert.keyPem,
+      now: new Date(Date.now() - 2 * 3600_000),
+    });
     if (!built.ok) throw new Error(built.message);
     const f = expectFailure(await run(pastedSettings(built.assertion)));
-    expect(f).toMatchObject({ kind: "http", httpStatus: 401, aadstsCodes: [700024], title: "Assertion outside its valid time (AADSTS700024)" });
+    expect(f).toMatchObject({
+      kind: "http",
+      httpStatus: 401,
+      aadstsCodes: [700024],
+      title: "Assertion outside its valid time (AADSTS700024)",
+    });
     expect(f.cause).toBe(`The pasted client assertion expired at ${new Date(built.claims.exp * 1000).toISOString()}.`);
-    expect(f.fix).toBe("Generate a new assertion and paste it, or switch to Client certificate so the console signs a fresh assertion for every request.");
+    expect(f.fix).toBe(
+      "Generate a new assertion and paste it, or switch to Client certificate so the console signs a fresh assertion for every request.",
+    );
 
     const input = newProfileInput();
     input.authentication.tokenUrl = `${endpoint.url}/TENANT_ID/oauth2/v2.0/token`;
@@ -163,7 +233,11 @@ describe("client certificate and pasted assertion: refusals", () => {
   });
 
   it("sub ≠ iss → AADSTS50048", async () => {
-    const assertion = await signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, claims: claims({ sub: "someone-else" }) });
+    const assertion = await signTestAssertion({
+      privateKeyPem: cert.keyPem,
+      certificatePem: cert.certPem,
+      claims: claims({ sub: "someone-else" }),
+    });
     const f = expectFailure(await run(pastedSettings(assertion)));
     expect(f).toMatchObject({ aadstsCodes: [50048], title: "Assertion subject does not match issuer (AADSTS50048)" });
     expect(f.fix).toBe("Create the assertion with iss and sub both set to the Application (client) ID.");
@@ -173,7 +247,13 @@ describe("client certificate and pasted assertion: refusals", () => {
     const assertion = await signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, claims: claims() });
     expect((await run(pastedSettings(assertion))).ok).toBe(true);
     const f = expectFailure(await run(pastedSettings(assertion)));
-    expect(f).toMatchObject({ kind: "http", httpStatus: 401, error: "invalid_client", aadstsCodes: [50013], title: "Assertion refused (AADSTS50013)" });
+    expect(f).toMatchObject({
+      kind: "http",
+      httpStatus: 401,
+      error: "invalid_client",
+      aadstsCodes: [50013],
+      title: "Assertion refused (AADSTS50013)",
+    });
     expect(f.fix).toContain("switch to Client certificate");
   });
 
@@ -184,7 +264,9 @@ describe("client certificate and pasted assertion: refusals", () => {
 
   it("a key that does not match the certificate is caught before any request", async () => {
     const before = endpoint.requests.length;
-    const f = expectFailure(await run(certificateSettings({ certificate: { certificatePem: cert.certPem, privateKeyPem: stranger.keyPem } })));
+    const f = expectFailure(
+      await run(certificateSettings({ certificate: { certificatePem: cert.certPem, privateKeyPem: stranger.keyPem } })),
+    );
     expect(f).toMatchObject({ kind: "config", title: "Cannot sign the client assertion", attempts: 0 });
     expect(f.cause).toBe("The private key does not belong to this certificate: paste the key that was generated with it.");
     expect(endpoint.requests.length).toBe(before);

@@ -16,7 +16,13 @@ import { startTokenEndpoint, type StandInApp, type TokenEndpoint } from "@/tests
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Xy78Q~network-secret-0123456789abcdefgh";
-const app: StandInApp = { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] };
+const app: StandInApp = {
+  clientId: CLIENT,
+  tenantId: TENANT,
+  secrets: [SECRET],
+  certificatesPem: [],
+  roles: ["IMAP.AccessAsApp"],
+};
 
 let ca: TestCa;
 let endpoint: TokenEndpoint;
@@ -84,7 +90,10 @@ async function selfSignedServerCertificate(name: string) {
     ],
   });
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as unknown as webcrypto.CryptoKey));
-  return { certPem: cert.toString("pem"), keyPem: `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n` };
+  return {
+    certPem: cert.toString("pem"),
+    keyPem: `-----BEGIN PRIVATE KEY-----\n${der.toString("base64")}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 function expectFailure(result: TokenResult): TokenFailure {
@@ -162,7 +171,9 @@ describe("timeouts and dropped connections", () => {
     const before = endpoint.requests.length;
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
-    const f = expectFailure(await requestToken(settings(endpoint.tokenUrl(TENANT)), { signal: controller.signal, retryDelayMs: 5000 }));
+    const f = expectFailure(
+      await requestToken(settings(endpoint.tokenUrl(TENANT)), { signal: controller.signal, retryDelayMs: 5000 }),
+    );
     endpoint.setFault(null);
     expect(f).toMatchObject({ kind: "cancelled", attempts: 1 });
     expect(endpoint.requests.length - before).toBe(1);
@@ -213,15 +224,21 @@ describe("TLS", () => {
     const other = await createTestCa("Other CA");
     const f = expectFailure(await requestToken(settings(endpoint.tokenUrl(TENANT), { trustedCaPem: other.caPem })));
     expect(f).toMatchObject({ kind: "tls", title: "Server certificate not trusted" });
-    expect(f.cause).toBe('The TLS certificate of 127.0.0.1, issued by "MCF Test CA", is not signed by a certificate authority this console trusts.');
-    expect(f.fix).toMatch(/^If your network inspects TLS through a proxy, add the proxy's root CA certificate under Connection > Trusted CA certificates/);
+    expect(f.cause).toBe(
+      'The TLS certificate of 127.0.0.1, issued by "MCF Test CA", is not signed by a certificate authority this console trusts.',
+    );
+    expect(f.fix).toMatch(
+      /^If your network inspects TLS through a proxy, add the proxy's root CA certificate under Connection > Trusted CA certificates/,
+    );
   });
 
   it("a self-signed server certificate", async () => {
     const e = await endpointWith(await selfSignedServerCertificate("Self Signed Endpoint"));
     const f = expectFailure(await requestToken(settings(e.tokenUrl(TENANT))));
     expect(f).toMatchObject({ kind: "tls", title: "Self-signed certificate" });
-    expect(f.cause).toBe("127.0.0.1 presented a self-signed certificate (Self Signed Endpoint) that this console does not trust.");
+    expect(f.cause).toBe(
+      "127.0.0.1 presented a self-signed certificate (Self Signed Endpoint) that this console does not trust.",
+    );
     expect(f.fix).toMatch(/^Microsoft's endpoints never use self-signed certificates\./);
   });
 
@@ -230,7 +247,9 @@ describe("TLS", () => {
     const e = await endpointWith({ certPem: other.caPem, keyPem: other.caKeyPem });
     const f = expectFailure(await requestToken(settings(e.tokenUrl(TENANT), { trustedCaPem: other.caPem })));
     expect(f).toMatchObject({ kind: "tls", title: "Certificate not meant for a server" });
-    expect(f.cause).toBe("The TLS certificate of 127.0.0.1 (Misused CA) is not issued for TLS server use (its key usage does not allow it).");
+    expect(f.cause).toBe(
+      "The TLS certificate of 127.0.0.1 (Misused CA) is not issued for TLS server use (its key usage does not allow it).",
+    );
   });
 
   it("a certificate for another host name", async () => {
@@ -248,7 +267,9 @@ describe("TLS", () => {
     const e = await endpointWith(await ca.issue({ notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter }));
     const f = expectFailure(await requestToken(settings(e.tokenUrl(TENANT))));
     expect(f).toMatchObject({ kind: "tls", title: "Server certificate expired" });
-    expect(f.cause).toBe(`The TLS certificate of 127.0.0.1 (localhost) expired on ${new Date(Math.floor(notAfter.getTime() / 1000) * 1000).toISOString()}.`);
+    expect(f.cause).toBe(
+      `The TLS certificate of 127.0.0.1 (localhost) expired on ${new Date(Math.floor(notAfter.getTime() / 1000) * 1000).toISOString()}.`,
+    );
     expect(f.fix).toMatch(/^Check this server's clock first/);
   });
 });
@@ -261,13 +282,18 @@ describe("answers that are not token responses", () => {
       kind: "invalid_response",
       httpStatus: 200,
       title: "The answer is not a token",
-      cause: "127.0.0.1 answered HTTP 200 with an HTML page instead of a token: the token URL probably points to a web page, or a proxy's sign-in page is in the way.",
+      cause:
+        "127.0.0.1 answered HTTP 200 with an HTML page instead of a token: the token URL probably points to a web page, or a proxy's sign-in page is in the way.",
     });
   });
 
   it("HTTP 200 JSON without access_token", async () => {
     const port = (plain.address() as net.AddressInfo).port;
     const f = expectFailure(await requestToken(settings(`http://127.0.0.1:${port}/json`)));
-    expect(f).toMatchObject({ kind: "invalid_response", title: "Token response incomplete", cause: "127.0.0.1 answered HTTP 200 with JSON that lacks access_token." });
+    expect(f).toMatchObject({
+      kind: "invalid_response",
+      title: "Token response incomplete",
+      cause: "127.0.0.1 answered HTTP 200 with JSON that lacks access_token.",
+    });
   });
 });

@@ -35,7 +35,13 @@ beforeAll(async () => {
     ca,
     tenants: [{ id: TENANT, domains: ["contoso.onmicrosoft.com"] }],
     apps: [
-      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] },
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
       { clientId: NO_ROLES, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: [] },
       { clientId: POP_ONLY, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["POP.AccessAsApp"] },
       { clientId: ODD, tenantId: TENANT, secrets: [ODD_SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] },
@@ -58,7 +64,12 @@ function settings(overrides: Partial<TokenRequestSettings> = {}, properties: Rec
     tenantId: TENANT,
     method: "client_secret",
     clientAuthentication: "client_secret_post",
-    requestProperties: { grant_type: "client_credentials", client_id: CLIENT, scope: "https://outlook.office365.com/.default", ...properties },
+    requestProperties: {
+      grant_type: "client_credentials",
+      client_id: CLIENT,
+      scope: "https://outlook.office365.com/.default",
+      ...properties,
+    },
     clientSecret: SECRET,
     trustedCaPem: endpoint.caPem,
     timeoutMs: 5000,
@@ -87,8 +98,15 @@ describe("client secret: success", () => {
     if (!result.ok) return;
     expect(result).toMatchObject({ tokenType: "Bearer", expiresIn: 3599, extExpiresIn: 3599, attempts: 1 });
     expect(Math.abs(result.expiresAt.getTime() - (started + 3599_000))).toBeLessThan(5000);
-    expect(result.claims).toMatchObject({ aud: "https://outlook.office.com", tid: TENANT, appid: CLIENT, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] });
-    expect(result.summary).toMatch(/^Token received from 127\.0\.0\.1 in \d+ ms: Bearer token valid for 60 min \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)\.$/);
+    expect(result.claims).toMatchObject({
+      aud: "https://outlook.office.com",
+      tid: TENANT,
+      appid: CLIENT,
+      roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+    });
+    expect(result.summary).toMatch(
+      /^Token received from 127\.0\.0\.1 in \d+ ms: Bearer token valid for 60 min \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)\.$/,
+    );
     expect(result.summary).not.toContain(result.accessToken);
     expect(checkAccessTokenClaims(result.accessToken, { protocol: "imap", tenantId: TENANT }).findings).toEqual([]);
     const logged = endpoint.requests.at(-1)!;
@@ -102,7 +120,9 @@ describe("client secret: success", () => {
     const logged = endpoint.requests.at(-1)!;
     expect(logged.clientAuth).toBe("client_secret_basic");
     expect(logged.fields).not.toContain("client_secret");
-    const odd = await token(settings({ clientAuthentication: "client_secret_basic", clientSecret: ODD_SECRET }, { client_id: ODD }));
+    const odd = await token(
+      settings({ clientAuthentication: "client_secret_basic", clientSecret: ODD_SECRET }, { client_id: ODD }),
+    );
     expect(odd.ok).toBe(true);
   });
 
@@ -129,13 +149,21 @@ describe("client secret: refusals from the token endpoint", () => {
     expect(f.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     expect(f.description).toMatch(/^AADSTS90002: Tenant 'fabrikam.onmicrosoft.com' not found/);
     expect(f.description).not.toContain("Trace ID");
-    expect(f.cause).toBe("Entra does not know the tenant in the token URL: a wrong tenant ID or domain, or the right tenant on another cloud's sign-in host.");
+    expect(f.cause).toBe(
+      "Entra does not know the tenant in the token URL: a wrong tenant ID or domain, or the right tenant on another cloud's sign-in host.",
+    );
     expect(f.fix).toMatch(/^Copy the Directory \(tenant\) ID from Entra admin center > Overview/);
   });
 
   it("unknown client → AADSTS700016", async () => {
     const f = expectFailure(await token(settings({}, { client_id: "11111111-2222-4333-8444-555555555555" })));
-    expect(f).toMatchObject({ kind: "http", httpStatus: 400, error: "unauthorized_client", aadstsCodes: [700016], title: "Application not found in this tenant (AADSTS700016)" });
+    expect(f).toMatchObject({
+      kind: "http",
+      httpStatus: 400,
+      error: "unauthorized_client",
+      aadstsCodes: [700016],
+      title: "Application not found in this tenant (AADSTS700016)",
+    });
     expect(f.fix).toContain("App registrations > your app > Overview");
   });
 
@@ -144,31 +172,49 @@ describe("client secret: refusals from the token endpoint", () => {
     const before = endpoint.requests.length;
     const f = expectFailure(await token(settings({ clientSecret: wrong })), [wrong]);
     expect(endpoint.requests.length - before).toBe(1);
-    expect(f).toMatchObject({ kind: "http", httpStatus: 401, error: "invalid_client", aadstsCodes: [7000215], title: "Wrong client secret (AADSTS7000215)", attempts: 1 });
+    expect(f).toMatchObject({
+      kind: "http",
+      httpStatus: 401,
+      error: "invalid_client",
+      aadstsCodes: [7000215],
+      title: "Wrong client secret (AADSTS7000215)",
+      attempts: 1,
+    });
     expect(f.cause).toBe("Entra rejected the client secret. Most often the secret's ID was copied instead of its Value.");
   });
 
   it("secret ID pasted instead of the Value → AADSTS7000215 with the specific explanation, and the lint rule warns first", async () => {
     const f = expectFailure(await token(settings({ clientSecret: SECRET_ID })), [SECRET_ID]);
     expect(f.aadstsCodes).toEqual([7000215]);
-    expect(f.cause).toBe("Entra rejected the client secret, and the value entered is a GUID: that is the secret's ID, not its Value.");
+    expect(f.cause).toBe(
+      "Entra rejected the client secret, and the value entered is a GUID: that is the secret's ID, not its Value.",
+    );
     expect(f.fix).toContain('copy the Value column (not "Secret ID")');
     const input = newProfileInput();
     input.authentication.tenantId = TENANT;
-    input.authentication.requestProperties = input.authentication.requestProperties.map((r) => (r.key === "client_id" ? { ...r, value: CLIENT } : r));
+    input.authentication.requestProperties = input.authentication.requestProperties.map((r) =>
+      r.key === "client_id" ? { ...r, value: CLIENT } : r,
+    );
     expect(lintOAuthProfile(input, { clientSecret: SECRET_ID }).map((x) => x.code)).toEqual(["secret_looks_like_id"]);
   });
 
   it("scope without /.default → AADSTS1002012, which the lint rule also catches", async () => {
     const f = expectFailure(await token(settings({}, { scope: "https://outlook.office365.com/IMAP.AccessAsApp" })));
-    expect(f).toMatchObject({ error: "invalid_scope", aadstsCodes: [1002012], title: "Scope must end with /.default (AADSTS1002012)" });
+    expect(f).toMatchObject({
+      error: "invalid_scope",
+      aadstsCodes: [1002012],
+      title: "Scope must end with /.default (AADSTS1002012)",
+    });
     expect(f.fix).toContain("https://outlook.office365.com/.default");
     const g = expectFailure(await token(settings({}, { scope: "https://outlook.office365.com" })));
     expect(g.aadstsCodes).toEqual([1002012]);
   });
 
   it("resource parameter → AADSTS901002; common tenant → AADSTS9001023", async () => {
-    expect(expectFailure(await token(settings({}, { resource: "https://outlook.office365.com" })))).toMatchObject({ aadstsCodes: [901002], title: "'resource' is not supported (AADSTS901002)" });
+    expect(expectFailure(await token(settings({}, { resource: "https://outlook.office365.com" })))).toMatchObject({
+      aadstsCodes: [901002],
+      title: "'resource' is not supported (AADSTS901002)",
+    });
     const f = expectFailure(await token(settings({ tenantId: "common" })));
     expect(f).toMatchObject({ aadstsCodes: [9001023], title: "A specific tenant is required (AADSTS9001023)" });
     expect(f.fix).toContain("Directory (tenant) ID");

@@ -16,7 +16,15 @@ describe("profiles list", () => {
       const name = `Inbox ${String(i).padStart(2, "0")}`;
       await (i % 3 === 0
         ? createProfile(basicInput({ name, username: `user${i}`, password: "pw" }), owner)
-        : createProfile(oauthSecretInput({ name, username: `box${i}@contoso.com`, secret: "s", host: i % 2 ? "outlook.office365.com" : "imap.example.org" }), owner));
+        : createProfile(
+            oauthSecretInput({
+              name,
+              username: `box${i}@contoso.com`,
+              secret: "s",
+              host: i % 2 ? "outlook.office365.com" : "imap.example.org",
+            }),
+            owner,
+          ));
     }
   });
 
@@ -25,7 +33,9 @@ describe("profiles list", () => {
     const second = await listProfiles(owner, { pageSize: 10, page: 2 });
     expect(first.total).toBe(30);
     expect(first.pageCount).toBe(3);
-    expect(first.items.map((i) => i.name)).toEqual(Array.from({ length: 10 }, (_, i) => `Inbox ${String(i + 1).padStart(2, "0")}`));
+    expect(first.items.map((i) => i.name)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `Inbox ${String(i + 1).padStart(2, "0")}`),
+    );
     expect(second.items[0]!.name).toBe("Inbox 11");
   });
 

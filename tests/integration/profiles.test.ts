@@ -28,7 +28,10 @@ describe("profile service against a real SQLite file", () => {
   it("stores secrets encrypted: the database file never contains them", async () => {
     const { id } = await createProfile(oauthSecretInput({ name: "Encrypted", secret: SECRET }), owner);
     const dbFile = process.env.DATABASE_URL!.replace(/^file:/, "");
-    const bytes = [dbFile, `${dbFile}-wal`].filter(fs.existsSync).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+    const bytes = [dbFile, `${dbFile}-wal`]
+      .filter(fs.existsSync)
+      .map((f) => fs.readFileSync(f).toString("latin1"))
+      .join("");
     expect(bytes).toContain("Encrypted");
     expect(bytes).not.toContain(SECRET);
     expect(await readProfileSecrets(id)).toEqual({ client_secret: SECRET });
@@ -50,7 +53,9 @@ describe("profile service against a real SQLite file", () => {
     expect(await readProfileSecrets(id)).toEqual({ client_secret: SECRET });
 
     dto = (await getProfileForEdit(id, owner))!;
-    dto.input.authentication.requestProperties = dto.input.authentication.requestProperties.map((r) => (r.key === "client_secret" ? { ...r, value: "new-secret-value" } : r));
+    dto.input.authentication.requestProperties = dto.input.authentication.requestProperties.map((r) =>
+      r.key === "client_secret" ? { ...r, value: "new-secret-value" } : r,
+    );
     await updateProfile(id, dto.version, dto.input, owner);
     expect(await readProfileSecrets(id)).toEqual({ client_secret: "new-secret-value" });
 
@@ -89,7 +94,10 @@ describe("profile service against a real SQLite file", () => {
     input.connection.port = "65536";
     input.name = "a\nb";
     const refused = await rejection(createProfile(input, owner));
-    expect(refused.fields).toMatchObject({ "connection.port": expect.stringMatching(/65535/), name: expect.stringMatching(/Line breaks/) });
+    expect(refused.fields).toMatchObject({
+      "connection.port": expect.stringMatching(/65535/),
+      name: expect.stringMatching(/Line breaks/),
+    });
     expect((await rejection(createProfile({ nonsense: true }, owner))).code).toBe("invalid_input");
   });
 
@@ -114,7 +122,9 @@ describe("profile service against a real SQLite file", () => {
     const withSecrets = await duplicateProfile(id, { copySecrets: true }, owner);
     expect((await getProfileForEdit(withSecrets.id, owner))!.input.name).toBe("Copy of Original (2)");
     expect(await readProfileSecrets(withSecrets.id)).toEqual({ client_secret: SECRET });
-    expect((await rejection(duplicateProfile(id, { name: "original", copySecrets: false }, owner))).fields?.name).toMatch(/already exists/);
+    expect((await rejection(duplicateProfile(id, { name: "original", copySecrets: false }, owner))).fields?.name).toMatch(
+      /already exists/,
+    );
   });
 
   it("deletes a profile with its secrets", async () => {
@@ -127,7 +137,13 @@ describe("profile service against a real SQLite file", () => {
 
   it("stores IDN hosts as punycode, shows them as typed, and finds them either way", async () => {
     await createProfile(basicInput({ name: "IDN", password: "pw" }), owner);
-    const { id } = await createProfile({ ...basicInput({ name: "Bücher", password: "pw" }), connection: { ...basicInput().connection, mailServerUrl: "imaps://mail.bücher.example" } }, owner);
+    const { id } = await createProfile(
+      {
+        ...basicInput({ name: "Bücher", password: "pw" }),
+        connection: { ...basicInput().connection, mailServerUrl: "imaps://mail.bücher.example" },
+      },
+      owner,
+    );
     const byUnicode = await listProfiles(owner, { search: "bücher.example" });
     const byPunycode = await listProfiles(owner, { search: "xn--bcher" });
     expect(byUnicode.items.map((i) => i.id)).toEqual([id]);

@@ -12,7 +12,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 const session = vi.hoisted(() => ({ cookie: "" }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers(session.cookie ? { cookie: session.cookie } : {}),
-  cookies: async () => ({ toString: () => session.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => session.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 
 const { prisma } = await import("@/lib/db/client");
@@ -68,8 +75,15 @@ let otherCertificateId: string;
 async function person(role: Role, name: string): Promise<Person> {
   const email = `${name}@binding.test`;
   const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
-  const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
-  const cookie = response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const response = await getAuth().api.signInEmail({
+    body: { email, password: PASSWORD },
+    headers: new Headers(),
+    returnHeaders: true,
+  });
+  const cookie = response.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const user: CurrentUser = { id: created.id, name, email, role };
   const { token } = await createApiToken(user, { name: "binding test", expiresInDays: null });
   return { user, cookie, token };
@@ -107,7 +121,9 @@ function basicProfileInput(name: string, password: string): ProfileInput {
 function certificateInput(name: string, id: string): ProfileInput {
   const input = oauthInput(name, "");
   input.authentication.method = "client_certificate";
-  input.authentication.requestProperties = requestPropertiesFor("client_certificate").map((row) => (row.key === "client_id" ? { ...row, value: CLIENT } : row));
+  input.authentication.requestProperties = requestPropertiesFor("client_certificate").map((row) =>
+    row.key === "client_id" ? { ...row, value: CLIENT } : row,
+  );
   input.authentication.certificate = { ...input.authentication.certificate, source: "stored", certificateId: id };
   return input;
 }
@@ -134,7 +150,13 @@ async function consoleTest(as: Person, profileId: string, draft: ProfileInput) {
     const response = await POST(
       new Request("http://127.0.0.1/api/profiles/test", {
         method: "POST",
-        headers: { "content-type": "application/json", origin: "http://127.0.0.1", "sec-fetch-site": "same-origin", cookie: as.cookie, host: "127.0.0.1" },
+        headers: {
+          "content-type": "application/json",
+          origin: "http://127.0.0.1",
+          "sec-fetch-site": "same-origin",
+          cookie: as.cookie,
+          host: "127.0.0.1",
+        },
         body: JSON.stringify({ profileId, profile: draft, freshToken: true }),
       }),
       { params: Promise.resolve({}) },
@@ -145,7 +167,13 @@ async function consoleTest(as: Person, profileId: string, draft: ProfileInput) {
       .filter(Boolean)
       .map((line) => JSON.parse(line) as { type?: string; result?: { ok: boolean; summary: string } })
       .find((event) => event.type === "done");
-    return { status: response.status, text, result: done?.result, body: response.status === 200 ? undefined : (JSON.parse(text) as { error: { code: string; fields?: Record<string, string> } }) };
+    return {
+      status: response.status,
+      text,
+      result: done?.result,
+      body:
+        response.status === 200 ? undefined : (JSON.parse(text) as { error: { code: string; fields?: Record<string, string> } }),
+    };
   } finally {
     session.cookie = "";
   }
@@ -154,7 +182,11 @@ async function consoleTest(as: Person, profileId: string, draft: ProfileInput) {
 async function api(as: Person, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = { authorization: `Bearer ${as.token}` };
   if (body !== undefined) headers["content-type"] = "application/json";
-  const request = new Request(`http://127.0.0.1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const request = new Request(`http://127.0.0.1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const id = path.split("?")[0]!.split("/")[4]!;
   const response = path.endsWith("/test")
     ? await (await import("@/app/api/v1/profiles/[id]/test/route")).POST(request, { params: Promise.resolve({ id }) })
@@ -179,19 +211,39 @@ beforeAll(async () => {
   editor = await person("editor", "edgar");
   viewerEditing = await person("viewer", "vera");
   viewerUsing = await person("viewer", "umberto");
-  const first = await generateCertificate({ name: "Signing cert", commonName: "mcf-binding", keySize: 2048, validityDays: 30 }, owner.user);
-  const second = await generateCertificate({ name: "Other cert", commonName: "mcf-binding-2", keySize: 2048, validityDays: 30 }, owner.user);
+  const first = await generateCertificate(
+    { name: "Signing cert", commonName: "mcf-binding", keySize: 2048, validityDays: 30 },
+    owner.user,
+  );
+  const second = await generateCertificate(
+    { name: "Other cert", commonName: "mcf-binding-2", keySize: 2048, validityDays: 30 },
+    owner.user,
+  );
   certificateId = first.id;
   otherCertificateId = second.id;
   const certificatePem = (await readCertificateKeyMaterial(certificateId))!.certificatePem;
   tokens = await startTokenEndpoint({
     ca,
     tenants: [TENANT],
-    apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [certificatePem], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
+    apps: [
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [certificatePem],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
+    ],
   });
   dovecot = await startDovecot({
     ca,
-    oauth: { issuer: tokens.issuer(TENANT), audience: tokens.audience, kid: tokens.kid, publicKeyPem: tokens.publicKeyPem, clientIdClaim: "appid" },
+    oauth: {
+      issuer: tokens.issuer(TENANT),
+      audience: tokens.audience,
+      kid: tokens.kid,
+      publicKeyPem: tokens.publicKeyPem,
+      clientIdClaim: "appid",
+    },
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [
@@ -227,11 +279,15 @@ describe("the console's Test route", () => {
       const mail = await consoleTest(who, oauthId, pointMailAtListener(await draftOf(oauthId, who)));
       expect(mail.status, mail.text).toBe(400);
       expect(mail.body!.error.fields).toEqual({
-        "authentication.requestProperties.3.value": expect.stringMatching(/^Re-enter the client secret: the mail server changed\./),
+        "authentication.requestProperties.3.value": expect.stringMatching(
+          /^Re-enter the client secret: the mail server changed\./,
+        ),
       });
       const token = await consoleTest(who, oauthId, pointTokenAtListener(await draftOf(oauthId, who)));
       expect(token.status, token.text).toBe(400);
-      expect(token.body!.error.fields!["authentication.requestProperties.3.value"]).toMatch(/^Re-enter the client secret: the token URL changed\./);
+      expect(token.body!.error.fields!["authentication.requestProperties.3.value"]).toMatch(
+        /^Re-enter the client secret: the token URL changed\./,
+      );
       // the mail host alone, with the token URL unchanged: the stand-in would issue a fresh token, which must not leave
       const before = tokens.requests.length;
       await consoleTest(who, oauthId, pointMailAtListener(await draftOf(oauthId, who)));
@@ -243,12 +299,16 @@ describe("the console's Test route", () => {
   it("Basic: a retargeted mail server without the password is refused; trust weakened counts as retargeted", async () => {
     const mail = await consoleTest(owner, basicId, pointMailAtListener(await draftOf(basicId, owner)));
     expect(mail.status, mail.text).toBe(400);
-    expect(mail.body!.error.fields).toEqual({ "authentication.password": expect.stringMatching(/^Re-enter the password: the mail server changed\./) });
+    expect(mail.body!.error.fields).toEqual({
+      "authentication.password": expect.stringMatching(/^Re-enter the password: the mail server changed\./),
+    });
     const trust = await draftOf(basicId, owner);
     trust.connection.additionalProperties = [{ key: "mail.imap.ssl.trust", value: "*" }];
     const weakened = await consoleTest(owner, basicId, trust);
     expect(weakened.status, weakened.text).toBe(400);
-    expect(weakened.body!.error.fields!["authentication.password"]).toMatch(/the trusted certificates or certificate checks changed/);
+    expect(weakened.body!.error.fields!["authentication.password"]).toMatch(
+      /the trusted certificates or certificate checks changed/,
+    );
     const security = await draftOf(basicId, owner);
     security.connection.security = "starttls";
     security.connection.port = String(dovecot.ports.imapStarttls);
@@ -257,7 +317,11 @@ describe("the console's Test route", () => {
   });
 
   it("Use level: a draft is ignored and the saved configuration is tested, against the saved servers", async () => {
-    const run = await consoleTest(viewerUsing, oauthId, pointTokenAtListener(pointMailAtListener(await draftOf(oauthId, viewerUsing))));
+    const run = await consoleTest(
+      viewerUsing,
+      oauthId,
+      pointTokenAtListener(pointMailAtListener(await draftOf(oauthId, viewerUsing))),
+    );
     expect(run.status, run.text).toBe(200);
     expect(run.result).toMatchObject({ ok: true, summary: expect.stringContaining("INBOX holds 3 messages") });
     expectListenersUntouched();
@@ -268,7 +332,10 @@ describe("the console's Test route", () => {
     draft.description = "changed, but not where it points";
     const run = await consoleTest(editor, oauthId, draft);
     expect(run.result, run.text).toMatchObject({ ok: true });
-    const event = await prisma.auditEvent.findFirst({ where: { action: "profile.tested", objectId: oauthId, actorId: editor.user.id }, orderBy: { at: "desc" } });
+    const event = await prisma.auditEvent.findFirst({
+      where: { action: "profile.tested", objectId: oauthId, actorId: editor.user.id },
+      orderBy: { at: "desc" },
+    });
     expect(JSON.parse(event!.detail!)).toMatchObject({
       draft: true,
       mailServer: `127.0.0.1:${dovecot.ports.imapTls}/tls`,
@@ -282,7 +349,9 @@ describe("the console's Test route", () => {
   // above would have seen the credential, had the rule let it through.
   it("with the secret typed anew, a retargeted draft runs (the listener receives the typed credential)", async () => {
     const draft = pointTokenAtListener(await draftOf(oauthId, owner));
-    draft.authentication.requestProperties = draft.authentication.requestProperties.map((row) => (row.key === "client_secret" ? { ...row, value: "typed-by-the-tester" } : row));
+    draft.authentication.requestProperties = draft.authentication.requestProperties.map((row) =>
+      row.key === "client_secret" ? { ...row, value: "typed-by-the-tester" } : row,
+    );
     await consoleTest(owner, oauthId, draft);
     expect(evilTokens.received()).toContain("client_secret=typed-by-the-tester");
     expect(evilTokens.received()).not.toContain(SECRET);
@@ -313,10 +382,22 @@ describe("saving through the REST API and the profile service", () => {
   it("PUT that retargets the mail server or the token URL and leaves the secret out is refused at the secret's JSON path, nothing saved", async () => {
     const version = (await prisma.profile.findUniqueOrThrow({ where: { id: oauthId } })).version;
     for (const who of [owner, editor]) {
-      const mail = await api(who, "PUT", `/api/v1/profiles/${oauthId}?version=${version}`, documentFor(evilImap.port, tokenUrl()));
+      const mail = await api(
+        who,
+        "PUT",
+        `/api/v1/profiles/${oauthId}?version=${version}`,
+        documentFor(evilImap.port, tokenUrl()),
+      );
       expect(mail.status, mail.text).toBe(400);
-      expect(JSON.stringify(mail.json)).toMatch(/requestProperties\.client_secret.*Re-enter the client secret: the mail server changed/);
-      const token = await api(who, "PUT", `/api/v1/profiles/${oauthId}?version=${version}`, documentFor(dovecot.ports.imapTls, `${evilTokens.url}/TENANT_ID/oauth2/v2.0/token`));
+      expect(JSON.stringify(mail.json)).toMatch(
+        /requestProperties\.client_secret.*Re-enter the client secret: the mail server changed/,
+      );
+      const token = await api(
+        who,
+        "PUT",
+        `/api/v1/profiles/${oauthId}?version=${version}`,
+        documentFor(dovecot.ports.imapTls, `${evilTokens.url}/TENANT_ID/oauth2/v2.0/token`),
+      );
       expect(token.status, token.text).toBe(400);
       expect(JSON.stringify(token.json)).toMatch(/Re-enter the client secret: the token URL changed/);
     }
@@ -334,7 +415,10 @@ describe("saving through the REST API and the profile service", () => {
     moved.authentication.tokenUrl = `${tokens.url}/${TENANT}/oauth2/v2.0/token`; // the same endpoint, tenant written out
     expect(await updateProfile(id, 1, moved, owner.user)).toEqual({ id, version: 2 });
     const elsewhere = pointMailAtListener(await draftOf(id, owner));
-    await expect(updateProfile(id, 2, elsewhere, owner.user)).rejects.toMatchObject({ code: "invalid_input", fields: { "authentication.requestProperties.3.value": expect.stringMatching(/mail server changed/) } });
+    await expect(updateProfile(id, 2, elsewhere, owner.user)).rejects.toMatchObject({
+      code: "invalid_input",
+      fields: { "authentication.requestProperties.3.value": expect.stringMatching(/mail server changed/) },
+    });
     elsewhere.authentication.requestProperties[3]!.value = "a-new-secret-for-the-new-host";
     expect(await updateProfile(id, 2, elsewhere, owner.user)).toEqual({ id, version: 3 });
     const row = await prisma.profileSecret.findFirstOrThrow({ where: { profileId: id, field: "client_secret" } });
@@ -378,7 +462,11 @@ describe("stored certificates need the role that may use certificates", () => {
     await expect(updateProfile(certProfileId, 1, attach, viewerEditing.user)).rejects.toMatchObject({ code: "forbidden" });
     const retarget = pointTokenAtListener(await draftOf(certProfileId, viewerEditing));
     await expect(updateProfile(certProfileId, 1, retarget, viewerEditing.user)).rejects.toMatchObject({ code: "forbidden" });
-    const draft = await consoleTest(viewerEditing, certProfileId, pointTokenAtListener(await draftOf(certProfileId, viewerEditing)));
+    const draft = await consoleTest(
+      viewerEditing,
+      certProfileId,
+      pointTokenAtListener(await draftOf(certProfileId, viewerEditing)),
+    );
     expect(draft.status, draft.text).toBe(403);
     const basic = await draftOf(basicId, viewerEditing);
     const sneaky = certificateInput("Bound Basic", certificateId);

@@ -41,7 +41,12 @@ function secretDocument(name: string, clientSecret: unknown, description?: strin
       tokenUrl: "https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token",
       tenantId: TENANT_ID,
       method: "client_secret",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_secret: clientSecret },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: "https://outlook.office365.com/.default",
+        client_secret: clientSecret,
+      },
     },
   };
 }
@@ -53,7 +58,12 @@ function storedCertificateDocument(name: string) {
     authentication: {
       ...doc.authentication,
       method: "client_certificate",
-      requestProperties: { grant_type: "client_credentials", client_id: CLIENT_ID, scope: "https://outlook.office365.com/.default", client_assertion_type: CLIENT_ASSERTION_TYPE },
+      requestProperties: {
+        grant_type: "client_credentials",
+        client_id: CLIENT_ID,
+        scope: "https://outlook.office365.com/.default",
+        client_assertion_type: CLIENT_ASSERTION_TYPE,
+      },
       // no privateKeyPassphrase: a stored certificate that travelled inline, to be stored here
       certificate: { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem },
     },
@@ -63,9 +73,18 @@ function storedCertificateDocument(name: string) {
 /** Everything an import could change, secrets and keys as their ciphertexts. */
 async function databaseState() {
   return {
-    profiles: await prisma.profile.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, version: true, configJson: true, certificateId: true } }),
-    secrets: await prisma.profileSecret.findMany({ orderBy: [{ profileId: "asc" }, { field: "asc" }], select: { profileId: true, field: true, ciphertext: true } }),
-    certificates: await prisma.certificate.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, sha1Hex: true, privateKeyCiphertext: true } }),
+    profiles: await prisma.profile.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, version: true, configJson: true, certificateId: true },
+    }),
+    secrets: await prisma.profileSecret.findMany({
+      orderBy: [{ profileId: "asc" }, { field: "asc" }],
+      select: { profileId: true, field: true, ciphertext: true },
+    }),
+    certificates: await prisma.certificate.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, name: true, sha1Hex: true, privateKeyCiphertext: true },
+    }),
   };
 }
 
@@ -107,7 +126,10 @@ describe("refused files change nothing", () => {
   it("refuses a truncated file and a flipped byte in an encrypted secret", async () => {
     const { json } = await exportProfiles("all", { includeSecrets: true, passphrase: PASSPHRASE }, owner);
     const before = await databaseState();
-    expect(await parseImportFile(json.slice(0, Math.floor(json.length * 0.7)), { passphrase: PASSPHRASE })).toMatchObject({ ok: false, errors: [{ code: "not_json" }] });
+    expect(await parseImportFile(json.slice(0, Math.floor(json.length * 0.7)), { passphrase: PASSPHRASE })).toMatchObject({
+      ok: false,
+      errors: [{ code: "not_json" }],
+    });
 
     const file = JSON.parse(json) as { authentication: { requestProperties: Record<string, { encrypted: string }> } }[];
     const requestProperties = file[0]!.authentication.requestProperties;
@@ -115,7 +137,10 @@ describe("refused files change nothing", () => {
     raw[raw.length - 3] = raw[raw.length - 3]! ^ 0x01;
     requestProperties.client_secret = { encrypted: `v1:${raw.toString("base64url")}` };
     const flipped = await parseImportFile(JSON.stringify(file), { passphrase: PASSPHRASE });
-    expect(flipped).toMatchObject({ ok: false, errors: [{ path: "$[0].authentication.requestProperties.client_secret", code: "damaged_secret" }] });
+    expect(flipped).toMatchObject({
+      ok: false,
+      errors: [{ path: "$[0].authentication.requestProperties.client_secret", code: "damaged_secret" }],
+    });
     expect(await databaseState()).toEqual(before);
   });
 
@@ -124,15 +149,30 @@ describe("refused files change nothing", () => {
     const valid = secretDocument("Hostile", null);
     const cases: [string, string, ImportErrorCode][] = [
       ["over 5 MB", JSON.stringify({ ...valid, description: "x".repeat(IMPORT_LIMITS.maxBytes) }), "too_large"],
-      ["nesting over 32 levels", JSON.stringify({ ...valid, description: undefined }).replace('"security"', `"x":${"[".repeat(40)}${"]".repeat(40)},"security"`), "too_deep"],
+      [
+        "nesting over 32 levels",
+        JSON.stringify({ ...valid, description: undefined }).replace(
+          '"security"',
+          `"x":${"[".repeat(40)}${"]".repeat(40)},"security"`,
+        ),
+        "too_deep",
+      ],
       ["__proto__", JSON.stringify(valid).replace('"name"', '"__proto__":{"isAdmin":true},"name"'), "forbidden_key"],
-      ["constructor", JSON.stringify(valid).replace('"connection":{', '"connection":{"constructor":{"prototype":{}},'), "forbidden_key"],
+      [
+        "constructor",
+        JSON.stringify(valid).replace('"connection":{', '"connection":{"constructor":{"prototype":{}},'),
+        "forbidden_key",
+      ],
       ["prototype", JSON.stringify([valid]).replace('"security"', '"prototype":1,"security"'), "forbidden_key"],
       ["wrong format", JSON.stringify({ ...valid, format: "mcf-profiles" }), "wrong_format"],
       ["wrong version", JSON.stringify({ ...valid, version: 2 }), "wrong_version"],
       ["not JSON", '{"format": "mcf-profile", ', "not_json"],
       ["empty array", "[]", "empty"],
-      ["too many documents", JSON.stringify(Array.from({ length: IMPORT_LIMITS.maxDocuments + 1 }, (_, i) => ({ ...valid, name: `P${i}` }))), "too_many"],
+      [
+        "too many documents",
+        JSON.stringify(Array.from({ length: IMPORT_LIMITS.maxDocuments + 1 }, (_, i) => ({ ...valid, name: `P${i}` }))),
+        "too_many",
+      ],
     ];
     for (const [label, text, code] of cases) {
       const result = await parseImportFile(text);
@@ -151,11 +191,21 @@ describe("name clashes are the admin's decision", () => {
   it("plans a clash (without regard to case) and refuses to import it without a decision", async () => {
     const parsed = await parse(secretDocument("ALPHA", "other-secret"));
     const plan = planImport(parsed, await readImportTargets());
-    expect(plan).toMatchObject({ decisionsNeeded: 1, blocked: 0, items: [{ name: "ALPHA", needsDecision: true, clash: { id: alphaId, name: "Alpha", version: 1 } }] });
+    expect(plan).toMatchObject({
+      decisionsNeeded: 1,
+      blocked: 0,
+      items: [{ name: "ALPHA", needsDecision: true, clash: { id: alphaId, name: "Alpha", version: 1 } }],
+    });
     const before = await databaseState();
     expect(await applyImport(parsed, [], owner)).toEqual({
       ok: false,
-      errors: [{ path: "$.name", code: "name_clash", message: expect.stringMatching(/"Alpha" already exists: choose rename, skip or replace/) }],
+      errors: [
+        {
+          path: "$.name",
+          code: "name_clash",
+          message: expect.stringMatching(/"Alpha" already exists: choose rename, skip or replace/),
+        },
+      ],
     });
     expect(await databaseState()).toEqual(before);
   });
@@ -171,21 +221,35 @@ describe("name clashes are the admin's decision", () => {
 
   it("rename: refuses a name that is taken, or blank", async () => {
     const parsed = await parse(secretDocument("Alpha", null));
-    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "beta" }], owner)).toMatchObject({ ok: false, errors: [{ code: "name_clash", message: expect.stringMatching(/"Beta" already exists: choose another name/) }] });
-    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "  " }], owner)).toMatchObject({ ok: false, errors: [{ code: "decision", message: expect.stringMatching(/Enter a name/) }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "beta" }], owner)).toMatchObject({
+      ok: false,
+      errors: [{ code: "name_clash", message: expect.stringMatching(/"Beta" already exists: choose another name/) }],
+    });
+    expect(await applyImport(parsed, [{ index: 0, action: "rename", name: "  " }], owner)).toMatchObject({
+      ok: false,
+      errors: [{ code: "decision", message: expect.stringMatching(/Enter a name/) }],
+    });
   });
 
   it("skip: leaves the existing profile alone and imports the rest", async () => {
     const parsed = await parse([secretDocument("Alpha", "x"), secretDocument("Gamma", null)]);
     const result = await applyImport(parsed, [{ index: 0, action: "skip" }], owner);
-    expect(result).toMatchObject({ ok: true, skipped: [{ index: 0, name: "Alpha" }], created: [{ index: 1, name: "Gamma", missingSecrets: ["client_secret"] }] });
+    expect(result).toMatchObject({
+      ok: true,
+      skipped: [{ index: 0, name: "Alpha" }],
+      created: [{ index: 1, name: "Gamma", missingSecrets: ["client_secret"] }],
+    });
     expect((await getProfileForEdit(alphaId, owner))!.version).toBe(1);
   });
 
   it("replace: updates the existing profile as a new version, with the imported secret", async () => {
     const parsed = await parse(secretDocument("alpha", "rotated-secret", "Imported from staging"));
     const result = await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: 1 }], owner);
-    expect(result).toMatchObject({ ok: true, replaced: [{ id: alphaId, name: "alpha", version: 2, missingSecrets: [] }], created: [] });
+    expect(result).toMatchObject({
+      ok: true,
+      replaced: [{ id: alphaId, name: "alpha", version: 2, missingSecrets: [] }],
+      created: [],
+    });
     const after = (await getProfileForEdit(alphaId, owner))!;
     expect(after).toMatchObject({ version: 2, input: { name: "alpha", description: "Imported from staging" } });
     expect(await readProfileSecrets(alphaId)).toEqual({ client_secret: "rotated-secret" });
@@ -209,23 +273,46 @@ describe("name clashes are the admin's decision", () => {
     const { updateProfile } = await import("@/lib/profiles/profile-service");
     await updateProfile(alphaId, dto.version, dto.input, owner);
     const before = await databaseState();
-    expect(await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: planned }], owner)).toMatchObject({ ok: false, errors: [{ code: "version_conflict" }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: planned }], owner)).toMatchObject({
+      ok: false,
+      errors: [{ code: "version_conflict" }],
+    });
     expect(await databaseState()).toEqual(before);
   });
 
   it("replace needs something to replace, and only once", async () => {
-    expect(await applyImport(await parse(secretDocument("Nobody", null)), [{ index: 0, action: "replace" }], owner)).toMatchObject({ ok: false, errors: [{ code: "decision" }] });
+    expect(
+      await applyImport(await parse(secretDocument("Nobody", null)), [{ index: 0, action: "replace" }], owner),
+    ).toMatchObject({ ok: false, errors: [{ code: "decision" }] });
     const twice = await parse([secretDocument("Alpha", null), secretDocument("ALPHA", null)]);
-    expect(await applyImport(twice, [{ index: 0, action: "replace" }, { index: 1, action: "replace" }], owner)).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "decision" }] });
+    expect(
+      await applyImport(
+        twice,
+        [
+          { index: 0, action: "replace" },
+          { index: 1, action: "replace" },
+        ],
+        owner,
+      ),
+    ).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "decision" }] });
   });
 
   it("documents with the same name in one file: the second must be renamed or skipped", async () => {
     const parsed = await parse([secretDocument("Delta", null), secretDocument("delta", null)]);
     const plan = planImport(parsed, await readImportTargets());
-    expect(plan.items.map((i) => [i.sameNameAs, i.needsDecision])).toEqual([[null, false], [0, true]]);
-    expect(await applyImport(parsed, [], owner)).toMatchObject({ ok: false, errors: [{ path: "$[1].name", code: "name_clash" }] });
+    expect(plan.items.map((i) => [i.sameNameAs, i.needsDecision])).toEqual([
+      [null, false],
+      [0, true],
+    ]);
+    expect(await applyImport(parsed, [], owner)).toMatchObject({
+      ok: false,
+      errors: [{ path: "$[1].name", code: "name_clash" }],
+    });
     const decisions: ImportDecision[] = [{ index: 1, action: "rename", name: "Delta 2" }];
-    expect(await applyImport(parsed, decisions, owner)).toMatchObject({ ok: true, created: [{ name: "Delta" }, { name: "Delta 2" }] });
+    expect(await applyImport(parsed, decisions, owner)).toMatchObject({
+      ok: true,
+      created: [{ name: "Delta" }, { name: "Delta 2" }],
+    });
   });
 
   it("refuses a document whose {ref} names no stored certificate here", async () => {
@@ -233,9 +320,16 @@ describe("name clashes are the admin's decision", () => {
     (doc.authentication as Record<string, unknown>).certificate = { ref: "Certificate from elsewhere" };
     const parsed = await parse(doc);
     const plan = planImport(parsed, await readImportTargets());
-    expect(plan).toMatchObject({ blocked: 1, items: [{ problems: [{ path: "$.authentication.certificate.ref", code: "certificate" }] }] });
+    expect(plan).toMatchObject({
+      blocked: 1,
+      items: [{ problems: [{ path: "$.authentication.certificate.ref", code: "certificate" }] }],
+    });
     expect(await applyImport(parsed, [], owner)).toMatchObject({ ok: false });
-    expect(await applyImport(parsed, [{ index: 0, action: "skip" }], owner)).toMatchObject({ ok: true, created: [], skipped: [{ name: "Ref" }] });
+    expect(await applyImport(parsed, [{ index: 0, action: "skip" }], owner)).toMatchObject({
+      ok: true,
+      created: [],
+      skipped: [{ name: "Ref" }],
+    });
   });
 });
 
@@ -252,7 +346,9 @@ describe("all or nothing", () => {
 
     // A real database failure inside the transaction, after six documents (a certificate, a
     // replace and secrets among them) have been written.
-    await prisma.$executeRawUnsafe(`CREATE TRIGGER fail_doc_7 BEFORE INSERT ON "Profile" WHEN NEW."name" = 'Doc 7' BEGIN SELECT RAISE(ABORT, 'injected failure at document 7'); END`);
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER fail_doc_7 BEFORE INSERT ON "Profile" WHEN NEW."name" = 'Doc 7' BEGIN SELECT RAISE(ABORT, 'injected failure at document 7'); END`,
+    );
     try {
       // (the SQLite adapter reports a trigger's RAISE as a constraint violation, P2003)
       await expect(applyImport(parsed, decisions, owner)).rejects.toMatchObject({
@@ -265,7 +361,11 @@ describe("all or nothing", () => {
     expect(await readProfileSecrets(alphaId)).toEqual({ client_secret: ALPHA_SECRET });
 
     const retried = await applyImport(parsed, decisions, owner);
-    expect(retried).toMatchObject({ ok: true, replaced: [{ id: alphaId, version: 2 }], certificates: { created: [{ name: "travelling-certificate" }] } });
+    expect(retried).toMatchObject({
+      ok: true,
+      replaced: [{ id: alphaId, version: 2 }],
+      certificates: { created: [{ name: "travelling-certificate" }] },
+    });
     if (!retried.ok) return;
     expect(retried.created).toHaveLength(9);
     expect(await prisma.profile.count()).toBe(11);
@@ -273,7 +373,13 @@ describe("all or nothing", () => {
   });
 
   it("a document that fails validation stops the whole file before anything is written", async () => {
-    const file = [secretDocument("Epsilon", "s"), { ...secretDocument("Zeta", "s"), connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "none" } }];
+    const file = [
+      secretDocument("Epsilon", "s"),
+      {
+        ...secretDocument("Zeta", "s"),
+        connection: { protocol: "imap", mailServerUrl: "outlook.office365.com", security: "none" },
+      },
+    ];
     const result = await parseImportFile(JSON.stringify(file));
     expect(result).toMatchObject({ ok: false, errors: [{ path: "$[1].connection.security" }] });
     expect(await prisma.profile.count()).toBe(2);

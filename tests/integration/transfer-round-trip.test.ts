@@ -49,7 +49,13 @@ function withClientId(rows: { key: string; value: string }[]) {
 function inputs(): ProfileInput[] {
   const basic = basicInput({ name: "Basic POP3", password: SECRETS.password, username: "alice" });
   basic.description = "Legacy mailbox over STARTTLS";
-  basic.connection = { ...basic.connection, protocol: "pop3", mailServerUrl: "pop.contoso.example", port: "110", security: "starttls" };
+  basic.connection = {
+    ...basic.connection,
+    protocol: "pop3",
+    mailServerUrl: "pop.contoso.example",
+    port: "110",
+    security: "starttls",
+  };
   basic.connection.additionalProperties = [{ key: "mail.pop3.starttls.required", value: "true" }];
 
   const secret = oauthSecretInput({ name: "Client secret", secret: SECRETS.clientSecret });
@@ -66,7 +72,13 @@ function inputs(): ProfileInput[] {
   const stored = oauthSecretInput({ name: "Stored certificate" });
   stored.authentication.method = "client_certificate";
   stored.authentication.requestProperties = withClientId(requestPropertiesFor("client_certificate"));
-  stored.authentication.certificate = { source: "stored", certificateId: storedCertificateId, certificatePem: "", privateKeyPem: "", privateKeyPassphrase: "" };
+  stored.authentication.certificate = {
+    source: "stored",
+    certificateId: storedCertificateId,
+    certificatePem: "",
+    privateKeyPem: "",
+    privateKeyPassphrase: "",
+  };
   stored.authentication.assertion = { algorithm: "RS256", lifetimeSeconds: "300" };
 
   const pem = oauthSecretInput({ name: "Pasted PEM with passphrase" });
@@ -83,7 +95,13 @@ function inputs(): ProfileInput[] {
   const plainPem = oauthSecretInput({ name: "Pasted PEM" });
   plainPem.authentication.method = "client_certificate";
   plainPem.authentication.requestProperties = withClientId(requestPropertiesFor("client_certificate"));
-  plainPem.authentication.certificate = { source: "pem", certificateId: "", certificatePem: plainPasted.certificatePem, privateKeyPem: plainPasted.privateKeyPem, privateKeyPassphrase: "" };
+  plainPem.authentication.certificate = {
+    source: "pem",
+    certificateId: "",
+    certificatePem: plainPasted.certificatePem,
+    privateKeyPem: plainPasted.privateKeyPem,
+    privateKeyPassphrase: "",
+  };
 
   return [basic, secret, assertion, stored, pem, plainPem];
 }
@@ -114,7 +132,11 @@ async function snapshot(): Promise<Map<string, Snapshot>> {
   for (const { id, name } of await prisma.profile.findMany({ select: { id: true, name: true } })) {
     const { input } = (await getProfileForEdit(id, owner))!;
     const entry: Snapshot = { input, secrets: await readProfileSecrets(id) };
-    if (input.authentication.method === "client_certificate" && input.authentication.certificate.source === "stored" && input.authentication.type === "oauth2") {
+    if (
+      input.authentication.method === "client_certificate" &&
+      input.authentication.certificate.source === "stored" &&
+      input.authentication.type === "oauth2"
+    ) {
       const certificateId = input.authentication.certificate.certificateId;
       const row = await prisma.certificate.findUniqueOrThrow({ where: { id: certificateId }, select: { sha1Hex: true } });
       entry.certificate = { sha1Hex: row.sha1Hex, ...(await readCertificateKeyMaterial(certificateId))! };
@@ -148,7 +170,12 @@ beforeAll(async () => {
     generateSelfSignedCertificate({ commonName: "pasted-plain", keySize: 2048 }),
   ]);
   pastedEncryptedKey = exportEncryptedPkcs8(pasted.privateKeyPem, PASTED_KEY_PASSPHRASE);
-  storedCertificateId = (await generateCertificate({ name: "Connector certificate", commonName: "mail-connector", keySize: 2048, validityDays: 365 }, owner)).id;
+  storedCertificateId = (
+    await generateCertificate(
+      { name: "Connector certificate", commonName: "mail-connector", keySize: 2048, validityDays: 365 },
+      owner,
+    )
+  ).id;
   storedMaterial = (await readCertificateKeyMaterial(storedCertificateId))!;
 });
 
@@ -175,7 +202,10 @@ describe("export → import into a fresh database", () => {
     const { parsed, plan, applied } = await importText(exported.json, PASSPHRASE);
     expect(parsed.every((d) => d.missingSecrets.length === 0)).toBe(true);
     expect(plan.decisionsNeeded).toBe(0);
-    expect(plan.items.find((i) => i.name === "Stored certificate")!.certificate).toMatchObject({ action: "store", subject: "CN=mail-connector" });
+    expect(plan.items.find((i) => i.name === "Stored certificate")!.certificate).toMatchObject({
+      action: "store",
+      subject: "CN=mail-connector",
+    });
     expect(applied).toMatchObject({ ok: true, replaced: [], skipped: [] });
     if (!applied.ok) return;
     expect(applied.created).toHaveLength(6);
@@ -221,7 +251,13 @@ describe("export → import into a fresh database", () => {
         r.key === "client_secret" || r.key === "client_assertion" ? { ...r, value: "" } : r,
       );
       if (name === "Stored certificate") {
-        expected.authentication.certificate = { source: "pem", certificateId: "", certificatePem: storedMaterial.certificatePem.trim(), privateKeyPem: "", privateKeyPassphrase: "" };
+        expected.authentication.certificate = {
+          source: "pem",
+          certificateId: "",
+          certificatePem: storedMaterial.certificatePem.trim(),
+          privateKeyPem: "",
+          privateKeyPassphrase: "",
+        };
       }
       expect(after.input, name).toEqual(expected);
     }
@@ -261,12 +297,20 @@ describe("export → import into a fresh database", () => {
     const id = (await prisma.profile.findFirstOrThrow({ where: { name: "Client secret" }, select: { id: true } })).id;
     const exported = await exportProfiles([id], { includeSecrets: false }, owner);
     expect(exported.fileName).toBe("client-secret.mcf-profile.json");
-    expect(JSON.parse(exported.json)).toMatchObject({ format: "mcf-profile", version: 1, name: "Client secret", authentication: { requestProperties: { client_secret: null } } });
+    expect(JSON.parse(exported.json)).toMatchObject({
+      format: "mcf-profile",
+      version: 1,
+      name: "Client secret",
+      authentication: { requestProperties: { client_secret: null } },
+    });
     expect(exported.documents).toHaveLength(1);
   });
 
   it("refuses a short passphrase and unknown ids", async () => {
-    await expect(exportProfiles("all", { includeSecrets: true, passphrase: "short" }, owner)).rejects.toMatchObject({ code: "invalid_input", fields: { passphrase: expect.stringMatching(/8 characters/) } });
+    await expect(exportProfiles("all", { includeSecrets: true, passphrase: "short" }, owner)).rejects.toMatchObject({
+      code: "invalid_input",
+      fields: { passphrase: expect.stringMatching(/8 characters/) },
+    });
     await expect(exportProfiles(["no-such-id"], { includeSecrets: false }, owner)).rejects.toBeInstanceOf(AppError);
     await expect(exportProfiles([], { includeSecrets: false }, owner)).rejects.toMatchObject({ code: "invalid_input" });
   });
@@ -277,11 +321,17 @@ describe("exported documents", () => {
     await createAll();
     const { documents } = await exportProfiles("all", { includeSecrets: false }, owner);
     const byName = new Map(documents.map((d) => [d.name, d.authentication]));
-    expect(byName.get("Stored certificate")).toMatchObject({ certificate: { certificatePem: storedMaterial.certificatePem, privateKeyPem: null } });
+    expect(byName.get("Stored certificate")).toMatchObject({
+      certificate: { certificatePem: storedMaterial.certificatePem, privateKeyPem: null },
+    });
     const stored = byName.get("Stored certificate");
     expect(stored?.type === "oauth2" && stored.certificate && "privateKeyPassphrase" in stored.certificate).toBe(false);
-    expect(byName.get("Pasted PEM with passphrase")).toMatchObject({ certificate: { privateKeyPem: null, privateKeyPassphrase: null } });
+    expect(byName.get("Pasted PEM with passphrase")).toMatchObject({
+      certificate: { privateKeyPem: null, privateKeyPassphrase: null },
+    });
     expect(byName.get("Pasted PEM")).toMatchObject({ certificate: { privateKeyPem: null, privateKeyPassphrase: "" } });
-    expect(byName.get("Pasted assertion")).toMatchObject({ requestProperties: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: null } });
+    expect(byName.get("Pasted assertion")).toMatchObject({
+      requestProperties: { client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: null },
+    });
   });
 });

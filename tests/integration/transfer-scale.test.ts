@@ -26,10 +26,24 @@ const COUNT = IMPORT_LIMITS.maxDocuments;
 describe("export and import at the file limit", () => {
   it(`exports ${COUNT} profiles with secrets and imports them into an empty database`, async () => {
     // seeded directly: a thousand createProfile calls would test the profile service, not transfer
-    const profiles = Array.from({ length: COUNT }, (_, i) => ({ id: crypto.randomUUID(), secret: `secret-${i}-${crypto.randomBytes(6).toString("hex")}`, i }));
-    await prisma.profile.createMany({ data: profiles.map(({ id, i }) => ({ id, ...profileColumns(oauthSecretInput({ name: `Inbox ${String(i).padStart(4, "0")}` })) })) });
+    const profiles = Array.from({ length: COUNT }, (_, i) => ({
+      id: crypto.randomUUID(),
+      secret: `secret-${i}-${crypto.randomBytes(6).toString("hex")}`,
+      i,
+    }));
+    await prisma.profile.createMany({
+      data: profiles.map(({ id, i }) => ({
+        id,
+        ...profileColumns(oauthSecretInput({ name: `Inbox ${String(i).padStart(4, "0")}` })),
+      })),
+    });
     await prisma.profileSecret.createMany({
-      data: profiles.map(({ id, secret }) => ({ profileId: id, field: "client_secret", ciphertext: encryptSecret(secret, secretContext(id, "client_secret")), fingerprint: fingerprintSecret(secret) })),
+      data: profiles.map(({ id, secret }) => ({
+        profileId: id,
+        field: "client_secret",
+        ciphertext: encryptSecret(secret, secretContext(id, "client_secret")),
+        fingerprint: fingerprintSecret(secret),
+      })),
     });
 
     let started = performance.now();

@@ -10,7 +10,14 @@ const session = vi.hoisted(() => ({ cookie: "" }));
 
 vi.mock("next/headers", () => ({
   headers: async () => new Headers(session.cookie ? { cookie: session.cookie } : {}),
-  cookies: async () => ({ toString: () => session.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => session.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: () => undefined }));
 
@@ -38,8 +45,18 @@ interface Person {
 async function person(role: Role, name: string): Promise<Person> {
   const email = `${name}@transfer-ui.test`;
   const created = await createUserWithPassword({ email, name, password: PASSWORD, role });
-  const response = await getAuth().api.signInEmail({ body: { email, password: PASSWORD }, headers: new Headers(), returnHeaders: true });
-  return { user: { id: created.id, name, email, role }, cookie: response.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") };
+  const response = await getAuth().api.signInEmail({
+    body: { email, password: PASSWORD },
+    headers: new Headers(),
+    returnHeaders: true,
+  });
+  return {
+    user: { id: created.id, name, email, role },
+    cookie: response.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; "),
+  };
 }
 
 let owner: Person;
@@ -64,7 +81,8 @@ async function as<T>(who: Person, work: () => Promise<T>): Promise<T> {
   }
 }
 
-const documentText = (name: string, secret: string | null = SECRET) => JSON.stringify(inputToDocument(oauthSecretInput({ name }), { client_secret: secret }));
+const documentText = (name: string, secret: string | null = SECRET) =>
+  JSON.stringify(inputToDocument(oauthSecretInput({ name }), { client_secret: secret }));
 
 const profileCount = () => prisma.profile.count();
 
@@ -104,31 +122,53 @@ describe("import actions", () => {
   it("apply: all or nothing — one decision that cannot be carried out imports nothing; then everything at once", async () => {
     const text = `[${documentText("Batch one")}, ${documentText("Batch two")}, ${documentText("Not shared")}]`;
     const before = await profileCount();
-    const refused = await as(editor, () => applyImportAction({ text, decisions: [{ index: 2, action: "rename", name: "Batch one" }] }));
+    const refused = await as(editor, () =>
+      applyImportAction({ text, decisions: [{ index: 2, action: "rename", name: "Batch one" }] }),
+    );
     expect(refused).toMatchObject({ ok: true, data: { ok: false, errors: [{ path: "$[2].name", code: "name_clash" }] } });
     expect(await profileCount()).toBe(before);
 
     // replacing a profile emil may only use is refused by the library, and changes nothing either
-    const forbidden = await as(editor, () => applyImportAction({ text: `[${documentText("Batch one")}, ${documentText("Shared for use")}]`, decisions: [{ index: 1, action: "replace", expectedVersion: 1 }] }));
+    const forbidden = await as(editor, () =>
+      applyImportAction({
+        text: `[${documentText("Batch one")}, ${documentText("Shared for use")}]`,
+        decisions: [{ index: 1, action: "replace", expectedVersion: 1 }],
+      }),
+    );
     expect(forbidden).toMatchObject({ ok: false, error: { code: "forbidden" } });
     expect(await profileCount()).toBe(before);
 
-    const applied = await as(editor, () => applyImportAction({ text, decisions: [{ index: 2, action: "rename", name: "Batch three" }] }));
-    expect(applied).toMatchObject({ ok: true, data: { ok: true, created: [{ name: "Batch one" }, { name: "Batch two" }, { name: "Batch three" }] } });
+    const applied = await as(editor, () =>
+      applyImportAction({ text, decisions: [{ index: 2, action: "rename", name: "Batch three" }] }),
+    );
+    expect(applied).toMatchObject({
+      ok: true,
+      data: { ok: true, created: [{ name: "Batch one" }, { name: "Batch two" }, { name: "Batch three" }] },
+    });
     expect(JSON.stringify(applied)).not.toContain(SECRET);
     expect(await profileCount()).toBe(before + 3);
   });
 
   it("apply re-parses too: a wrong passphrase is refused at each secret's path", async () => {
-    const sealed = documentText("Sealed").replace(`"${SECRET}"`, `{"encrypted": "v1:${Buffer.alloc(60, 1).toString("base64url")}"}`);
+    const sealed = documentText("Sealed").replace(
+      `"${SECRET}"`,
+      `{"encrypted": "v1:${Buffer.alloc(60, 1).toString("base64url")}"}`,
+    );
     const result = await as(editor, () => applyImportAction({ text: sealed, passphrase: "some passphrase", decisions: [] }));
-    expect(result).toMatchObject({ ok: true, data: { ok: false, errors: [{ path: "$.authentication.requestProperties.client_secret", code: "wrong_passphrase" }] } });
+    expect(result).toMatchObject({
+      ok: true,
+      data: { ok: false, errors: [{ path: "$.authentication.requestProperties.client_secret", code: "wrong_passphrase" }] },
+    });
   });
 });
 
 async function postExport(who: Person, body: unknown): Promise<Response> {
   // as the console's Export dialog sends it: JSON, from the console's own page
-  const request = new Request("http://127.0.0.1/api/profiles/export", { method: "POST", headers: { "content-type": "application/json", origin: "http://127.0.0.1" }, body: JSON.stringify(body) });
+  const request = new Request("http://127.0.0.1/api/profiles/export", {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: "http://127.0.0.1" },
+    body: JSON.stringify(body),
+  });
   return as(who, () => exportRoute.POST(request, { params: Promise.resolve({}) }));
 }
 
@@ -143,12 +183,22 @@ describe("export route", () => {
     expect(one.headers.get("content-disposition")).toBe('attachment; filename="shared-for-use.mcf-profile.json"');
     expect(one.headers.get("cache-control")).toBe("no-store");
     const text = await one.text();
-    expect(JSON.parse(text)).toMatchObject({ name: "Shared for use", authentication: { requestProperties: { client_secret: null } } });
+    expect(JSON.parse(text)).toMatchObject({
+      name: "Shared for use",
+      authentication: { requestProperties: { client_secret: null } },
+    });
     expect(text).not.toContain(STORED_SECRET);
 
-    const several = await postExport(owner, { ids: [hiddenId, sharedId], includeSecrets: true, passphrase: "long enough passphrase" });
+    const several = await postExport(owner, {
+      ids: [hiddenId, sharedId],
+      includeSecrets: true,
+      passphrase: "long enough passphrase",
+    });
     expect(several.status).toBe(200);
-    const documents = (await several.json()) as { name: string; authentication: { requestProperties: Record<string, unknown> } }[];
+    const documents = (await several.json()) as {
+      name: string;
+      authentication: { requestProperties: Record<string, unknown> };
+    }[];
     expect(documents.map((d) => d.name)).toEqual(["Not shared", "Shared for use"]);
     expect(documents[0]!.authentication.requestProperties.client_secret).toEqual({ encrypted: expect.stringMatching(/^v1:/) });
     expect(JSON.stringify(documents)).not.toContain(STORED_SECRET);
@@ -157,15 +207,21 @@ describe("export route", () => {
   it("refuses secrets without Manage, naming the profile; a short passphrase is a field error; a bad body is 400", async () => {
     const refused = await postExport(editor, { ids: [sharedId], includeSecrets: true, passphrase: "long enough passphrase" });
     expect(refused.status).toBe(403);
-    expect(await refused.json()).toMatchObject({ error: { code: "forbidden", message: expect.stringContaining("you do not manage “Shared for use”") } });
+    expect(await refused.json()).toMatchObject({
+      error: { code: "forbidden", message: expect.stringContaining("you do not manage “Shared for use”") },
+    });
 
     const all = await postExport(editor, { ids: "all", includeSecrets: true, passphrase: "long enough passphrase" });
     expect(all.status).toBe(403);
-    expect(await all.json()).toMatchObject({ error: { message: expect.stringMatching(/^An export with secrets needs Manage access on every profile in it/) } });
+    expect(await all.json()).toMatchObject({
+      error: { message: expect.stringMatching(/^An export with secrets needs Manage access on every profile in it/) },
+    });
 
     const short = await postExport(owner, { ids: [sharedId], includeSecrets: true, passphrase: "short" });
     expect(short.status).toBe(400);
-    expect(await short.json()).toMatchObject({ error: { fields: { passphrase: "Choose a passphrase of at least 8 characters" } } });
+    expect(await short.json()).toMatchObject({
+      error: { fields: { passphrase: "Choose a passphrase of at least 8 characters" } },
+    });
 
     const bad = await postExport(owner, { ids: [], includeSecrets: false });
     expect(bad.status).toBe(400);

@@ -34,7 +34,10 @@ const tokenOf = (path: string) => path.replace(/^\/invite\//, "");
 
 async function signIn(email: string, password: string) {
   const { headers } = await getAuth().api.signInEmail({ body: { email, password }, headers: new Headers(), returnHeaders: true });
-  browser.cookie = headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  browser.cookie = headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
@@ -49,7 +52,10 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 
 function databaseBytes(): string {
   const file = process.env.DATABASE_URL!.replace(/^file:/, "");
-  return [file, `${file}-wal`].filter(fs.existsSync).map((f) => fs.readFileSync(f).toString("latin1")).join("");
+  return [file, `${file}-wal`]
+    .filter(fs.existsSync)
+    .map((f) => fs.readFileSync(f).toString("latin1"))
+    .join("");
 }
 
 beforeAll(async () => {
@@ -75,7 +81,9 @@ describe("invitation lifecycle", () => {
     expect(row.expiresAt.getTime() - Date.now()).toBeGreaterThan(7 * 24 * 3600_000 - 60_000);
     expect(row.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(7 * 24 * 3600_000);
 
-    const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.invited", objectLabel: "ann@example.test" } });
+    const event = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "user.invited", objectLabel: "ann@example.test" },
+    });
     expect(event).toMatchObject({ actorId: owner.id, objectType: "user", ip: "203.0.113.9" });
     expect(JSON.parse(event.detail!)).toMatchObject({ name: "Ann", role: "editor", replacedPending: false });
     expect(JSON.stringify(event)).not.toContain(token);
@@ -91,8 +99,13 @@ describe("invitation lifecycle", () => {
 
     const user = await acceptInvitation({ token, password: PASSWORD }, "198.51.100.1");
     expect(user).toMatchObject({ email: "bob@example.test", name: "Bob Builder", role: "viewer" });
-    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { role: true, disabled: true } })).toEqual({ role: "viewer", disabled: false });
-    expect((await prisma.invitation.findUniqueOrThrow({ where: { tokenHash: hashInvitationToken(token) } })).acceptedAt).not.toBeNull();
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id }, select: { role: true, disabled: true } })).toEqual({
+      role: "viewer",
+      disabled: false,
+    });
+    expect(
+      (await prisma.invitation.findUniqueOrThrow({ where: { tokenHash: hashInvitationToken(token) } })).acceptedAt,
+    ).not.toBeNull();
     const joined = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.joined", actorId: user.id } });
     expect(JSON.parse(joined.detail!)).toEqual({ role: "viewer", invitedBy: "Olivia Owner <owner@example.test>" });
     expect(joined.detail).not.toContain(token);
@@ -110,16 +123,25 @@ describe("invitation lifecycle", () => {
 
   it("refuses an expired link without creating anyone", async () => {
     const { path } = await inviteUser(owner, { email: "late@example.test", name: "Late", role: "editor" });
-    await prisma.invitation.updateMany({ where: { email: "late@example.test" }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await prisma.invitation.updateMany({
+      where: { email: "late@example.test" },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await findInvitation(tokenOf(path))).toEqual({ valid: false });
-    expect(await refusal(acceptInvitation({ token: tokenOf(path), password: PASSWORD }))).toMatchObject({ code: "not_found", userMessage: INVALID_INVITATION_MESSAGE });
+    expect(await refusal(acceptInvitation({ token: tokenOf(path), password: PASSWORD }))).toMatchObject({
+      code: "not_found",
+      userMessage: INVALID_INVITATION_MESSAGE,
+    });
     expect(await prisma.user.count({ where: { email: "late@example.test" } })).toBe(0);
   });
 
   it("gives the same answer for unknown and malformed tokens", async () => {
     for (const token of [crypto.randomBytes(32).toString("base64url"), "short", "../../etc/passwd", ""]) {
       expect(await findInvitation(token)).toEqual({ valid: false });
-      expect(await refusal(acceptInvitation({ token, password: PASSWORD }))).toMatchObject({ code: "not_found", userMessage: INVALID_INVITATION_MESSAGE });
+      expect(await refusal(acceptInvitation({ token, password: PASSWORD }))).toMatchObject({
+        code: "not_found",
+        userMessage: INVALID_INVITATION_MESSAGE,
+      });
     }
   });
 
@@ -134,7 +156,10 @@ describe("invitation lifecycle", () => {
 
   it("leaves the link usable when the password is refused", async () => {
     const { path } = await inviteUser(owner, { email: "dave@example.test", name: "Dave", role: "viewer" });
-    expect(await refusal(acceptInvitation({ token: tokenOf(path), password: "too short" }))).toMatchObject({ code: "invalid_input", fields: { password: expect.any(String) } });
+    expect(await refusal(acceptInvitation({ token: tokenOf(path), password: "too short" }))).toMatchObject({
+      code: "invalid_input",
+      fields: { password: expect.any(String) },
+    });
     expect(await findInvitation(tokenOf(path))).toMatchObject({ valid: true });
   });
 
@@ -147,7 +172,10 @@ describe("invitation lifecycle", () => {
 
   it("lets only one of two simultaneous submissions of a link create an account", async () => {
     const { path } = await inviteUser(owner, { email: "twice@example.test", name: "Twice", role: "viewer" });
-    const results = await Promise.allSettled([acceptInvitation({ token: tokenOf(path), password: PASSWORD }), acceptInvitation({ token: tokenOf(path), password: PASSWORD })]);
+    const results = await Promise.allSettled([
+      acceptInvitation({ token: tokenOf(path), password: PASSWORD }),
+      acceptInvitation({ token: tokenOf(path), password: PASSWORD }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await prisma.user.count({ where: { email: "twice@example.test" } })).toBe(1);
   });
@@ -155,19 +183,36 @@ describe("invitation lifecycle", () => {
 
 describe("invitation actions", () => {
   it("refuses a signed-out caller and an editor, and gives an admin a one-time link", async () => {
-    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "viewer" })).toMatchObject({ ok: false, error: { code: "unauthenticated" } });
+    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "viewer" })).toMatchObject({
+      ok: false,
+      error: { code: "unauthenticated" },
+    });
 
     await createUserWithPassword({ email: "ed@example.test", name: "Ed", password: PASSWORD, role: "editor" });
     await signIn("ed@example.test", PASSWORD);
-    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "viewer" })).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "viewer" })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden" },
+    });
 
     await createUserWithPassword({ email: "ada@example.test", name: "Ada Admin", password: PASSWORD, role: "admin" });
     await signIn("ada@example.test", PASSWORD);
-    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "admin" })).toMatchObject({ ok: false, error: { code: "forbidden", message: "Only the console owner can invite admins." } });
-    expect(await inviteUserAction({ email: "not an email", name: "", role: "viewer" })).toMatchObject({ ok: false, error: { code: "invalid_input", fields: { email: expect.any(String), name: expect.any(String) } } });
+    expect(await inviteUserAction({ email: "x@example.test", name: "X", role: "admin" })).toMatchObject({
+      ok: false,
+      error: { code: "forbidden", message: "Only the console owner can invite admins." },
+    });
+    expect(await inviteUserAction({ email: "not an email", name: "", role: "viewer" })).toMatchObject({
+      ok: false,
+      error: { code: "invalid_input", fields: { email: expect.any(String), name: expect.any(String) } },
+    });
     const result = await inviteUserAction({ email: "x@example.test", name: "X", role: "viewer" });
-    expect(result).toMatchObject({ ok: true, data: { email: "x@example.test", path: expect.stringMatching(/^\/invite\/[\w-]{43}$/) } });
-    expect(await prisma.auditEvent.count({ where: { action: "user.invited", objectLabel: "x@example.test", ip: "198.51.100.7" } })).toBe(1);
+    expect(result).toMatchObject({
+      ok: true,
+      data: { email: "x@example.test", path: expect.stringMatching(/^\/invite\/[\w-]{43}$/) },
+    });
+    expect(
+      await prisma.auditEvent.count({ where: { action: "user.invited", objectLabel: "x@example.test", ip: "198.51.100.7" } }),
+    ).toBe(1);
   });
 
   it("accepts through the form, signs the new user in and sends them to the profiles", async () => {
@@ -178,19 +223,31 @@ describe("invitation actions", () => {
       return data;
     };
 
-    const mismatch = await acceptInvitationAction(undefined, form({ token: tokenOf(path), name: "Fay", password: PASSWORD, confirm: "something else entirely" }));
+    const mismatch = await acceptInvitationAction(
+      undefined,
+      form({ token: tokenOf(path), name: "Fay", password: PASSWORD, confirm: "something else entirely" }),
+    );
     expect(mismatch).toMatchObject({ fields: { confirm: "The passwords differ" } });
 
-    const redirect = await acceptInvitationAction(undefined, form({ token: tokenOf(path), name: "Fay F.", password: PASSWORD, confirm: PASSWORD })).then(
+    const redirect = await acceptInvitationAction(
+      undefined,
+      form({ token: tokenOf(path), name: "Fay F.", password: PASSWORD, confirm: PASSWORD }),
+    ).then(
       () => null,
       (error: { digest?: string }) => error.digest ?? null,
     );
     expect(redirect).toContain(";/profiles;");
-    const fay = await prisma.user.findUniqueOrThrow({ where: { email: "fay@example.test" }, select: { id: true, name: true, role: true } });
+    const fay = await prisma.user.findUniqueOrThrow({
+      where: { email: "fay@example.test" },
+      select: { id: true, name: true, role: true },
+    });
     expect(fay).toMatchObject({ name: "Fay F.", role: "editor" });
     expect(await prisma.session.count({ where: { userId: fay.id } })).toBe(1);
 
-    const again = await acceptInvitationAction(undefined, form({ token: tokenOf(path), name: "Fay", password: PASSWORD, confirm: PASSWORD }));
+    const again = await acceptInvitationAction(
+      undefined,
+      form({ token: tokenOf(path), name: "Fay", password: PASSWORD, confirm: PASSWORD }),
+    );
     expect(again).toEqual({ error: INVALID_INVITATION_MESSAGE });
   });
 });

@@ -21,8 +21,23 @@ async function certificateBy(userId: string, name: string) {
   const id = crypto.randomUUID();
   await prisma.certificate.create({
     data: {
-      id, name, nameKey: name.toLowerCase(), subject: `CN=${name}`, issuer: `CN=${name}`, serialNumber: "01", notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000),
-      keySize: 2048, sha1Hex: "00", x5t: "AA", sha256Hex: "00", x5tS256: "AA", certificatePem: "-", privateKeyCiphertext: "v1:test", source: "generated", createdById: userId,
+      id,
+      name,
+      nameKey: name.toLowerCase(),
+      subject: `CN=${name}`,
+      issuer: `CN=${name}`,
+      serialNumber: "01",
+      notBefore: new Date(),
+      notAfter: new Date(Date.now() + 86_400_000),
+      keySize: 2048,
+      sha1Hex: "00",
+      x5t: "AA",
+      sha256Hex: "00",
+      x5tS256: "AA",
+      certificatePem: "-",
+      privateKeyCiphertext: "v1:test",
+      source: "generated",
+      createdById: userId,
     },
   });
   return id;
@@ -39,16 +54,30 @@ describe("removing a user hands everything to the owner", () => {
     const colleague = await seedUser("viewer", "Colin Colleague");
     await setProfileShare(own1.id, colleague.id, "use", leaver);
     const certificate = await certificateBy(leaver.id, "Lena cert");
-    await prisma.session.create({ data: { id: crypto.randomUUID(), token: crypto.randomUUID(), userId: leaver.id, expiresAt: new Date(Date.now() + 3600_000) } });
+    await prisma.session.create({
+      data: {
+        id: crypto.randomUUID(),
+        token: crypto.randomUUID(),
+        userId: leaver.id,
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
     const herEventsBefore = await prisma.auditEvent.findMany({ where: { actorId: leaver.id }, orderBy: { at: "asc" } });
     expect(herEventsBefore.length).toBeGreaterThanOrEqual(3);
 
     const result = await removeUser(admin, leaver.id, "192.0.2.10");
 
-    expect(result).toEqual({ profilesHandedOver: 2, certificatesHandedOver: 1, sharesRemoved: 1, sessionsEnded: 1, handedTo: `Olivia Owner <${owner.email}>` });
+    expect(result).toEqual({
+      profilesHandedOver: 2,
+      certificatesHandedOver: 1,
+      sharesRemoved: 1,
+      sessionsEnded: 1,
+      handedTo: `Olivia Owner <${owner.email}>`,
+    });
     expect(await prisma.user.findUnique({ where: { id: leaver.id } })).toBeNull();
     expect(await prisma.account.count({ where: { userId: leaver.id } })).toBe(0);
-    for (const id of [own1.id, own2.id]) expect((await prisma.profile.findUniqueOrThrow({ where: { id } })).ownerId).toBe(owner.id);
+    for (const id of [own1.id, own2.id])
+      expect((await prisma.profile.findUniqueOrThrow({ where: { id } })).ownerId).toBe(owner.id);
     expect((await prisma.certificate.findUniqueOrThrow({ where: { id: certificate } })).createdById).toBe(owner.id);
     expect(await prisma.profileShare.count({ where: { userId: leaver.id } })).toBe(0);
     expect(await prisma.profileShare.count({ where: { profileId: own1.id, userId: colleague.id } })).toBe(1);
@@ -59,13 +88,21 @@ describe("removing a user hands everything to the owner", () => {
     expect(await prisma.profileRevision.count({ where: { authorId: leaver.id } })).toBe(2);
 
     const removed = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.removed", objectId: leaver.id } });
-    expect(removed).toMatchObject({ actorId: admin.id, objectType: "user", objectLabel: `Lena Leaver <${leaver.email}>`, ip: "192.0.2.10" });
+    expect(removed).toMatchObject({
+      actorId: admin.id,
+      objectType: "user",
+      objectLabel: `Lena Leaver <${leaver.email}>`,
+      ip: "192.0.2.10",
+    });
     expect(JSON.parse(removed.detail!)).toEqual({ role: "editor", ...result });
   });
 
   it("changes nothing when there is no owner to hand things to", async () => {
     const leaver = await seedUser("viewer", "Vic Viewer");
-    const profile = await createProfile(basicInput({ name: "Vic inbox", password: "mailbox-password" }), { ...leaver, role: "editor" });
+    const profile = await createProfile(basicInput({ name: "Vic inbox", password: "mailbox-password" }), {
+      ...leaver,
+      role: "editor",
+    });
     await prisma.user.update({ where: { id: owner.id }, data: { role: "admin" } });
     try {
       await expect(removeUser(admin, leaver.id)).rejects.toMatchObject({ code: "conflict" });

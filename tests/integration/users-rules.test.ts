@@ -23,23 +23,77 @@ type Operation = "role→admin" | "role→editor" | "role→viewer" | "disable" 
 
 const OPERATIONS: Operation[] = ["role→admin", "role→editor", "role→viewer", "disable", "enable", "remove", "resetPassword"];
 const F = "forbidden" as const;
-const allForbidden: Record<Operation, Outcome> = { "role→admin": F, "role→editor": F, "role→viewer": F, disable: F, enable: F, remove: F, resetPassword: F };
-const everyoneRefused: Record<Target, Record<Operation, Outcome>> = { self: allForbidden, owner: allForbidden, admin: allForbidden, editor: allForbidden, viewer: allForbidden };
+const allForbidden: Record<Operation, Outcome> = {
+  "role→admin": F,
+  "role→editor": F,
+  "role→viewer": F,
+  disable: F,
+  enable: F,
+  remove: F,
+  resetPassword: F,
+};
+const everyoneRefused: Record<Target, Record<Operation, Outcome>> = {
+  self: allForbidden,
+  owner: allForbidden,
+  admin: allForbidden,
+  editor: allForbidden,
+  viewer: allForbidden,
+};
 
 const TABLE: Record<Role, Record<Target, Record<Operation, Outcome>>> = {
   owner: {
     self: allForbidden,
     owner: allForbidden, // the owner is self here
-    admin: { "role→admin": "conflict", "role→editor": "ok", "role→viewer": "ok", disable: "ok", enable: "ok", remove: "ok", resetPassword: "ok" },
-    editor: { "role→admin": "ok", "role→editor": "conflict", "role→viewer": "ok", disable: "ok", enable: "ok", remove: "ok", resetPassword: "ok" },
-    viewer: { "role→admin": "ok", "role→editor": "ok", "role→viewer": "conflict", disable: "ok", enable: "ok", remove: "ok", resetPassword: "ok" },
+    admin: {
+      "role→admin": "conflict",
+      "role→editor": "ok",
+      "role→viewer": "ok",
+      disable: "ok",
+      enable: "ok",
+      remove: "ok",
+      resetPassword: "ok",
+    },
+    editor: {
+      "role→admin": "ok",
+      "role→editor": "conflict",
+      "role→viewer": "ok",
+      disable: "ok",
+      enable: "ok",
+      remove: "ok",
+      resetPassword: "ok",
+    },
+    viewer: {
+      "role→admin": "ok",
+      "role→editor": "ok",
+      "role→viewer": "conflict",
+      disable: "ok",
+      enable: "ok",
+      remove: "ok",
+      resetPassword: "ok",
+    },
   },
   admin: {
     self: allForbidden,
     owner: allForbidden,
     admin: allForbidden, // another admin is the owner's business
-    editor: { "role→admin": F, "role→editor": "conflict", "role→viewer": "ok", disable: "ok", enable: "ok", remove: "ok", resetPassword: "ok" },
-    viewer: { "role→admin": F, "role→editor": "ok", "role→viewer": "conflict", disable: "ok", enable: "ok", remove: "ok", resetPassword: "ok" },
+    editor: {
+      "role→admin": F,
+      "role→editor": "conflict",
+      "role→viewer": "ok",
+      disable: "ok",
+      enable: "ok",
+      remove: "ok",
+      resetPassword: "ok",
+    },
+    viewer: {
+      "role→admin": F,
+      "role→editor": "ok",
+      "role→viewer": "conflict",
+      disable: "ok",
+      enable: "ok",
+      remove: "ok",
+      resetPassword: "ok",
+    },
   },
   editor: everyoneRefused,
   viewer: everyoneRefused,
@@ -100,7 +154,9 @@ const snapshot = async (id: string) => ({
 });
 
 const cells = (Object.keys(TABLE) as Role[]).flatMap((actorRole) =>
-  (Object.keys(TABLE[actorRole]) as Target[]).flatMap((target) => OPERATIONS.map((operation) => [actorRole, target, operation, TABLE[actorRole][target][operation]] as const)),
+  (Object.keys(TABLE[actorRole]) as Target[]).flatMap((target) =>
+    OPERATIONS.map((operation) => [actorRole, target, operation, TABLE[actorRole][target][operation]] as const),
+  ),
 );
 
 describe("user management rules: actor role × target × operation", () => {
@@ -108,7 +164,8 @@ describe("user management rules: actor role × target × operation", () => {
     const actor = actors[actorRole];
     const targetId = target === "self" ? actor.id : target === "owner" ? consoleOwner.id : (await seedUser(target)).id;
     // "enable" is only a change for someone disabled; the owner and the actor themselves stay enabled
-    if (operation === "enable" && target !== "self" && target !== "owner") await prisma.user.update({ where: { id: targetId }, data: { disabled: true } });
+    if (operation === "enable" && target !== "self" && target !== "owner")
+      await prisma.user.update({ where: { id: targetId }, data: { disabled: true } });
     const before = await snapshot(targetId);
 
     const result = await outcome(() => perform(actor, targetId, operation));
@@ -121,9 +178,18 @@ describe("user management rules: actor role × target × operation", () => {
 
   it("explains a refusal in plain words", async () => {
     const editor = await seedUser("editor");
-    await expect(changeUserRole(actors.admin, editor.id, "admin")).rejects.toMatchObject({ code: "forbidden", userMessage: "Only the console owner can make someone an admin." });
-    await expect(removeUser(actors.admin, consoleOwner.id)).rejects.toMatchObject({ code: "forbidden", userMessage: "Nobody can remove the console owner." });
-    await expect(setUserDisabled(actors.admin, actors.admin.id, true)).rejects.toMatchObject({ code: "forbidden", userMessage: "You cannot disable your own account." });
+    await expect(changeUserRole(actors.admin, editor.id, "admin")).rejects.toMatchObject({
+      code: "forbidden",
+      userMessage: "Only the console owner can make someone an admin.",
+    });
+    await expect(removeUser(actors.admin, consoleOwner.id)).rejects.toMatchObject({
+      code: "forbidden",
+      userMessage: "Nobody can remove the console owner.",
+    });
+    await expect(setUserDisabled(actors.admin, actors.admin.id, true)).rejects.toMatchObject({
+      code: "forbidden",
+      userMessage: "You cannot disable your own account.",
+    });
   });
 
   it("refuses an operation on a user who no longer exists", async () => {
@@ -133,7 +199,9 @@ describe("user management rules: actor role × target × operation", () => {
 
 describe("invitation rules: actor role × invited role", () => {
   const inviteCells = (Object.keys(INVITE_TABLE) as Role[]).flatMap((actorRole) =>
-    (Object.keys(INVITE_TABLE[actorRole]) as (AssignableRole | "owner")[]).map((role) => [actorRole, role, INVITE_TABLE[actorRole][role]] as const),
+    (Object.keys(INVITE_TABLE[actorRole]) as (AssignableRole | "owner")[]).map(
+      (role) => [actorRole, role, INVITE_TABLE[actorRole][role]] as const,
+    ),
   );
 
   it.each(inviteCells)("%s invites as %s → %s", async (actorRole, role, expected) => {
@@ -144,7 +212,9 @@ describe("invitation rules: actor role × invited role", () => {
   });
 
   it("refuses to invite someone who already has an account", async () => {
-    await expect(inviteUser(actors.owner, { email: actors.editor.email.toUpperCase(), name: "Again", role: "viewer" })).rejects.toMatchObject({ code: "conflict", fields: { email: expect.any(String) } });
+    await expect(
+      inviteUser(actors.owner, { email: actors.editor.email.toUpperCase(), name: "Again", role: "viewer" }),
+    ).rejects.toMatchObject({ code: "conflict", fields: { email: expect.any(String) } });
   });
 });
 
@@ -159,7 +229,9 @@ describe("listing users", () => {
 
   it("takes the last sign-in from the audit log", async () => {
     const at = new Date("2026-01-02T03:04:05.000Z");
-    await prisma.auditEvent.create({ data: { id: "sign-in-1", at, actorId: actors.viewer.id, actorLabel: "viewer", action: "auth.sign_in" } });
+    await prisma.auditEvent.create({
+      data: { id: "sign-in-1", at, actorId: actors.viewer.id, actorLabel: "viewer", action: "auth.sign_in" },
+    });
     const users = await listUsers(actors.owner);
     expect(users.find((u) => u.id === actors.viewer.id)?.lastSignInAt).toBe(at.toISOString());
   });

@@ -4,7 +4,14 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 const browser = vi.hoisted(() => ({ cookie: "" }));
 vi.mock("next/headers", () => ({
   headers: async () => new Headers({ cookie: browser.cookie, "x-forwarded-for": "198.51.100.7" }),
-  cookies: async () => ({ toString: () => browser.cookie, get: () => undefined, getAll: () => [], has: () => false, set: () => undefined, delete: () => undefined }),
+  cookies: async () => ({
+    toString: () => browser.cookie,
+    get: () => undefined,
+    getAll: () => [],
+    has: () => false,
+    set: () => undefined,
+    delete: () => undefined,
+  }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
@@ -31,7 +38,10 @@ let owner: CurrentUser;
 /** Signs in like the browser would and returns the session cookie. */
 async function signIn(email: string, password: string): Promise<string> {
   const { headers } = await getAuth().api.signInEmail({ body: { email, password }, headers: new Headers(), returnHeaders: true });
-  return headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
 }
 
 async function signInCode(email: string, password: string): Promise<string | null> {
@@ -146,7 +156,10 @@ describe("user actions", () => {
     const target = await newUser("target@example.test", "viewer");
     await newUser("eddie@example.test", "editor");
     browser.cookie = await signIn("eddie@example.test", PASSWORD);
-    expect(await disableUserAction({ userId: target.id })).toEqual({ ok: false, error: { code: "forbidden", message: "Only the console owner and admins can manage users." } });
+    expect(await disableUserAction({ userId: target.id })).toEqual({
+      ok: false,
+      error: { code: "forbidden", message: "Only the console owner and admins can manage users." },
+    });
 
     const admin = await newUser("amy@example.test", "admin");
     browser.cookie = await signIn(admin.email, PASSWORD);
@@ -161,15 +174,31 @@ describe("user actions", () => {
     browser.cookie = await signIn(admin.email, PASSWORD);
 
     expect(await changeUserRoleAction({ userId: target.id, role: "viewer" })).toEqual({ ok: true, data: undefined });
-    expect(await resetUserPasswordAction({ userId: target.id, password: "another password 1", confirm: "different" })).toMatchObject({ ok: false, error: { fields: { confirm: "The passwords differ" } } });
-    expect(await resetUserPasswordAction({ userId: target.id, password: "another password 1", confirm: "another password 1" })).toMatchObject({ ok: true });
+    expect(
+      await resetUserPasswordAction({ userId: target.id, password: "another password 1", confirm: "different" }),
+    ).toMatchObject({ ok: false, error: { fields: { confirm: "The passwords differ" } } });
+    expect(
+      await resetUserPasswordAction({ userId: target.id, password: "another password 1", confirm: "another password 1" }),
+    ).toMatchObject({ ok: true });
     expect(await disableUserAction({ userId: target.id })).toMatchObject({ ok: true });
     expect(await enableUserAction({ userId: target.id })).toMatchObject({ ok: true });
     expect(await disableUserAction({ userId: owner.id })).toMatchObject({ ok: false, error: { code: "forbidden" } });
-    expect(await removeUserAction({ userId: target.id })).toMatchObject({ ok: true, data: { profilesHandedOver: 0, handedTo: "Olivia Owner <owner@example.test>" } });
-    const events = await prisma.auditEvent.findMany({ where: { actorId: admin.id, action: { startsWith: "user." } }, orderBy: { at: "asc" } });
+    expect(await removeUserAction({ userId: target.id })).toMatchObject({
+      ok: true,
+      data: { profilesHandedOver: 0, handedTo: "Olivia Owner <owner@example.test>" },
+    });
+    const events = await prisma.auditEvent.findMany({
+      where: { actorId: admin.id, action: { startsWith: "user." } },
+      orderBy: { at: "asc" },
+    });
     // sorted: two events in the same millisecond have no defined order
-    expect(events.map((e) => e.action).sort()).toEqual(["user.disabled", "user.enabled", "user.password_reset", "user.removed", "user.role_changed"]);
+    expect(events.map((e) => e.action).sort()).toEqual([
+      "user.disabled",
+      "user.enabled",
+      "user.password_reset",
+      "user.removed",
+      "user.role_changed",
+    ]);
     expect(events.every((e) => e.ip === "198.51.100.7")).toBe(true);
   });
 });

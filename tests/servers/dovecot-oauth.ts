@@ -27,7 +27,9 @@ export interface TestTokenSigner {
   signWithWrongKey(claims: TokenClaims): Promise<string>;
 }
 
-export async function createTestTokenSigner(options: { issuer?: string; audience?: string; kid?: string; tenantId?: string } = {}): Promise<TestTokenSigner> {
+export async function createTestTokenSigner(
+  options: { issuer?: string; audience?: string; kid?: string; tenantId?: string } = {},
+): Promise<TestTokenSigner> {
   const tenantId = options.tenantId ?? "11111111-2222-3333-4444-555555555555";
   const issuer = options.issuer ?? `https://sts.windows.net/${tenantId}/`;
   const audience = options.audience ?? "https://outlook.office365.com";

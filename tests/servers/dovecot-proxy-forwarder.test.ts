@@ -34,7 +34,11 @@ describe("PROXY-protocol forwarder", () => {
     client.write("hello");
     const reply = await new Promise<string>((resolve) => client.once("data", (chunk) => resolve(chunk.toString())));
     expect(reply).toBe("world");
-    const header = proxyHeader(version, { address: "127.0.0.1", port: client.localPort! }, { address: "127.0.0.1", port: forwarder.port });
+    const header = proxyHeader(
+      version,
+      { address: "127.0.0.1", port: client.localPort! },
+      { address: "127.0.0.1", port: forwarder.port },
+    );
     expect(received.subarray(0, header.length).equals(header)).toBe(true);
     expect(received.subarray(header.length).toString()).toBe("hello");
     expect(forwarder.openConnections()).toBe(1);

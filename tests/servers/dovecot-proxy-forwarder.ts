@@ -33,8 +33,13 @@ function ipv4(address: string | undefined): string {
   return net.isIPv4(plain) ? plain : "127.0.0.1";
 }
 
-export function proxyHeader(version: 1 | 2, source: { address: string; port: number }, destination: { address: string; port: number }): Buffer {
-  if (version === 1) return Buffer.from(`PROXY TCP4 ${source.address} ${destination.address} ${source.port} ${destination.port}\r\n`, "latin1");
+export function proxyHeader(
+  version: 1 | 2,
+  source: { address: string; port: number },
+  destination: { address: string; port: number },
+): Buffer {
+  if (version === 1)
+    return Buffer.from(`PROXY TCP4 ${source.address} ${destination.address} ${source.port} ${destination.port}\r\n`, "latin1");
   const body = Buffer.alloc(12);
   source.address.split(".").forEach((octet, i) => body.writeUInt8(Number(octet), i));
   destination.address.split(".").forEach((octet, i) => body.writeUInt8(Number(octet), 4 + i));

@@ -410,7 +410,8 @@ function writeOauthKeys(layout: Layout, oauth: DovecotOAuthOptions, grants: Star
   const azps = new Set(["default", ...(grants ?? []).map((g) => g.clientId)]);
   for (const azp of azps) {
     // kid and azp become path segments; refuse anything that could leave the key folder.
-    if (!/^[A-Za-z0-9._-]+$/.test(azp) || !/^[A-Za-z0-9._-]+$/.test(oauth.kid)) throw new Error(`unsupported kid/client id for a key path: ${azp}/${oauth.kid}`);
+    if (!/^[A-Za-z0-9._-]+$/.test(azp) || !/^[A-Za-z0-9._-]+$/.test(oauth.kid))
+      throw new Error(`unsupported kid/client id for a key path: ${azp}/${oauth.kid}`);
     const keyDir = path.join(layout.keys, azp, "RS256");
     fs.mkdirSync(keyDir, { recursive: true });
     fs.writeFileSync(path.join(keyDir, oauth.kid), oauth.publicKeyPem, { mode: 0o644 });
@@ -473,7 +474,12 @@ export async function startDovecot(options: StartDovecotOptions): Promise<Doveco
     for (let attempt = 1; !ports; attempt++) {
       // Dovecot needs fixed numbers in its config; a port picked here can be taken by someone
       // else before Dovecot binds it, so a bind failure is retried with fresh ports.
-      const candidate = { imaps: await freePort(), pop3s: await freePort(), imapProxied: await freePort(), pop3Proxied: await freePort() };
+      const candidate = {
+        imaps: await freePort(),
+        pop3s: await freePort(),
+        imapProxied: await freePort(),
+        pop3Proxied: await freePort(),
+      };
       if (new Set(Object.values(candidate)).size < 4) continue;
       fs.writeFileSync(layout.conf, dovecotConfig(layout, candidate, options, instanceName));
       fs.writeFileSync(layout.log, "");

@@ -12,14 +12,16 @@ function activeSockets(): net.Socket[] {
 
 export function openClientSockets(ports: number[]): number {
   const wanted = new Set(ports);
-  return activeSockets().filter((socket) => !socket.destroyed && socket.remotePort !== undefined && wanted.has(socket.remotePort)).length;
+  return activeSockets().filter((socket) => !socket.destroyed && socket.remotePort !== undefined && wanted.has(socket.remotePort))
+    .length;
 }
 
 /** Waits (briefly: close events need a tick or two) until no socket to `ports` is open. */
 export async function waitForNoClientSockets(ports: number[], timeoutMs = 1_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (openClientSockets(ports) > 0) {
-    if (Date.now() > until) throw new Error(`${openClientSockets(ports)} client socket(s) still open to ports ${ports.join(", ")}`);
+    if (Date.now() > until)
+      throw new Error(`${openClientSockets(ports)} client socket(s) still open to ports ${ports.join(", ")}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

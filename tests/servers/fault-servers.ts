@@ -27,7 +27,13 @@ const GREETINGS: Record<FaultProtocol, string> = {
   pop3: "+OK Fault server ready\r\n",
 };
 
-async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { total: number }, host = "127.0.0.1", port = 0): Promise<FaultServer> {
+async function listen(
+  server: net.Server,
+  tracked: Set<net.Socket>,
+  counter: { total: number },
+  host = "127.0.0.1",
+  port = 0,
+): Promise<FaultServer> {
   // 'connection' fires for the raw TCP socket on both net and tls servers, before any handshake.
   server.on("connection", (socket: net.Socket) => {
     counter.total++;
@@ -66,7 +72,10 @@ async function listen(server: net.Server, tracked: Set<net.Socket>, counter: { t
   };
 }
 
-function plainServer(onConnection: (socket: net.Socket) => void, at: { host?: string; port?: number } = {}): Promise<FaultServer> {
+function plainServer(
+  onConnection: (socket: net.Socket) => void,
+  at: { host?: string; port?: number } = {},
+): Promise<FaultServer> {
   const tracked = new Set<net.Socket>();
   return listen(
     net.createServer((socket) => {
@@ -144,7 +153,8 @@ export type ExchangeLikeMode = "ok" | "auth-failed" | "not-connected";
  */
 export async function startExchangeLikeImapServer(mode: ExchangeLikeMode): Promise<FaultServer & { received: string[] }> {
   const received: string[] = [];
-  const capabilities = "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
+  const capabilities =
+    "IMAP4 IMAP4rev1 AUTH=PLAIN AUTH=XOAUTH2 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
   const server = await plainServer((socket) => {
     let buffer = "";
     let authenticated = false;
@@ -155,7 +165,9 @@ export async function startExchangeLikeImapServer(mode: ExchangeLikeMode): Promi
       authenticated = true;
       reply(`${tag} OK AUTHENTICATE completed.`);
     };
-    reply("* OK The Microsoft Exchange IMAP4 service is ready. [TQBXADIAUABSADAANgBDAEEAMAAwADAAMgAuAG4AYQBtAHAAcgBkADAANgAuAHAAcgBvAGQA]");
+    reply(
+      "* OK The Microsoft Exchange IMAP4 service is ready. [TQBXADIAUABSADAANgBDAEEAMAAwADAAMgAuAG4AYQBtAHAAcgBkADAANgAuAHAAcgBvAGQA]",
+    );
     socket.setEncoding("utf8");
     socket.on("data", (chunk: string) => {
       buffer += chunk;
@@ -222,7 +234,11 @@ export type TlsFault = "expired" | "wrong-host" | "untrusted";
  * `ca`), issued for another host (from `ca`), or issued by a different, untrusted CA. A client that
  * accepts the certificate anyway (rejectUnauthorized: false) gets a greeting and then silence.
  */
-export async function startTlsFaultServer(ca: TestCa, fault: TlsFault, options: { protocol?: FaultProtocol } = {}): Promise<FaultServer & { certPem: string }> {
+export async function startTlsFaultServer(
+  ca: TestCa,
+  fault: TlsFault,
+  options: { protocol?: FaultProtocol } = {},
+): Promise<FaultServer & { certPem: string }> {
   const day = 86_400_000;
   const issued =
     fault === "expired"

@@ -29,7 +29,13 @@ beforeAll(async () => {
     ca,
     tenants: [{ id: TENANT, domains: ["contoso.onmicrosoft.com"] }, OTHER_TENANT],
     apps: [
-      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [cert.certPem], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] },
+      {
+        clientId: CLIENT,
+        tenantId: TENANT,
+        secrets: [SECRET],
+        certificatesPem: [cert.certPem],
+        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+      },
       { clientId: NO_ROLES_CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: [] },
     ],
   });
@@ -43,7 +49,14 @@ interface Answer {
   json: Record<string, unknown>;
 }
 
-function call(path: string, body: string | Record<string, string> = "", headers: Record<string, string> = {}, method = "POST", timeoutMs = 5000, on: TokenEndpoint = endpoint): Promise<Answer> {
+function call(
+  path: string,
+  body: string | Record<string, string> = "",
+  headers: Record<string, string> = {},
+  method = "POST",
+  timeoutMs = 5000,
+  on: TokenEndpoint = endpoint,
+): Promise<Answer> {
   const text = typeof body === "string" ? body : new URLSearchParams(body).toString();
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -68,7 +81,13 @@ function call(path: string, body: string | Record<string, string> = "", headers:
 }
 
 const tokenPath = (tenant = TENANT) => `/${tenant}/oauth2/v2.0/token`;
-const secretForm = (extra: Record<string, string> = {}) => ({ grant_type: "client_credentials", client_id: CLIENT, scope: SCOPE, client_secret: SECRET, ...extra });
+const secretForm = (extra: Record<string, string> = {}) => ({
+  grant_type: "client_credentials",
+  client_id: CLIENT,
+  scope: SCOPE,
+  client_secret: SECRET,
+  ...extra,
+});
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (extra: Record<string, unknown> = {}) => ({
   aud: endpoint.tokenUrl(TENANT),
@@ -80,19 +99,39 @@ const claims = (extra: Record<string, unknown> = {}) => ({
   exp: now() + 300,
   ...extra,
 });
-const assertionForm = (assertion: string) => ({ grant_type: "client_credentials", client_id: CLIENT, scope: SCOPE, client_assertion_type: CLIENT_ASSERTION_TYPE, client_assertion: assertion });
+const assertionForm = (assertion: string) => ({
+  grant_type: "client_credentials",
+  client_id: CLIENT,
+  scope: SCOPE,
+  client_assertion_type: CLIENT_ASSERTION_TYPE,
+  client_assertion: assertion,
+});
 
 async function expectError(answer: Answer, status: number, error: string, code: number) {
-  expect({ status: answer.status, error: answer.json.error, codes: answer.json.error_codes }).toEqual({ status, error, codes: [code] });
+  expect({ status: answer.status, error: answer.json.error, codes: answer.json.error_codes }).toEqual({
+    status,
+    error,
+    codes: [code],
+  });
 }
 
 describe("token endpoint stand-in: Microsoft error shape", () => {
   it("answers errors like Entra: description with AADSTS, trace, correlation, timestamp, plus the separate fields", async () => {
     const correlation = crypto.randomUUID();
-    const answer = await call(tokenPath("ffffffff-ffff-4fff-bfff-ffffffffffff"), secretForm(), { "client-request-id": correlation });
+    const answer = await call(tokenPath("ffffffff-ffff-4fff-bfff-ffffffffffff"), secretForm(), {
+      "client-request-id": correlation,
+    });
     expect(answer.contentType).toMatch(/^application\/json/);
     const body = answer.json as Record<string, string> & { error_codes: number[] };
-    expect(Object.keys(body).sort()).toEqual(["correlation_id", "error", "error_codes", "error_description", "error_uri", "timestamp", "trace_id"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "correlation_id",
+      "error",
+      "error_codes",
+      "error_description",
+      "error_uri",
+      "timestamp",
+      "trace_id",
+    ]);
     expect(body.error_description).toMatch(
       /^AADSTS90002: Tenant 'ffffffff-ffff-4fff-bfff-ffffffffffff' not found\..*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s,
     );
@@ -107,7 +146,8 @@ describe("token endpoint stand-in: request rules", () => {
   it("refuses a GET (900561), unknown tenants (90002), tenant-less authorities (9001023) and malformed tenants (900023)", async () => {
     await expectError(await call(tokenPath(), "", {}, "GET"), 400, "invalid_request", 900561);
     await expectError(await call(tokenPath("fabrikam.onmicrosoft.com"), secretForm()), 400, "invalid_request", 90002);
-    for (const t of ["common", "organizations", "consumers"]) await expectError(await call(tokenPath(t), secretForm()), 400, "invalid_request", 9001023);
+    for (const t of ["common", "organizations", "consumers"])
+      await expectError(await call(tokenPath(t), secretForm()), 400, "invalid_request", 9001023);
     await expectError(await call(tokenPath("undefined"), secretForm()), 400, "invalid_request", 900023);
   });
 
@@ -127,12 +167,22 @@ describe("token endpoint stand-in: request rules", () => {
     const { client_id: _c, ...noClient } = secretForm();
     await expectError(await call(tokenPath(), noClient), 400, "invalid_request", 900144);
     await expectError(await call(tokenPath(), secretForm({ grant_type: "password" })), 400, "unsupported_grant_type", 70003);
-    await expectError(await call(tokenPath(), secretForm({ resource: "https://outlook.office365.com" })), 400, "invalid_request", 901002);
+    await expectError(
+      await call(tokenPath(), secretForm({ resource: "https://outlook.office365.com" })),
+      400,
+      "invalid_request",
+      901002,
+    );
     await expectError(await call(tokenPath(), `${new URLSearchParams(secretForm())}&scope=x`), 400, "invalid_request", 9002313);
   });
 
   it("refuses an unknown client (700016), including a known client in another tenant", async () => {
-    await expectError(await call(tokenPath(), secretForm({ client_id: "11111111-2222-4333-8444-555555555555" })), 400, "unauthorized_client", 700016);
+    await expectError(
+      await call(tokenPath(), secretForm({ client_id: "11111111-2222-4333-8444-555555555555" })),
+      400,
+      "unauthorized_client",
+      700016,
+    );
     await expectError(await call(tokenPath(OTHER_TENANT), secretForm()), 400, "unauthorized_client", 700016);
   });
 
@@ -146,26 +196,58 @@ describe("token endpoint stand-in: request rules", () => {
 
   it("supports the RFC 6749 Basic header, with form-encoded parts", async () => {
     const { client_secret: _x, client_id: _y, ...form } = secretForm();
-    const basic = (id: string, secret: string) => ({ Authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret).replace(/~/g, "%7E")}`).toString("base64")}` });
+    const basic = (id: string, secret: string) => ({
+      Authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret).replace(/~/g, "%7E")}`).toString("base64")}`,
+    });
     expect((await call(tokenPath(), form, basic(CLIENT, SECRET))).status).toBe(200);
     expect((await call(tokenPath(), { ...form, client_id: CLIENT }, basic(CLIENT, SECRET))).status).toBe(200);
     await expectError(await call(tokenPath(), form, basic(CLIENT, "nope")), 401, "invalid_client", 7000215);
-    await expectError(await call(tokenPath(), { ...form, client_id: NO_ROLES_CLIENT }, basic(CLIENT, SECRET)), 400, "invalid_request", 9002313);
-    await expectError(await call(tokenPath(), { ...form, client_secret: SECRET }, basic(CLIENT, SECRET)), 400, "invalid_request", 9002313);
+    await expectError(
+      await call(tokenPath(), { ...form, client_id: NO_ROLES_CLIENT }, basic(CLIENT, SECRET)),
+      400,
+      "invalid_request",
+      9002313,
+    );
+    await expectError(
+      await call(tokenPath(), { ...form, client_secret: SECRET }, basic(CLIENT, SECRET)),
+      400,
+      "invalid_request",
+      9002313,
+    );
     expect(endpoint.requests.some((r) => r.clientAuth === "client_secret_basic" && r.status === 200)).toBe(true);
   });
 
   it("requires <resource>/.default (1002012), one resource (70011), and a known resource (500011)", async () => {
-    await expectError(await call(tokenPath(), secretForm({ scope: "https://outlook.office365.com/IMAP.AccessAsApp" })), 400, "invalid_scope", 1002012);
-    await expectError(await call(tokenPath(), secretForm({ scope: `${SCOPE} https://graph.microsoft.com/.default` })), 400, "invalid_scope", 70011);
-    await expectError(await call(tokenPath(), secretForm({ scope: "https://outlook.office356.com/.default" })), 400, "invalid_resource", 500011);
+    await expectError(
+      await call(tokenPath(), secretForm({ scope: "https://outlook.office365.com/IMAP.AccessAsApp" })),
+      400,
+      "invalid_scope",
+      1002012,
+    );
+    await expectError(
+      await call(tokenPath(), secretForm({ scope: `${SCOPE} https://graph.microsoft.com/.default` })),
+      400,
+      "invalid_scope",
+      70011,
+    );
+    await expectError(
+      await call(tokenPath(), secretForm({ scope: "https://outlook.office356.com/.default" })),
+      400,
+      "invalid_resource",
+      500011,
+    );
   });
 });
 
 describe("token endpoint stand-in: client assertions", () => {
   it("accepts PS256 + x5t#S256 and RS256 + x5t", async () => {
     for (const alg of ["PS256", "RS256"] as const) {
-      const assertion = await signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, alg, claims: claims() });
+      const assertion = await signTestAssertion({
+        privateKeyPem: cert.keyPem,
+        certificatePem: cert.certPem,
+        alg,
+        claims: claims(),
+      });
       const answer = await call(tokenPath(), assertionForm(assertion));
       expect(answer.status, JSON.stringify(answer.json)).toBe(200);
       expect(decodeJwt(String(answer.json.access_token)).appidacr).toBe("2");
@@ -183,7 +265,11 @@ describe("token endpoint stand-in: client assertions", () => {
   });
 
   it("refuses an unknown thumbprint and a signature by another key (700027), naming the thumbprint", async () => {
-    const unknown = await signTestAssertion({ privateKeyPem: stranger.keyPem, certificatePem: stranger.certPem, claims: claims() });
+    const unknown = await signTestAssertion({
+      privateKeyPem: stranger.keyPem,
+      certificatePem: stranger.certPem,
+      claims: claims(),
+    });
     const a = await call(tokenPath(), assertionForm(unknown));
     await expectError(a, 401, "invalid_client", 700027);
     const hex = new crypto.X509Certificate(stranger.certPem).fingerprint256.replace(/:/g, "");
@@ -195,15 +281,34 @@ describe("token endpoint stand-in: client assertions", () => {
   });
 
   it("checks aud (700023), time window (700024), sub = iss (50048), iss = client_id (700021)", async () => {
-    const sign = (extra: Record<string, unknown>) => signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, claims: claims(extra) });
-    await expectError(await call(tokenPath(), assertionForm(await sign({ aud: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token` }))), 401, "invalid_client", 700023);
+    const sign = (extra: Record<string, unknown>) =>
+      signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, claims: claims(extra) });
+    await expectError(
+      await call(
+        tokenPath(),
+        assertionForm(await sign({ aud: `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token` })),
+      ),
+      401,
+      "invalid_client",
+      700023,
+    );
     const expired = await call(tokenPath(), assertionForm(await sign({ nbf: now() - 7200, exp: now() - 3600 })));
     await expectError(expired, 401, "invalid_client", 700024);
     expect(expired.json.error_description).toContain("Client assertion is not within its valid time range");
-    await expectError(await call(tokenPath(), assertionForm(await sign({ nbf: now() + 3600, exp: now() + 3900 }))), 401, "invalid_client", 700024);
+    await expectError(
+      await call(tokenPath(), assertionForm(await sign({ nbf: now() + 3600, exp: now() + 3900 }))),
+      401,
+      "invalid_client",
+      700024,
+    );
     await expectError(await call(tokenPath(), assertionForm(await sign({ nbf: undefined }))), 401, "invalid_client", 700024);
     await expectError(await call(tokenPath(), assertionForm(await sign({ sub: "someone" }))), 401, "invalid_client", 50048);
-    await expectError(await call(tokenPath(), assertionForm(await sign({ iss: NO_ROLES_CLIENT, sub: NO_ROLES_CLIENT }))), 401, "invalid_client", 700021);
+    await expectError(
+      await call(tokenPath(), assertionForm(await sign({ iss: NO_ROLES_CLIENT, sub: NO_ROLES_CLIENT }))),
+      401,
+      "invalid_client",
+      700021,
+    );
     // Within the skew allowance (300 s) a slightly early nbf is fine.
     expect((await call(tokenPath(), assertionForm(await sign({ nbf: now() + 60 })))).status).toBe(200);
   });
@@ -220,7 +325,12 @@ describe("token endpoint stand-in: client assertions", () => {
     const assertion = await signTestAssertion({ privateKeyPem: cert.keyPem, certificatePem: cert.certPem, claims: claims() });
     const { client_assertion_type: _t, ...noType } = assertionForm(assertion);
     await expectError(await call(tokenPath(), noType), 400, "invalid_request", 900144);
-    await expectError(await call(tokenPath(), { ...assertionForm(assertion), client_secret: SECRET }), 400, "invalid_request", 9002313);
+    await expectError(
+      await call(tokenPath(), { ...assertionForm(assertion), client_secret: SECRET }),
+      400,
+      "invalid_request",
+      9002313,
+    );
   });
 });
 
@@ -228,15 +338,30 @@ describe("token endpoint stand-in: tokens", () => {
   it("issues an RS256 token verifiable with the published JWKS, with Exchange aud, tid, appid, roles and 3599 s", async () => {
     const answer = await call(tokenPath(), secretForm());
     expect(answer.status).toBe(200);
-    expect(answer.json).toEqual({ token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: expect.any(String) });
+    expect(answer.json).toEqual({
+      token_type: "Bearer",
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: expect.any(String),
+    });
     const keys = await call(`/${TENANT}/discovery/v2.0/keys`, "", {}, "GET");
     expect(keys.json.keys).toMatchObject([{ kty: "RSA", kid: endpoint.kid, use: "sig" }]);
-    const { payload, protectedHeader } = await jwtVerify(String(answer.json.access_token), createLocalJWKSet(keys.json as never), {
-      issuer: endpoint.issuer(TENANT),
-      audience: endpoint.audience,
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      String(answer.json.access_token),
+      createLocalJWKSet(keys.json as never),
+      {
+        issuer: endpoint.issuer(TENANT),
+        audience: endpoint.audience,
+      },
+    );
     expect(protectedHeader).toMatchObject({ alg: "RS256", typ: "JWT", kid: endpoint.kid });
-    expect(payload).toMatchObject({ aud: "https://outlook.office.com", iss: `https://sts.windows.net/${TENANT}/`, tid: TENANT, appid: CLIENT, roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] });
+    expect(payload).toMatchObject({
+      aud: "https://outlook.office.com",
+      iss: `https://sts.windows.net/${TENANT}/`,
+      tid: TENANT,
+      appid: CLIENT,
+      roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
+    });
     expect(payload.exp! - payload.iat!).toBe(3599);
     expect(payload.nbf).toBe(payload.iat);
   });
@@ -259,7 +384,10 @@ describe("token endpoint stand-in: tokens", () => {
     expect(endpoint.requests.length).toBeGreaterThan(10);
     expect(log).not.toContain(SECRET);
     expect(log).not.toContain("eyJ");
-    expect(endpoint.requests.find((r) => r.clientAuth === "client_assertion" && r.status === 200)).toMatchObject({ assertionAlg: expect.any(String), fields: expect.arrayContaining(["client_assertion"]) });
+    expect(endpoint.requests.find((r) => r.clientAuth === "client_assertion" && r.status === 200)).toMatchObject({
+      assertionAlg: expect.any(String),
+      fields: expect.arrayContaining(["client_assertion"]),
+    });
   });
 });
 
@@ -299,7 +427,12 @@ describe("token endpoint stand-in: faults", () => {
     expect((await call("/__stand-in/faults", JSON.stringify({ hang: true }), json, "PUT")).status).toBe(404);
     expect((await call(tokenPath(), secretForm())).status).toBe(200);
 
-    const remote = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }], remoteFaults: true });
+    const remote = await startTokenEndpoint({
+      ca,
+      tenants: [TENANT],
+      apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }],
+      remoteFaults: true,
+    });
     try {
       expect((await call("/__stand-in/faults", JSON.stringify({ hold: true }), json, "PUT", 5000, remote)).status).toBe(204);
       const held = call(tokenPath(), secretForm(), {}, "POST", 5000, remote);

@@ -119,7 +119,12 @@ const TOKEN_LIFETIME = 3599;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-const EXCHANGE_RESOURCES = ["https://outlook.office365.com", "https://outlook.office.com", "https://ps.outlook.com", "00000002-0000-0ff1-ce00-000000000000"];
+const EXCHANGE_RESOURCES = [
+  "https://outlook.office365.com",
+  "https://outlook.office.com",
+  "https://ps.outlook.com",
+  "00000002-0000-0ff1-ce00-000000000000",
+];
 const GRAPH_RESOURCES = ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"];
 
 class OAuthError {
@@ -202,11 +207,18 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
   const base = `https://127.0.0.1:${port}`;
 
   const tenantBySegment = (segment: string) =>
-    tenants.find((t) => t.id.toLowerCase() === segment.toLowerCase() || (t.domains ?? []).some((d) => d.toLowerCase() === segment.toLowerCase()));
+    tenants.find(
+      (t) =>
+        t.id.toLowerCase() === segment.toLowerCase() || (t.domains ?? []).some((d) => d.toLowerCase() === segment.toLowerCase()),
+    );
 
   function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json; charset=utf-8") {
     const text = typeof body === "string" ? body : JSON.stringify(body);
-    res.writeHead(status, { "Content-Type": contentType, "Cache-Control": "no-store", "Content-Length": Buffer.byteLength(text) });
+    res.writeHead(status, {
+      "Content-Type": contentType,
+      "Cache-Control": "no-store",
+      "Content-Length": Buffer.byteLength(text),
+    });
     res.end(text);
   }
 
@@ -230,17 +242,35 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     let size = 0;
     for await (const chunk of req) {
       size += (chunk as Buffer).length;
-      if (size > 64 * 1024) throw fail(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: the body is too large.");
+      if (size > 64 * 1024)
+        throw fail(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: the body is too large.");
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks).toString("utf8");
   }
 
   /** Validates a client assertion for `app` sent to `requestedUrl`; returns the credential type. */
-  async function checkAssertion(assertion: string, assertionType: string | undefined, app: StandInApp, requestedUrl: string, entry: StandInRequest) {
-    if (!assertionType) throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_assertion_type'.");
+  async function checkAssertion(
+    assertion: string,
+    assertionType: string | undefined,
+    app: StandInApp,
+    requestedUrl: string,
+    entry: StandInRequest,
+  ) {
+    if (!assertionType)
+      throw fail(
+        400,
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'client_assertion_type'.",
+      );
     if (assertionType !== CLIENT_ASSERTION_TYPE) {
-      throw fail(400, "invalid_request", 9002313, `Invalid request. Request is malformed or invalid: client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`);
+      throw fail(
+        400,
+        "invalid_request",
+        9002313,
+        `Invalid request. Request is malformed or invalid: client_assertion_type must be ${CLIENT_ASSERTION_TYPE}.`,
+      );
     }
     let header: ReturnType<typeof decodeProtectedHeader>;
     let claims: ReturnType<typeof decodeJwt>;
@@ -256,39 +286,80 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     const s1 = typeof header.x5t === "string" ? header.x5t : undefined;
     entry.assertionThumbprint = s256 ? "x5t#S256" : s1 ? "x5t" : "none";
     if (header.alg !== "PS256" && header.alg !== "RS256") {
-      throw fail(400, "invalid_request", 50027, `Invalid JWT token. Unsupported signing algorithm '${String(header.alg)}'; use PS256 or RS256.`);
+      throw fail(
+        400,
+        "invalid_request",
+        50027,
+        `Invalid JWT token. Unsupported signing algorithm '${String(header.alg)}'; use PS256 or RS256.`,
+      );
     }
-    if (!s256 && !s1) throw fail(400, "invalid_request", 50027, "Invalid JWT token. No certificate thumbprint specified in token header.");
+    if (!s256 && !s1)
+      throw fail(400, "invalid_request", 50027, "Invalid JWT token. No certificate thumbprint specified in token header.");
     const thumb = Buffer.from((s256 ?? s1)!, "base64url");
-    if (thumb.length !== (s256 ? 32 : 20)) throw fail(400, "invalid_request", 50027, "Invalid JWT token. The certificate thumbprint in the token header is malformed.");
+    if (thumb.length !== (s256 ? 32 : 20))
+      throw fail(
+        400,
+        "invalid_request",
+        50027,
+        "Invalid JWT token. The certificate thumbprint in the token header is malformed.",
+      );
     const hex = thumb.toString("hex").toUpperCase();
     const cert = app.certificatesPem.map(thumbprintsOf).find((c) => (s256 ? c.sha256 : c.sha1).equals(thumb));
     const keyHint = `Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.`;
     if (!cert) {
-      throw fail(401, "invalid_client", 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${hex}', ${keyHint}]`);
+      throw fail(
+        401,
+        "invalid_client",
+        700027,
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${hex}', ${keyHint}]`,
+      );
     }
     try {
       await compactVerify(assertion, cert.cert.publicKey, { algorithms: ["PS256", "RS256"] });
     } catch {
-      throw fail(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${hex}', ${keyHint}]`);
+      throw fail(
+        401,
+        "invalid_client",
+        700027,
+        `Client assertion contains an invalid signature. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${hex}', ${keyHint}]`,
+      );
     }
-    if (claims.sub !== claims.iss) throw fail(401, "invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion. Contact the tenant admin.");
-    if (claims.iss !== app.clientId) throw fail(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+    if (claims.sub !== claims.iss)
+      throw fail(
+        401,
+        "invalid_client",
+        50048,
+        "Subject mismatches Issuer claim in the client assertion. Contact the tenant admin.",
+      );
+    if (claims.iss !== app.clientId)
+      throw fail(401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(requestedUrl)) throw fail(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
+    if (!audiences.includes(requestedUrl))
+      throw fail(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
     const now = Math.floor(clock().getTime() / 1000);
     const iso = (s: unknown) => new Date((typeof s === "number" ? s : 0) * 1000).toISOString();
     const nbf = typeof claims.nbf === "number" ? claims.nbf : 0;
     const exp = typeof claims.exp === "number" ? claims.exp : 0;
     // A missing nbf or exp counts as 1970 (reference §2.2: Entra then reports "valid from 1970-01-01").
     if (typeof claims.nbf !== "number" || typeof claims.exp !== "number" || now + skew < nbf || now - skew >= exp) {
-      throw fail(401, "invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${iso(now)}, assertion valid from ${iso(nbf)}, expiry time of assertion ${iso(exp)}.`);
+      throw fail(
+        401,
+        "invalid_client",
+        700024,
+        `Client assertion is not within its valid time range. Current time: ${iso(now)}, assertion valid from ${iso(nbf)}, expiry time of assertion ${iso(exp)}.`,
+      );
     }
-    if (typeof claims.jti !== "string" || !claims.jti) throw fail(400, "invalid_request", 50027, "Invalid JWT token. The client assertion has no jti claim.");
+    if (typeof claims.jti !== "string" || !claims.jti)
+      throw fail(400, "invalid_request", 50027, "Invalid JWT token. The client assertion has no jti claim.");
     const replayKey = `${app.clientId} ${claims.jti}`;
     for (const [key, until] of usedJti) if (until < now - skew) usedJti.delete(key);
     if (usedJti.has(replayKey)) {
-      throw fail(401, "invalid_client", 50013, "Assertion is invalid: a client assertion with this jti was already used (replay refused by the test endpoint).");
+      throw fail(
+        401,
+        "invalid_client",
+        50013,
+        "Assertion is invalid: a client assertion with this jti was already used (replay refused by the test endpoint).",
+      );
     }
     usedJti.set(replayKey, exp);
   }
@@ -298,63 +369,124 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     if (!match) return undefined;
     const decoded = Buffer.from(match[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon === -1) throw fail(401, "invalid_client", 9002313, "Invalid request. Request is malformed or invalid: the Basic authorization header is malformed.");
+    if (colon === -1)
+      throw fail(
+        401,
+        "invalid_client",
+        9002313,
+        "Invalid request. Request is malformed or invalid: the Basic authorization header is malformed.",
+      );
     // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
     const formDecode = (s: string) => new URLSearchParams(`v=${s}`).get("v") ?? "";
     return { clientId: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   }
 
   async function issueToken(req: IncomingMessage, segment: string, entry: StandInRequest): Promise<unknown> {
-    if (req.method !== "POST") throw fail(400, "invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`);
+    if (req.method !== "POST")
+      throw fail(
+        400,
+        "invalid_request",
+        900561,
+        `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`,
+      );
     const text = await readBody(req);
-    const form = /application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "") ? new URLSearchParams(text) : new URLSearchParams();
+    const form = /application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")
+      ? new URLSearchParams(text)
+      : new URLSearchParams();
     entry.fields = [...new Set(form.keys())];
     for (const key of entry.fields) {
-      if (form.getAll(key).length > 1) throw fail(400, "invalid_request", 9002313, `Invalid request. Request is malformed or invalid: the parameter '${key}' is repeated.`);
+      if (form.getAll(key).length > 1)
+        throw fail(
+          400,
+          "invalid_request",
+          9002313,
+          `Invalid request. Request is malformed or invalid: the parameter '${key}' is repeated.`,
+        );
     }
     const field = (key: string) => form.get(key) ?? undefined;
 
     if (["common", "organizations", "consumers"].includes(segment.toLowerCase())) {
-      throw fail(400, "invalid_request", 9001023, `The grant type isn't supported over the /${segment} endpoint. Please use a tenant-specific endpoint.`);
+      throw fail(
+        400,
+        "invalid_request",
+        9001023,
+        `The grant type isn't supported over the /${segment} endpoint. Please use a tenant-specific endpoint.`,
+      );
     }
     if (!GUID.test(segment) && !DOMAIN.test(segment)) {
-      throw fail(400, "invalid_request", 900023, `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`);
+      throw fail(
+        400,
+        "invalid_request",
+        900023,
+        `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`,
+      );
     }
     const tenant = tenantBySegment(segment);
     if (!tenant) {
-      throw fail(400, "invalid_request", 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+      throw fail(
+        400,
+        "invalid_request",
+        90002,
+        `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+      );
     }
     entry.grantType = field("grant_type");
-    if (!entry.grantType) throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (!entry.grantType)
+      throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
     if (entry.grantType !== "client_credentials") {
       throw fail(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${entry.grantType}'.`);
     }
-    if (field("resource") !== undefined) throw fail(400, "invalid_request", 901002, "The 'resource' request parameter is not supported.");
+    if (field("resource") !== undefined)
+      throw fail(400, "invalid_request", 901002, "The 'resource' request parameter is not supported.");
 
     const basic = parseBasic(req.headers.authorization);
     const bodyClientId = field("client_id");
     if (basic && bodyClientId && basic.clientId !== bodyClientId) {
-      throw fail(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: client_id in the body differs from the one in the Authorization header.");
+      throw fail(
+        400,
+        "invalid_request",
+        9002313,
+        "Invalid request. Request is malformed or invalid: client_id in the body differs from the one in the Authorization header.",
+      );
     }
     const clientId = basic?.clientId ?? bodyClientId;
     entry.clientId = clientId;
-    if (!clientId) throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!clientId)
+      throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
     entry.scope = field("scope");
-    if (!entry.scope) throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+    if (!entry.scope)
+      throw fail(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
 
-    const app = apps.find((a) => a.clientId.toLowerCase() === clientId.toLowerCase() && a.tenantId.toLowerCase() === tenant.id.toLowerCase());
+    const app = apps.find(
+      (a) => a.clientId.toLowerCase() === clientId.toLowerCase() && a.tenantId.toLowerCase() === tenant.id.toLowerCase(),
+    );
     if (!app) {
-      throw fail(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+      throw fail(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${segment}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
     }
 
     const bodySecret = field("client_secret");
     const assertion = field("client_assertion");
     if (basic && bodySecret !== undefined) {
-      throw fail(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: the client secret was sent both in the Authorization header and in the body.");
+      throw fail(
+        400,
+        "invalid_request",
+        9002313,
+        "Invalid request. Request is malformed or invalid: the client secret was sent both in the Authorization header and in the body.",
+      );
     }
     const secret = basic?.secret ?? bodySecret;
     if (secret !== undefined && assertion !== undefined) {
-      throw fail(400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid: send either client_secret or client_assertion, not both.");
+      throw fail(
+        400,
+        "invalid_request",
+        9002313,
+        "Invalid request. Request is malformed or invalid: send either client_secret or client_assertion, not both.",
+      );
     }
     let credential: "secret" | "certificate";
     if (assertion !== undefined) {
@@ -364,23 +496,49 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     } else if (secret !== undefined) {
       entry.clientAuth = basic ? "client_secret_basic" : "client_secret_post";
       if (!app.secrets.includes(secret)) {
-        throw fail(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+        throw fail(
+          401,
+          "invalid_client",
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+        );
       }
       credential = "secret";
     } else {
-      throw fail(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      throw fail(
+        401,
+        "invalid_client",
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
     }
 
     const scopes = entry.scope.split(/\s+/).filter(Boolean);
-    if (scopes.length !== 1) throw fail(400, "invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${entry.scope} is not valid.`);
+    if (scopes.length !== 1)
+      throw fail(
+        400,
+        "invalid_scope",
+        70011,
+        `The provided value for the input parameter 'scope' is not valid. The scope ${entry.scope} is not valid.`,
+      );
     const scope = scopes[0]!;
     if (!scope.endsWith("/.default")) {
-      throw fail(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      throw fail(
+        400,
+        "invalid_scope",
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     }
     const resource = scope.slice(0, -"/.default".length).replace(/\/$/, "").toLowerCase();
     const graph = GRAPH_RESOURCES.includes(resource);
     if (!graph && !EXCHANGE_RESOURCES.includes(resource)) {
-      throw fail(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${segment}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      throw fail(
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${segment}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
     }
 
     const now = Math.floor(clock().getTime() / 1000);
@@ -412,7 +570,15 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", base).pathname;
-    const entry: StandInRequest = { at: clock(), method: req.method ?? "", path, clientAuth: "none", fields: [], status: 0, errorCodes: [] };
+    const entry: StandInRequest = {
+      at: clock(),
+      method: req.method ?? "",
+      path,
+      clientAuth: "none",
+      fields: [],
+      status: 0,
+      errorCodes: [],
+    };
     const requestId = String(req.headers["client-request-id"] ?? "");
     const correlationId = GUID.test(requestId) ? requestId : crypto.randomUUID();
 
@@ -435,7 +601,12 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
           faults.respond500Html--;
           entry.status = 500;
           req.resume();
-          return send(res, 500, "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body><h1>Server Error</h1></body></html>", "text/html; charset=utf-8");
+          return send(
+            res,
+            500,
+            "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body><h1>Server Error</h1></body></html>",
+            "text/html; charset=utf-8",
+          );
         }
         if (faults.temporarilyUnavailable && faults.temporarilyUnavailable > 0) {
           faults.temporarilyUnavailable--;
@@ -465,7 +636,12 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
       }
       if (configMatch && req.method === "GET") {
         const tenant = tenantBySegment(decodeURIComponent(configMatch[1]!));
-        if (!tenant) return send(res, 400, errorBody(fail(400, "invalid_tenant", 90002, `Tenant '${configMatch[1]}' not found.`), correlationId));
+        if (!tenant)
+          return send(
+            res,
+            400,
+            errorBody(fail(400, "invalid_tenant", 90002, `Tenant '${configMatch[1]}' not found.`), correlationId),
+          );
         return send(res, 200, {
           token_endpoint: `${base}/${tenant.id}/oauth2/v2.0/token`,
           jwks_uri: `${base}/${tenant.id}/discovery/v2.0/keys`,

@@ -6,14 +6,20 @@ export const CLIENT_ID = "11111111-1111-1111-1111-111111111111";
 export const TENANT_ID = "00000000-0000-0000-0000-000000000000";
 
 /** A valid OAuth2 client-secret profile input, as the form would submit it. */
-export function oauthSecretInput(overrides: { name?: string; secret?: string; username?: string; host?: string } = {}): ProfileInput {
+export function oauthSecretInput(
+  overrides: { name?: string; secret?: string; username?: string; host?: string } = {},
+): ProfileInput {
   const input = newProfileInput();
   input.name = overrides.name ?? "Contoso support";
   input.connection.mailServerUrl = overrides.host ?? "outlook.office365.com";
   input.authentication.username = overrides.username ?? "support@contoso.com";
   input.authentication.tenantId = TENANT_ID;
   input.authentication.requestProperties = requestPropertiesFor("client_secret").map((row) =>
-    row.key === "client_id" ? { ...row, value: CLIENT_ID } : row.key === "client_secret" ? { ...row, value: overrides.secret ?? "" } : row,
+    row.key === "client_id"
+      ? { ...row, value: CLIENT_ID }
+      : row.key === "client_secret"
+        ? { ...row, value: overrides.secret ?? "" }
+        : row,
   );
   return input;
 }

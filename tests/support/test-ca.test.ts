@@ -30,7 +30,10 @@ describe("test CA", () => {
 
   it("issues expired and wrong-host certificates that clients reject with distinct errors", async () => {
     const ca = await createTestCa();
-    const expired = await ca.issue({ notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = await ca.issue({
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     expect(await handshake(expired.certPem, expired.keyPem, ca.caPem)).toBe("CERT_HAS_EXPIRED");
     const wrongHost = await ca.issue({ hosts: ["mail.example.net"] });
     expect(await handshake(wrongHost.certPem, wrongHost.keyPem, ca.caPem)).toBe("ERR_TLS_CERT_ALTNAME_INVALID");

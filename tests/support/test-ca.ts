@@ -11,7 +11,12 @@ import * as x509 from "@peculiar/x509";
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-const alg = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256", publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
+const alg = {
+  name: "RSASSA-PKCS1-v1_5",
+  hash: "SHA-256",
+  publicExponent: new Uint8Array([1, 0, 1]),
+  modulusLength: 2048,
+} as const;
 
 export interface IssuedCertificate {
   certPem: string;
@@ -21,14 +26,23 @@ export interface IssuedCertificate {
 export interface TestCa {
   caPem: string;
   caKeyPem: string;
-  issue(options?: { hosts?: string[]; ips?: string[]; notBefore?: Date; notAfter?: Date; commonName?: string }): Promise<IssuedCertificate>;
+  issue(options?: {
+    hosts?: string[];
+    ips?: string[];
+    notBefore?: Date;
+    notAfter?: Date;
+    commonName?: string;
+  }): Promise<IssuedCertificate>;
   /** writes ca.pem, and server.pem + server.key for 127.0.0.1/localhost, into dir */
   writeTo(dir: string): Promise<{ caFile: string; certFile: string; keyFile: string }>;
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key as unknown as webcrypto.CryptoKey));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
 export async function createTestCa(name = "MCF Test CA"): Promise<TestCa> {
@@ -84,7 +98,11 @@ export async function createTestCa(name = "MCF Test CA"): Promise<TestCa> {
     async writeTo(dir) {
       fs.mkdirSync(dir, { recursive: true });
       const server = await issue({ hosts: ["localhost"], ips: ["127.0.0.1"] });
-      const files = { caFile: path.join(dir, "ca.pem"), certFile: path.join(dir, "server.pem"), keyFile: path.join(dir, "server.key") };
+      const files = {
+        caFile: path.join(dir, "ca.pem"),
+        certFile: path.join(dir, "server.pem"),
+        keyFile: path.join(dir, "server.key"),
+      };
       fs.writeFileSync(files.caFile, caPem);
       fs.writeFileSync(files.certFile, server.certPem);
       fs.writeFileSync(files.keyFile, server.keyPem, { mode: 0o600 });

@@ -8,14 +8,20 @@ import { hasAnyUser } from "@/lib/auth/users";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   if (!(await hasAnyUser())) redirect("/setup");
   // the form only ever carries a console path: a hostile `next` is dropped here and again in the action
   const next = safeNextPath((await searchParams).next);
   if (await getCurrentUser()) redirect(next);
   return (
     <section aria-labelledby="login-heading" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-      <h1 id="login-heading" className="mb-4 text-lg font-semibold">Sign in</h1>
+      <h1 id="login-heading" className="mb-4 text-lg font-semibold">
+        Sign in
+      </h1>
       <AuthForm
         action={signInAction}
         submitLabel="Sign in"

@@ -22,23 +22,46 @@ export default async function AccountPage() {
         <dt className="font-medium text-slate-700">Role</dt>
         <dd>{roleLabels[user.role]}</dd>
       </dl>
-      <p className="text-sm"><Link href="/account/tokens" className="font-medium text-blue-700 underline">API tokens</Link> — personal tokens for scripts that use the REST API.</p>
+      <p className="text-sm">
+        <Link href="/account/tokens" className="font-medium text-blue-700 underline">
+          API tokens
+        </Link>{" "}
+        — personal tokens for scripts that use the REST API.
+      </p>
       <section aria-labelledby="name-heading" className="rounded-lg border border-slate-200 bg-white p-5">
-        <h2 id="name-heading" className="mb-3 text-base font-semibold">Your name</h2>
+        <h2 id="name-heading" className="mb-3 text-base font-semibold">
+          Your name
+        </h2>
         <AuthForm
           action={changeOwnNameAction}
           submitLabel="Change name"
-          fields={[{ name: "name", label: "Name", autoComplete: "name", defaultValue: user.name, hint: `Shown to other users and in the audit log; at most ${DISPLAY_NAME_MAX} characters, one line` }]}
+          fields={[
+            {
+              name: "name",
+              label: "Name",
+              autoComplete: "name",
+              defaultValue: user.name,
+              hint: `Shown to other users and in the audit log; at most ${DISPLAY_NAME_MAX} characters, one line`,
+            },
+          ]}
         />
       </section>
       <section aria-labelledby="password-heading" className="rounded-lg border border-slate-200 bg-white p-5">
-        <h2 id="password-heading" className="mb-3 text-base font-semibold">Change password</h2>
+        <h2 id="password-heading" className="mb-3 text-base font-semibold">
+          Change password
+        </h2>
         <AuthForm
           action={changePasswordAction}
           submitLabel="Change password"
           fields={[
             { name: "currentPassword", label: "Current password", type: "password", autoComplete: "current-password" },
-            { name: "newPassword", label: "New password", type: "password", autoComplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters` },
+            {
+              name: "newPassword",
+              label: "New password",
+              type: "password",
+              autoComplete: "new-password",
+              hint: `At least ${MIN_PASSWORD_LENGTH} characters`,
+            },
             { name: "confirm", label: "Repeat the new password", type: "password", autoComplete: "new-password" },
           ]}
         />

@@ -11,7 +11,11 @@ import { auditFilterOptions, auditFilterParams, listAuditEvents, parseAuditQuery
 
 export const metadata: Metadata = { title: "Audit log" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   if (!roleAbilities.viewAudit(user.role)) return <AdminOnly title="Audit log" what="read the audit log" />;
   const query = parseAuditQuery(await searchParams);
@@ -23,7 +27,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-xl font-semibold">Audit log</h1>
-          <p className="text-sm text-slate-600">Who did what, to which object, and when. Entries cannot be changed or deleted, and never hold a secret value.</p>
+          <p className="text-sm text-slate-600">
+            Who did what, to which object, and when. Entries cannot be changed or deleted, and never hold a secret value.
+          </p>
         </div>
         <Button asChild variant="secondary">
           {/* a plain link: the route answers with an attachment, so the page stays where it is */}
@@ -33,13 +39,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </Button>
       </div>
       <AuditFilters filters={query.filters} options={options} pageSize={result.pageSize} />
-      {query.problems.length > 0 ? (
-        <Alert tone="warning">
-          Some filters were not applied: {query.problems.join(" ")}
-        </Alert>
-      ) : null}
+      {query.problems.length > 0 ? <Alert tone="warning">Some filters were not applied: {query.problems.join(" ")}</Alert> : null}
       <AuditTable items={result.items} filtered={filtered} />
-      <AuditPagination filters={query.filters} page={result.page} pageSize={result.pageSize} pageCount={result.pageCount} total={result.total} />
+      <AuditPagination
+        filters={query.filters}
+        page={result.page}
+        pageSize={result.pageSize}
+        pageCount={result.pageCount}
+        total={result.total}
+      />
     </div>
   );
 }

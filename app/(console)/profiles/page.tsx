@@ -18,17 +18,38 @@ const querySchema = z.object({
   size: z.coerce.number().int().catch(25),
 });
 
-export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ProfilesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const raw = await searchParams;
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const query = querySchema.parse({ q: first(raw.q) ?? "", sort: first(raw.sort), dir: first(raw.dir), page: first(raw.page), size: first(raw.size) });
-  const result = await listProfiles(user, { search: query.q, sort: query.sort, direction: query.dir, page: query.page, pageSize: query.size });
+  const query = querySchema.parse({
+    q: first(raw.q) ?? "",
+    sort: first(raw.sort),
+    dir: first(raw.dir),
+    page: first(raw.page),
+    size: first(raw.size),
+  });
+  const result = await listProfiles(user, {
+    search: query.q,
+    sort: query.sort,
+    direction: query.dir,
+    page: query.page,
+    pageSize: query.size,
+  });
   const selectable = result.items.map(({ id, name, level }) => ({ id, name, level }));
   return (
     // The selection for Export spans the toolbar and the table's checkboxes. Keyed by the rows shown:
     // another page, search or sort starts with nothing ticked.
-    <ExportSelection key={selectable.map((r) => r.id).join(",")} rows={selectable} visibleTotal={result.search ? null : result.total} managesEverything={isAdmin(user.role)}>
+    <ExportSelection
+      key={selectable.map((r) => r.id).join(",")}
+      rows={selectable}
+      visibleTotal={result.search ? null : result.total}
+      managesEverything={isAdmin(user.role)}
+    >
       <div className="space-y-4">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <div>

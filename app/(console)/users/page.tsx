@@ -35,12 +35,17 @@ export default async function UsersPage() {
         <div>
           <h1 className="text-xl font-semibold">Users</h1>
           <p className="text-sm text-slate-600">
-            Who can sign in to this console, and with which role. Removing someone hands their profiles and certificates to the owner; nothing is lost.
+            Who can sign in to this console, and with which role. Removing someone hands their profiles and certificates to the
+            owner; nothing is lost.
           </p>
         </div>
         <InviteUserDialog roles={invitableRoles(me)} />
       </div>
-      <UsersTable users={rows} ownerLabel={owner ? `${owner.name} <${owner.email}>` : "the console owner"} minPasswordLength={MIN_PASSWORD_LENGTH} />
+      <UsersTable
+        users={rows}
+        ownerLabel={owner ? `${owner.name} <${owner.email}>` : "the console owner"}
+        minPasswordLength={MIN_PASSWORD_LENGTH}
+      />
       <PendingInvitations invitations={invitations} />
     </div>
   );

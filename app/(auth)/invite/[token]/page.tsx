@@ -17,10 +17,14 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   if (!invitation.valid) {
     return (
       <section aria-labelledby="invite-heading" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-        <h1 id="invite-heading" className="text-lg font-semibold">This invitation cannot be used</h1>
+        <h1 id="invite-heading" className="text-lg font-semibold">
+          This invitation cannot be used
+        </h1>
         <p className="mt-2 text-sm text-slate-700">{INVALID_INVITATION_MESSAGE}</p>
         <p className="mt-4 text-sm">
-          <Link href="/login" className="font-medium text-blue-700 underline">Go to the sign-in page</Link>
+          <Link href="/login" className="font-medium text-blue-700 underline">
+            Go to the sign-in page
+          </Link>
         </p>
       </section>
     );
@@ -28,9 +32,12 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
   const current = await getCurrentUser();
   return (
     <section aria-labelledby="invite-heading" className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-      <h1 id="invite-heading" className="text-lg font-semibold">Join MCF Console</h1>
+      <h1 id="invite-heading" className="text-lg font-semibold">
+        Join MCF Console
+      </h1>
       <p className="mt-1 mb-4 text-sm text-slate-600">
-        You were invited as <strong className="font-medium text-slate-800">{roleLabels[invitation.role]}</strong>. Choose a password to create your account; you are signed in right after.
+        You were invited as <strong className="font-medium text-slate-800">{roleLabels[invitation.role]}</strong>. Choose a
+        password to create your account; you are signed in right after.
       </p>
       {current ? (
         <Alert tone="info" className="mb-4">
@@ -42,9 +49,23 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
         submitLabel="Create account and sign in"
         hidden={{ token }}
         fields={[
-          { name: "email", label: "Email", type: "email", autoComplete: "username", defaultValue: invitation.email, readOnly: true, hint: "The address you were invited with" },
+          {
+            name: "email",
+            label: "Email",
+            type: "email",
+            autoComplete: "username",
+            defaultValue: invitation.email,
+            readOnly: true,
+            hint: "The address you were invited with",
+          },
           { name: "name", label: "Your name", autoComplete: "name", defaultValue: invitation.name },
-          { name: "password", label: "Password", type: "password", autoComplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters` },
+          {
+            name: "password",
+            label: "Password",
+            type: "password",
+            autoComplete: "new-password",
+            hint: `At least ${MIN_PASSWORD_LENGTH} characters`,
+          },
           { name: "confirm", label: "Repeat the password", type: "password", autoComplete: "new-password" },
         ]}
       />

@@ -14,15 +14,23 @@ const modes = [
   { id: "pfx", label: "Import PFX / PKCS#12" },
 ] as const;
 
-export default async function NewCertificatePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function NewCertificatePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
-  if (!roleAbilities.useCertificates(user.role)) return <Alert tone="warning">Viewers cannot add certificates. Ask an admin for the Editor role.</Alert>;
+  if (!roleAbilities.useCertificates(user.role))
+    return <Alert tone="warning">Viewers cannot add certificates. Ask an admin for the Editor role.</Alert>;
   const raw = (await searchParams).mode;
   const mode = modes.find((m) => m.id === raw)?.id ?? "generate";
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/certificates" className="hover:underline">Certificates</Link> / New
+        <Link href="/certificates" className="hover:underline">
+          Certificates
+        </Link>{" "}
+        / New
       </nav>
       <h1 className="text-xl font-semibold">New certificate</h1>
       <nav aria-label="How to add the certificate" className="flex gap-1 border-b border-slate-200">

@@ -4,7 +4,13 @@ export default function ProfileNotFound() {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-6">
       <h1 className="text-lg font-semibold">Profile not found</h1>
-      <p className="mt-1 text-sm text-slate-600">It may have been deleted. <Link href="/profiles" className="text-blue-700 underline">Back to the profiles</Link>.</p>
+      <p className="mt-1 text-sm text-slate-600">
+        It may have been deleted.{" "}
+        <Link href="/profiles" className="text-blue-700 underline">
+          Back to the profiles
+        </Link>
+        .
+      </p>
     </div>
   );
 }

@@ -44,7 +44,10 @@ export default async function EditProfilePage({
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/profiles" className="hover:underline">Profiles</Link> / {profile.input.name}
+        <Link href="/profiles" className="hover:underline">
+          Profiles
+        </Link>{" "}
+        / {profile.input.name}
       </nav>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold">{profile.input.name}</h1>
@@ -53,20 +56,38 @@ export default async function EditProfilePage({
             <Link href={`/profiles/${profile.id}/history`}>History</Link>
           </Button>
           {profile.level === "manage" ? <ShareDialog profileId={profile.id} profileName={profile.input.name} /> : null}
-          {roleAbilities.createProfile(user.role) ? <DuplicateProfileButton id={profile.id} name={profile.input.name} variant="secondary" /> : null}
-          {profile.level === "manage" ? <DeleteProfileButton id={profile.id} name={profile.input.name} afterDelete="/profiles" variant="secondary" /> : null}
+          {roleAbilities.createProfile(user.role) ? (
+            <DuplicateProfileButton id={profile.id} name={profile.input.name} variant="secondary" />
+          ) : null}
+          {profile.level === "manage" ? (
+            <DeleteProfileButton id={profile.id} name={profile.input.name} afterDelete="/profiles" variant="secondary" />
+          ) : null}
         </div>
       </div>
       {/* keyed by version: after a save the form starts again from what is stored */}
       {missing.length > 0 ? (
         <Alert tone="warning">
-          This profile needs {missing.map((f) => secretFieldLabels[f].toLowerCase()).join(" and ")} before it can be tested{canEdit ? ": enter it below and save." : ". Ask someone with Edit access to enter it."}
+          This profile needs {missing.map((f) => secretFieldLabels[f].toLowerCase()).join(" and ")} before it can be tested
+          {canEdit ? ": enter it below and save." : ". Ask someone with Edit access to enter it."}
         </Alert>
       ) : null}
       {!canEdit ? (
-        <Alert tone="info">You have Use access: you can see this configuration (never its secrets) and run Test. Ask its owner for Edit access to change it.</Alert>
+        <Alert tone="info">
+          You have Use access: you can see this configuration (never its secrets) and run Test. Ask its owner for Edit access to
+          change it.
+        </Alert>
       ) : null}
-      <ProfileForm key={profile.version} readOnly={!canEdit} profileId={profile.id} version={profile.version} defaultValues={profile.input} notice={notice} certificates={certificates} lastTestResult={lastResult} canUseCertificates={roleAbilities.useCertificates(user.role)} />
+      <ProfileForm
+        key={profile.version}
+        readOnly={!canEdit}
+        profileId={profile.id}
+        version={profile.version}
+        defaultValues={profile.input}
+        notice={notice}
+        certificates={certificates}
+        lastTestResult={lastResult}
+        canUseCertificates={roleAbilities.useCertificates(user.role)}
+      />
     </div>
   );
 }

@@ -18,7 +18,10 @@ export default async function NewProfilePage() {
   return (
     <div className="space-y-4">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-600">
-        <Link href="/profiles" className="hover:underline">Profiles</Link> / New
+        <Link href="/profiles" className="hover:underline">
+          Profiles
+        </Link>{" "}
+        / New
       </nav>
       <h1 className="text-xl font-semibold">New connection profile</h1>
       <ProfileForm defaultValues={newProfileInput()} certificates={certificates} />

@@ -16,7 +16,10 @@ export const dynamic = "force-dynamic";
 const MAX_BODY_BYTES = 200_000;
 
 // "all": every profile this user can see, as exportProfiles reads them
-const idsSchema = z.union([z.literal("all"), z.array(z.string().min(1).max(64)).min(1, "Choose at least one profile to export.").max(IMPORT_LIMITS.maxDocuments)]);
+const idsSchema = z.union([
+  z.literal("all"),
+  z.array(z.string().min(1).max(64)).min(1, "Choose at least one profile to export.").max(IMPORT_LIMITS.maxDocuments),
+]);
 
 const bodySchema = z.discriminatedUnion("includeSecrets", [
   z.object({ ids: idsSchema, includeSecrets: z.literal(false) }),
@@ -24,7 +27,9 @@ const bodySchema = z.discriminatedUnion("includeSecrets", [
     ids: idsSchema,
     includeSecrets: z.literal(true),
     // the length rule itself is the library's (checkExportPassphrase), so its message is the one shown
-    passphrase: z.string().max(MAX_EXPORT_PASSPHRASE_LENGTH, `The passphrase can be at most ${MAX_EXPORT_PASSPHRASE_LENGTH} characters`),
+    passphrase: z
+      .string()
+      .max(MAX_EXPORT_PASSPHRASE_LENGTH, `The passphrase can be at most ${MAX_EXPORT_PASSPHRASE_LENGTH} characters`),
   }),
 ]);
 
@@ -43,8 +48,15 @@ async function requireManageForSecrets(ids: string[], user: CurrentUser): Promis
     if (access && access.level !== "manage") lacking.push(access.name);
   }
   if (lacking.length === 0) return;
-  const names = lacking.slice(0, 5).map((n) => `“${n}”`).join(", ") + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : "");
-  throw new AppError("forbidden", `${SECRETS_NEED_MANAGE}: you do not manage ${names}. Export without secrets, or leave ${lacking.length === 1 ? "it" : "them"} out.`);
+  const names =
+    lacking
+      .slice(0, 5)
+      .map((n) => `“${n}”`)
+      .join(", ") + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : "");
+  throw new AppError(
+    "forbidden",
+    `${SECRETS_NEED_MANAGE}: you do not manage ${names}. Export without secrets, or leave ${lacking.length === 1 ? "it" : "them"} out.`,
+  );
 }
 
 /**
@@ -54,7 +66,8 @@ async function requireManageForSecrets(ids: string[], user: CurrentUser): Promis
  */
 export const POST = withUser("profile export", async (request, { user }) => {
   const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) return jsonError("too_large", "The request is too large: export at most 1,000 profiles at a time.", 413);
+  if (text.length > MAX_BODY_BYTES)
+    return jsonError("too_large", "The request is too large: export at most 1,000 profiles at a time.", 413);
   let body: unknown;
   try {
     body = JSON.parse(text || "null");
@@ -64,7 +77,9 @@ export const POST = withUser("profile export", async (request, { user }) => {
   const parsed = bodySchema.safeParse(body);
   if (!parsed.success) return jsonError("invalid_input", "Check the export settings.", 400, fieldErrorsFrom(parsed.error));
   const { ids } = parsed.data;
-  const options: ExportOptions = parsed.data.includeSecrets ? { includeSecrets: true, passphrase: parsed.data.passphrase } : { includeSecrets: false };
+  const options: ExportOptions = parsed.data.includeSecrets
+    ? { includeSecrets: true, passphrase: parsed.data.passphrase }
+    : { includeSecrets: false };
   if (options.includeSecrets && ids !== "all") await requireManageForSecrets(ids, user);
   let file;
   try {
@@ -72,7 +87,10 @@ export const POST = withUser("profile export", async (request, { user }) => {
   } catch (error) {
     // "all" is checked inside exportProfiles, profile by profile: say what the refusal is about
     if (options.includeSecrets && isAppError(error) && error.code === "forbidden") {
-      throw new AppError("forbidden", `${SECRETS_NEED_MANAGE}, and some of the profiles you can see are only shared with you for Use or Edit. Export without secrets, or select the profiles you manage.`);
+      throw new AppError(
+        "forbidden",
+        `${SECRETS_NEED_MANAGE}, and some of the profiles you can see are only shared with you for Use or Edit. Export without secrets, or select the profiles you manage.`,
+      );
     }
     throw error;
   }

@@ -6,7 +6,11 @@ import { prepareTest, streamTest } from "@/lib/profiles/profile-test";
 export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 1_000_000;
-const bodySchema = z.object({ profileId: z.string().min(1).max(64).optional(), profile: z.unknown(), freshToken: z.boolean().optional() });
+const bodySchema = z.object({
+  profileId: z.string().min(1).max(64).optional(),
+  profile: z.unknown(),
+  freshToken: z.boolean().optional(),
+});
 
 /**
  * The console's Test button: runs the staged connection test on the values on screen and streams its

@@ -8,5 +8,7 @@ export const dynamic = "force-dynamic";
 /** POST /api/v1/export — the file itself: secrets null, or encrypted with the passphrase. */
 export const POST = withApiToken("export profiles", async (request, { user }) => {
   const { fileName, json } = await exportForApi(user, await readJsonBody(request));
-  return new Response(json, { headers: downloadHeaders(fileName.replace(/\.json$/, ""), "json", "application/json; charset=utf-8") });
+  return new Response(json, {
+    headers: downloadHeaders(fileName.replace(/\.json$/, ""), "json", "application/json; charset=utf-8"),
+  });
 });

@@ -14,5 +14,8 @@ export const GET = withApiToken("list profiles", async (request, { user }) => {
 /** POST /api/v1/profiles — create from an mcf-profile document. */
 export const POST = withApiToken("create profile", async (request, { user }) => {
   const profile = await createApiProfile(user, await readJsonBody(request));
-  return Response.json(profile, { status: 201, headers: { Location: `/api/v1/profiles/${encodeURIComponent(profile.id)}`, ETag: etagOf(profile.version) } });
+  return Response.json(profile, {
+    status: 201,
+    headers: { Location: `/api/v1/profiles/${encodeURIComponent(profile.id)}`, ETag: etagOf(profile.version) },
+  });
 });

@@ -12,7 +12,15 @@ export const GET = withUser<{ id: string; format: string }>("certificate downloa
   if (!format) return jsonError("not_found", "Unknown format: use cer, pem or public-key.", 404);
   const certificate = await publicCertificatePem(params.id, user, format);
   if (!certificate) return jsonError("not_found", "This certificate no longer exists.", 404);
-  if (format === "cer") return new Response(new Uint8Array(certificateToDer(certificate.certificatePem)), { headers: downloadHeaders(certificate.name, "cer", "application/pkix-cert") });
-  if (format === "pem") return new Response(certificateToPem(certificate.certificatePem), { headers: downloadHeaders(certificate.name, "pem", "application/x-pem-file") });
-  return new Response(publicKeyPem(certificate.certificatePem), { headers: downloadHeaders(`${certificate.name}-public-key`, "pem", "application/x-pem-file") });
+  if (format === "cer")
+    return new Response(new Uint8Array(certificateToDer(certificate.certificatePem)), {
+      headers: downloadHeaders(certificate.name, "cer", "application/pkix-cert"),
+    });
+  if (format === "pem")
+    return new Response(certificateToPem(certificate.certificatePem), {
+      headers: downloadHeaders(certificate.name, "pem", "application/x-pem-file"),
+    });
+  return new Response(publicKeyPem(certificate.certificatePem), {
+    headers: downloadHeaders(`${certificate.name}-public-key`, "pem", "application/x-pem-file"),
+  });
 });
