@@ -8,7 +8,7 @@ import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 /**
  * Stored secrets that the values on screen would send somewhere else than where they were saved
  * to go, and which destinations changed. The server refuses such a Test or save with a field error
- * on the secret (lib/profiles/secret-binding.ts); this says so as soon as a destination changes.
+ * on the secret (lib/profile-operations/secret-binding.ts); this says so as soon as a destination changes.
  */
 export function retargetedSecrets(
   saved: ProfileInput,

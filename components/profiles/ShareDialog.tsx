@@ -6,7 +6,7 @@ import { Dialog, DialogContent, DialogTrigger } from "@/components/ui/dialog";
 import { Select } from "@/components/ui/input";
 import { getProfileSharingAction, removeProfileShareAction, setProfileShareAction } from "@/lib/actions/sharing";
 import { SHARE_LEVELS, levelDescriptions, levelLabels, type ShareLevel } from "@/lib/auth/permissions";
-import type { ProfileSharing } from "@/lib/profiles/sharing";
+import type { ProfileSharing } from "@/lib/profile-operations/sharing";
 
 /** Who has what on this profile, and the controls to change it (Manage level only). */
 export function ShareDialog({ profileId, profileName }: { profileId: string; profileName: string }) {

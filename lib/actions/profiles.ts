@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
-import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@/lib/profiles/profile-service";
+import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@/lib/profile-operations/profile-service";
 
 const profileId = z.string().min(1).max(64);
 

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
-import { restoreRevision } from "@/lib/profiles/revisions";
+import { restoreRevision } from "@/lib/profile-operations/revisions";
 
 export const restoreRevisionAction = defineAction(
   "restoreRevision",

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { defineAction } from "@/lib/actions/define-action";
 import { SHARE_LEVELS } from "@/lib/auth/permissions";
-import { getProfileSharing, removeProfileShare, setProfileShare } from "@/lib/profiles/sharing";
+import { getProfileSharing, removeProfileShare, setProfileShare } from "@/lib/profile-operations/sharing";
 
 const profileId = z.string().min(1).max(64);
 const grantee = z.union([z.literal("*"), z.string().min(1).max(64)]);

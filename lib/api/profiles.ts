@@ -5,7 +5,7 @@ import { requireAbility, requireProfile } from "@/lib/auth/access";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppError, type FieldErrors } from "@/lib/errors";
 import { documentToInput, type ProfileDocument } from "@/lib/profiles/document";
-import { createProfile, deleteProfile, updateProfile } from "@/lib/profiles/profile-service";
+import { createProfile, deleteProfile, updateProfile } from "@/lib/profile-operations/profile-service";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { secretFieldOfRequestProperty, type SecretField } from "@/lib/profiles/secret-fields";
 import { nameKey, secretsInUse } from "@/lib/profiles/summary";

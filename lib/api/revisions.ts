@@ -1,6 +1,6 @@
 import "server-only";
 import type { CurrentUser } from "@/lib/auth/session";
-import { compareProfileRevisions, listRevisions, restoreRevision } from "@/lib/profiles/revisions";
+import { compareProfileRevisions, listRevisions, restoreRevision } from "@/lib/profile-operations/revisions";
 import { AppError, isAppError } from "@/lib/errors";
 import { bodyFieldPaths } from "@/lib/api/errors";
 import { getApiProfile } from "@/lib/api/profiles";

@@ -3,7 +3,7 @@ import type { CurrentUser } from "@/lib/auth/session";
 import { getProfileForEdit } from "@/lib/db/profiles";
 import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import { AppError } from "@/lib/errors";
-import { completeTest, prepareTest, streamTest, type PreparedTest } from "@/lib/profiles/profile-test";
+import { completeTest, prepareTest, streamTest, type PreparedTest } from "@/lib/profile-operations/profile-test";
 import { inDocumentTerms } from "@/lib/api/errors";
 
 /**

@@ -11,7 +11,7 @@
  *
  * Client-safe: the form compares the destinations on screen with the saved ones to say, as soon
  * as one changes, that the secret must be typed again; the server enforces the same comparison
- * against what is stored with each secret (lib/profiles/secret-binding.ts).
+ * against what is stored with each secret (lib/profile-operations/secret-binding.ts).
  */
 import { resolveConnection, type ProfileInput } from "@/lib/profiles/schema";
 import { resolveTokenUrl } from "@/lib/profiles/oauth-defaults";

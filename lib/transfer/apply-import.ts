@@ -6,14 +6,14 @@ import { importPemCertificate, type ImportedCertificate } from "@/lib/certs/impo
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { tokenCache } from "@/lib/oauth/token-cache";
-import { validateProfileInput } from "@/lib/profiles/profile-service";
+import { validateProfileInput } from "@/lib/profile-operations/profile-service";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, type SecretField, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { nameKey } from "@/lib/profiles/summary";
 import type { ImportError } from "@/lib/transfer/import-error";
 import { freeCertificateName } from "@/lib/transfer/import-writes";
 import { storeCertificate } from "@/lib/certs/certificate-store";
-import { auditActor, insertProfile, overwriteProfile } from "@/lib/profiles/profile-service";
+import { auditActor, insertProfile, overwriteProfile } from "@/lib/profile-operations/profile-service";
 import { requireAbility, requireProfile } from "@/lib/auth/access";
 import { audit } from "@/lib/audit/record";
 import type { CurrentUser } from "@/lib/auth/session";

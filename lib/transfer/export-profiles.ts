@@ -2,7 +2,7 @@ import "server-only";
 import { prisma } from "@/lib/db/client";
 import { requireProfile, visibleProfilesWhere } from "@/lib/auth/access";
 import { audit } from "@/lib/audit/record";
-import { auditActor } from "@/lib/profiles/profile-service";
+import { auditActor } from "@/lib/profile-operations/profile-service";
 import type { CurrentUser } from "@/lib/auth/session";
 import { parseStoredDocument, secretContext } from "@/lib/db/profiles";
 import { decryptSecret } from "@/lib/crypto/secrets";

@@ -23,7 +23,7 @@ const { migrate } = await import("../migrate.mjs");
 migrate(process.env.DATABASE_URL, { log: () => {} });
 const { prisma } = await import("../../lib/db/client");
 const { listProfiles } = await import("../../lib/db/profiles");
-const { createProfile, profileColumns } = await import("../../lib/profiles/profile-service");
+const { createProfile, profileColumns } = await import("../../lib/profile-operations/profile-service");
 const { newProfileInput } = await import("../../lib/profiles/defaults");
 
 const hosts = ["outlook.office365.com", "imap.example.org", "mail.contoso.com", "pop.fabrikam.net"];

@@ -21,7 +21,7 @@ import {
   revisionComparisonSchema,
   revisionListSchema,
 } from "@/lib/api/schemas";
-import { setProfileShare } from "@/lib/profiles/sharing";
+import { setProfileShare } from "@/lib/profile-operations/sharing";
 import { createTestCa } from "@/tests/support/test-ca";
 import { seedUser } from "@/tests/support/users";
 import type { CurrentUser } from "@/lib/auth/session";
@@ -749,7 +749,7 @@ describe("profiles", () => {
     const { id } = await createAs(owner, basicDoc("Unshared later", secret("s"), 993));
     await setProfileShare(id, user.user.id, "use", owner.user);
     expect((await call("GET", `/api/v1/profiles/${id}`, { token: user.token })).status).toBe(200);
-    const { removeProfileShare } = await import("@/lib/profiles/sharing");
+    const { removeProfileShare } = await import("@/lib/profile-operations/sharing");
     await removeProfileShare(id, user.user.id, owner.user);
     expect((await call("GET", `/api/v1/profiles/${id}`, { token: user.token })).status).toBe(404);
   });

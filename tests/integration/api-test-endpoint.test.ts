@@ -12,7 +12,7 @@ import { openApiDocument } from "@/lib/api/openapi";
 import { prisma } from "@/lib/db/client";
 import { createApiToken } from "@/lib/api/tokens";
 import { testEventSchema, testResponseSchema } from "@/lib/api/schemas";
-import { setProfileShare } from "@/lib/profiles/sharing";
+import { setProfileShare } from "@/lib/profile-operations/sharing";
 import { createTestCa, type TestCa } from "@/tests/support/test-ca";
 import { seedUser } from "@/tests/support/users";
 import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";

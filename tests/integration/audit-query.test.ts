@@ -11,7 +11,7 @@ import {
 } from "@/lib/audit/query";
 import type { CurrentUser } from "@/lib/auth/session";
 import { AppendOnlyError, prisma } from "@/lib/db/client";
-import { createProfile, deleteProfile } from "@/lib/profiles/profile-service";
+import { createProfile, deleteProfile } from "@/lib/profile-operations/profile-service";
 import { basicInput } from "../support/profile-fixtures";
 import { seedUser } from "../support/users";
 

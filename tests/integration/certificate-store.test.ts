@@ -13,7 +13,7 @@ import {
 } from "@/lib/certs/certificate-store";
 import { importPfx } from "@/lib/certs/import";
 import { AppError } from "@/lib/errors";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { oauthSecretInput } from "../support/profile-fixtures";
 import { seedUser } from "../support/users";

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateCertificate } from "@/lib/certs/certificate-store";
 import { prisma } from "@/lib/db/client";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { inputToDocument } from "@/lib/profiles/document";
 import type { ProfileInput } from "@/lib/profiles/schema";

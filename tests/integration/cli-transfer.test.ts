@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../../scripts/migrate.mjs";
 import { CLI_ACTOR } from "@/lib/auth/access";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import { parseImportFile, type ParsedDocument } from "@/lib/transfer/parse-import";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { listProfiles } from "@/lib/db/profiles";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import { basicInput, oauthSecretInput } from "../support/profile-fixtures";
 import { seedUser } from "../support/users";
 import type { CurrentUser } from "@/lib/auth/session";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getProfileForEdit, listProfiles, readProfileSecrets } from "@/lib/db/profiles";
-import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@/lib/profiles/profile-service";
+import { createProfile, deleteProfile, duplicateProfile, updateProfile } from "@/lib/profile-operations/profile-service";
 import { AppError } from "@/lib/errors";
 import { basicInput, oauthSecretInput } from "../support/profile-fixtures";
 import { seedUser } from "../support/users";

@@ -26,7 +26,7 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: (
 const { prisma } = await import("@/lib/db/client");
 const { getAuth } = await import("@/lib/auth/auth");
 const { createUserWithPassword } = await import("@/lib/auth/users");
-const { createProfile } = await import("@/lib/profiles/profile-service");
+const { createProfile } = await import("@/lib/profile-operations/profile-service");
 const { generateCertificate } = await import("@/lib/certs/certificate-store");
 const { basicInput } = await import("../support/profile-fixtures");
 const testRoute = await import("@/app/api/profiles/test/route");

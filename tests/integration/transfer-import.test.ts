@@ -7,7 +7,7 @@ import { prisma } from "@/lib/db/client";
 import { getProfileForEdit, readProfileSecrets } from "@/lib/db/profiles";
 import { generateSelfSignedCertificate, type GeneratedCertificate } from "@/lib/certs/generate";
 import { CLIENT_ASSERTION_TYPE } from "@/lib/profiles/oauth-defaults";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import { applyImport } from "@/lib/transfer/apply-import";
 import { exportProfiles } from "@/lib/transfer/export-profiles";
 import { IMPORT_LIMITS, type ImportErrorCode } from "@/lib/transfer/import-error";
@@ -270,7 +270,7 @@ describe("name clashes are the admin's decision", () => {
     const planned = planImport(parsed, await readImportTargets()).items[0]!.clash!.version;
     const dto = (await getProfileForEdit(alphaId, owner))!;
     dto.input.description = "edited by a colleague";
-    const { updateProfile } = await import("@/lib/profiles/profile-service");
+    const { updateProfile } = await import("@/lib/profile-operations/profile-service");
     await updateProfile(alphaId, dto.version, dto.input, owner);
     const before = await databaseState();
     expect(await applyImport(parsed, [{ index: 0, action: "replace", expectedVersion: planned }], owner)).toMatchObject({

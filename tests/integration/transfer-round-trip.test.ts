@@ -11,7 +11,7 @@ import { exportEncryptedPkcs8 } from "@/lib/certs/export";
 import { generateSelfSignedCertificate, type GeneratedCertificate } from "@/lib/certs/generate";
 import { AppError } from "@/lib/errors";
 import { CLIENT_ASSERTION_TYPE, requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
-import { createProfile } from "@/lib/profiles/profile-service";
+import { createProfile } from "@/lib/profile-operations/profile-service";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { noStoredSecrets, type SecretField } from "@/lib/profiles/secret-fields";
 import { applyImport } from "@/lib/transfer/apply-import";

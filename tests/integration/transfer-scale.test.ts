@@ -10,7 +10,7 @@ import { encryptSecret, fingerprintSecret } from "@/lib/crypto/secrets";
 import { applyImport } from "@/lib/transfer/apply-import";
 import { exportProfiles } from "@/lib/transfer/export-profiles";
 import { IMPORT_LIMITS } from "@/lib/transfer/import-error";
-import { profileColumns } from "@/lib/profiles/profile-service";
+import { profileColumns } from "@/lib/profile-operations/profile-service";
 import { parseImportFile } from "@/lib/transfer/parse-import";
 import { oauthSecretInput } from "../support/profile-fixtures";
 import { seedUser } from "../support/users";

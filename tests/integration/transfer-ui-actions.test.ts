@@ -24,8 +24,8 @@ vi.mock("next/cache", () => ({ revalidatePath: () => undefined, revalidateTag: (
 const { prisma } = await import("@/lib/db/client");
 const { getAuth } = await import("@/lib/auth/auth");
 const { createUserWithPassword } = await import("@/lib/auth/users");
-const { createProfile } = await import("@/lib/profiles/profile-service");
-const { setProfileShare } = await import("@/lib/profiles/sharing");
+const { createProfile } = await import("@/lib/profile-operations/profile-service");
+const { setProfileShare } = await import("@/lib/profile-operations/sharing");
 const { inputToDocument } = await import("@/lib/profiles/document");
 const { applyImportAction, planImportAction } = await import("@/lib/actions/transfer");
 const exportRoute = await import("@/app/api/profiles/export/route");

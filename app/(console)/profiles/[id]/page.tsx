@@ -8,9 +8,9 @@ import { atLeast, roleAbilities } from "@/lib/auth/permissions";
 import { Alert } from "@/components/ui/alert";
 import { ShareDialog } from "@/components/profiles/ShareDialog";
 import { Button } from "@/components/ui/button";
-import { missingSecrets } from "@/lib/profiles/revisions";
+import { missingSecrets } from "@/lib/profile-operations/revisions";
 import { secretFieldLabels } from "@/lib/profiles/secret-fields";
-import { lastTestResult } from "@/lib/profiles/profile-test";
+import { lastTestResult } from "@/lib/profile-operations/profile-test";
 import { DeleteProfileButton, DuplicateProfileButton } from "@/components/profiles/ProfileRowActions";
 import { getProfileForEdit, getProfileName } from "@/lib/db/profiles";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { jsonError } from "@/lib/http/json-error";
 import { withUser } from "@/lib/http/route-auth";
-import { prepareTest, streamTest } from "@/lib/profiles/profile-test";
+import { prepareTest, streamTest } from "@/lib/profile-operations/profile-test";
 
 export const dynamic = "force-dynamic";
 

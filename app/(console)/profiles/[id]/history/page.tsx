@@ -10,7 +10,7 @@ import { profileLevel } from "@/lib/auth/access";
 import { atLeast } from "@/lib/auth/permissions";
 import { requireUser } from "@/lib/auth/session";
 import { cn } from "@/lib/cn";
-import { compareProfileRevisions, listRevisions } from "@/lib/profiles/revisions";
+import { compareProfileRevisions, listRevisions } from "@/lib/profile-operations/revisions";
 
 export const metadata: Metadata = { title: "History" };
 

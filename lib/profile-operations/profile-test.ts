@@ -10,10 +10,10 @@ import { documentToInput, inputToDocument } from "@/lib/profiles/document";
 import { requireAbility, requireProfile } from "@/lib/auth/access";
 import { atLeast } from "@/lib/auth/permissions";
 import { actorOf, type CurrentUser } from "@/lib/auth/session";
-import { requireCertificateUse, validateProfileInput } from "@/lib/profiles/profile-service";
+import { requireCertificateUse, validateProfileInput } from "@/lib/profile-operations/profile-service";
 import { destinationsOf, tokenDestination } from "@/lib/profiles/destinations";
 import type { ProfileInput } from "@/lib/profiles/schema";
-import { retargetError, retargetedParts, storedBinding } from "@/lib/profiles/secret-binding";
+import { retargetError, retargetedParts, storedBinding } from "@/lib/profile-operations/secret-binding";
 import { noStoredSecrets, secretFields, type SecretField } from "@/lib/profiles/secret-fields";
 import { secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 
@@ -28,7 +28,7 @@ export interface PreparedTest {
 /**
  * Builds what the Test runs from the form's current values, saved or not. Blank secret fields use
  * the stored values (unless the admin pressed Clear) — but only while the draft points where each
- * secret was saved to go (lib/profiles/secret-binding.ts): a draft that changes the mail server,
+ * secret was saved to go (lib/profile-operations/secret-binding.ts): a draft that changes the mail server,
  * the token URL or the trust settings must carry the secret typed anew, at every access level, the
  * owner's included. Typed secrets are used as typed and never stored by a Test. Validation is the
  * form's own schema, so a draft with errors is refused before any network call, with the same

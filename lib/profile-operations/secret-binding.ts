@@ -7,8 +7,8 @@ import "server-only";
  * test a draft of it) could point it at a server they control and receive the stored password,
  * client secret, a signed assertion or a fresh access token.
  *
- * The binding is checked where stored secrets are read for use (the Test, lib/profiles/profile-test.ts)
- * and where they are kept across a save (lib/profiles/profile-service.ts), so no caller — console,
+ * The binding is checked where stored secrets are read for use (the Test, lib/profile-operations/profile-test.ts)
+ * and where they are kept across a save (lib/profile-operations/profile-service.ts), so no caller — console,
  * REST API, import or restore — can move a secret without retyping it.
  */
 import crypto from "node:crypto";

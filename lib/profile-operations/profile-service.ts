@@ -22,7 +22,7 @@ import {
   serializeBinding,
   storedBinding,
   type SecretBinding,
-} from "@/lib/profiles/secret-binding";
+} from "@/lib/profile-operations/secret-binding";
 import { authLabel, nameKey, secretsInUse, typedSecrets } from "@/lib/profiles/summary";
 import { fieldErrorsFrom } from "@/lib/profiles/validation-errors";
 

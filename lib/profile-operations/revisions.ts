@@ -12,7 +12,7 @@ import {
   savedInput,
   validateProfileInput,
   type SavedProfile,
-} from "@/lib/profiles/profile-service";
+} from "@/lib/profile-operations/profile-service";
 import { compareRevisions, type FieldRow, type SecretFingerprints } from "@/lib/profiles/revision-diff";
 import { secretFields, type StoredSecretFlags } from "@/lib/profiles/secret-fields";
 import { secretsInUse } from "@/lib/profiles/summary";
