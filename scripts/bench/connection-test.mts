@@ -1,5 +1,5 @@
 /**
- * Benchmark (issue 4 §9): the staged connection test against a sequential reference, with 25 ms of
+ * Benchmark: the staged connection test against a sequential reference, with 25 ms of
  * latency each way in front of BOTH the local Dovecot and the token-endpoint stand-in (a round trip
  * costs 50 ms, like a mail server a few countries away).
  *
