@@ -13,17 +13,14 @@ import { prisma } from "@/lib/db/client";
 import { createApiToken } from "@/lib/api/tokens";
 import { testEventSchema, testResponseSchema } from "@/lib/api/schemas";
 import { setProfileShare } from "@/lib/profile-operations/sharing";
-import { startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import type { TestCa } from "@/tests/support/test-ca";
 import { seedUser } from "@/tests/support/users";
 import type { DovecotServer } from "@/tests/servers/dovecot";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 import type { CurrentUser } from "@/lib/auth/session";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = `Qx8~api-test-${crypto.randomBytes(8).toString("hex")}`;
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: `carol's pässword ${crypto.randomBytes(4).toString("hex")}` };
 
 let mail: MailFixture;
@@ -97,7 +94,6 @@ let closedId: string;
 
 beforeAll(async () => {
   mail = await startMailFixture({
-    tenants: [TENANT],
     apps: [{ clientId: CLIENT, secrets: [SECRET] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],

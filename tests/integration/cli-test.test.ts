@@ -16,17 +16,13 @@ import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { inputToDocument } from "@/lib/profiles/document";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import { ALICE, CERT_CLIENT, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import type { TestCa } from "@/tests/support/test-ca";
 import type { DovecotServer } from "@/tests/servers/dovecot";
 import { startSilentServer, type FaultServer } from "@/tests/servers/fault-servers";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
-const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
 const SECRET = "Cl1~cli-secret-0123456789abcdefghijklmno";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-cli-pw-1" };
 const MCF = path.resolve("scripts/mcf.mjs");
 
@@ -62,7 +58,6 @@ beforeAll(async () => {
   }))!;
   [mail, silent] = await Promise.all([
     startMailFixture({
-      tenants: [TENANT],
       apps: [
         { clientId: CLIENT, secrets: [SECRET], roles: ["IMAP.AccessAsApp"] },
         { clientId: CERT_CLIENT, certificatesPem: [certificatePem], roles: ["IMAP.AccessAsApp"] },

@@ -13,19 +13,16 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestResult, TestStep, TestSubject } from "@/lib/diagnostics/types";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import type { TestCa } from "@/tests/support/test-ca";
 import type { DovecotServer } from "@/tests/servers/dovecot";
 import { startExchangeLikeImapServer, type ExchangeLikeMode, type FaultServer } from "@/tests/servers/fault-servers";
 import { waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const NO_ROLE_CLIENT = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
 const SECRET = "Qx8~auth-secret-0123456789abcdefghijklm";
 const NO_ROLE_SECRET = "Zr2~no-role-secret-0123456789abcdefghi";
-const ALICE = "alice@contoso.test";
 const BOB = "bob@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
 
@@ -38,7 +35,6 @@ const results: TestResult[] = [];
 
 beforeAll(async () => {
   mail = await startMailFixture({
-    tenants: [TENANT],
     apps: [
       { clientId: CLIENT, secrets: [SECRET] },
       // permission added but never consented: Entra issues a token without the roles claim

@@ -16,7 +16,7 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestStep } from "@/lib/diagnostics/types";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import type { TestCa } from "@/tests/support/test-ca";
 import type { DovecotServer } from "@/tests/servers/dovecot";
 import {
@@ -32,10 +32,7 @@ import {
 import { openClientSockets, waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Qx8~faults-secret-0123456789abcdefghijk";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
 /** A marker in the lines a non-mail service sends after its first one */
 const INTERNAL = "internal-status-line";
@@ -49,7 +46,6 @@ const faults: FaultServer[] = [];
 
 beforeAll(async () => {
   mail = await startMailFixture({
-    tenants: [TENANT],
     apps: [{ clientId: CLIENT, secrets: [SECRET] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],

@@ -11,17 +11,13 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestSubject } from "@/lib/diagnostics/types";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import { ALICE, CERT_CLIENT, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import { createTestCa, type IssuedCertificate, type TestCa } from "@/tests/support/test-ca";
 import type { DovecotServer } from "@/tests/servers/dovecot";
 import { waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
 import { signTestAssertion, type TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
-const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
 const SECRET = "Qx8~success-secret-0123456789abcdefghij";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol's pässword 1" };
 
 let mail: MailFixture;
@@ -37,7 +33,6 @@ beforeAll(async () => {
   clientCert = await ca.issue({ hosts: ["mail-connector"] });
   mail = await startMailFixture({
     ca,
-    tenants: [TENANT],
     apps: [
       { clientId: CLIENT, secrets: [SECRET] },
       { clientId: CERT_CLIENT, certificatesPem: [clientCert.certPem], roles: ["IMAP.AccessAsApp"] },

@@ -12,11 +12,8 @@ import { newProfileInput } from "@/lib/profiles/defaults";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
 import { createTestCa, type IssuedCertificate } from "@/tests/support/test-ca";
-import { startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
+import { CLIENT, TENANT, startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
 import { signTestAssertion, type TokenEndpoint } from "@/tests/servers/token-endpoint";
-
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 
 let fixture: TokenFixture;
 let endpoint: TokenEndpoint;
@@ -39,7 +36,6 @@ beforeAll(async () => {
   ]);
   fixture = await startTokenFixture({
     ca,
-    tenants: [TENANT],
     apps: [{ clientId: CLIENT, certificatesPem: [cert.certPem, legacy.certPem], roles: ["IMAP.AccessAsApp"] }],
   });
   endpoint = fixture.tokens;

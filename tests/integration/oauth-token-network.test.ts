@@ -10,12 +10,10 @@ import net from "node:net";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
-import { startTokenFixture, type FixtureApp, type TokenFixture } from "@/tests/support/mail-fixture";
+import { CLIENT, TENANT, startTokenFixture, type FixtureApp, type TokenFixture } from "@/tests/support/mail-fixture";
 import { createTestCa, type TestCa } from "@/tests/support/test-ca";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Xy78Q~network-secret-0123456789abcdefgh";
 const app: FixtureApp = { clientId: CLIENT, secrets: [SECRET], roles: ["IMAP.AccessAsApp"] };
 
@@ -30,7 +28,7 @@ vi.hoisted(() => {
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 
 beforeAll(async () => {
-  fixture = await startTokenFixture({ tenants: [TENANT], apps: [app] });
+  fixture = await startTokenFixture({ apps: [app] });
   ({ ca, tokens: endpoint } = fixture);
   // A plain-http local server for answers no token endpoint should give (allowed: http to localhost).
   plain = http.createServer((req, res) => {

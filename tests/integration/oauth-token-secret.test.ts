@@ -8,11 +8,9 @@ import { newProfileInput } from "@/lib/profiles/defaults";
 import { checkAccessTokenClaims } from "@/lib/oauth/claims";
 import { lintOAuthProfile } from "@/lib/oauth/lint";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
-import { startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
+import { CLIENT, TENANT, startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
 import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const NO_ROLES = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 const POP_ONLY = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
 const ODD = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";

@@ -36,17 +36,14 @@ const { applyImport } = await import("@/lib/transfer/apply-import");
 const { requestPropertiesFor } = await import("@/lib/profiles/oauth-defaults");
 const { newProfileInput } = await import("@/lib/profiles/defaults");
 const { createTestCa } = await import("@/tests/support/test-ca");
-const { startMailFixture } = await import("@/tests/support/mail-fixture");
+const { ALICE, CLIENT, TENANT, startMailFixture } = await import("@/tests/support/mail-fixture");
 const { startRecordingImapServer, startRecordingTokenEndpoint } = await import("@/tests/servers/recording-servers");
 type CurrentUser = import("@/lib/auth/session").CurrentUser;
 type Role = import("@/lib/auth/permissions").Role;
 type ProfileInput = import("@/lib/profiles/schema").ProfileInput;
 type MailFixture = import("@/tests/support/mail-fixture").MailFixture;
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = `Qx8~bound-${crypto.randomBytes(8).toString("hex")}`;
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: `carol-pw-${crypto.randomBytes(6).toString("hex")}` };
 const PASSWORD = "correct horse battery staple";
 
@@ -225,7 +222,6 @@ beforeAll(async () => {
   const certificatePem = (await readCertificateKeyMaterial(certificateId))!.certificatePem;
   mail = await startMailFixture({
     ca,
-    tenants: [TENANT],
     apps: [{ clientId: CLIENT, secrets: [SECRET], certificatesPem: [certificatePem] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],

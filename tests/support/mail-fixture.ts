@@ -25,6 +25,13 @@ import {
   type TokenEndpoint,
 } from "../servers/token-endpoint";
 
+/** The tenant, app registrations and mailbox the integration tests share; each file brings its own secrets. */
+export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+export const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
+/** the app of the tests that sign client assertions with a certificate */
+export const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
+export const ALICE = "alice@contoso.test";
+
 /** The Exchange Online application permissions an app gets unless the test says otherwise. */
 export const EXCHANGE_ROLES = ["IMAP.AccessAsApp", "POP.AccessAsApp"];
 
@@ -38,7 +45,8 @@ export interface TokenFixtureOptions {
   ca?: TestCa;
   /** the CA's common name, when the fixture makes it */
   caName?: string;
-  tenants: (string | StandInTenant)[];
+  /** default: [TENANT] */
+  tenants?: (string | StandInTenant)[];
   apps: FixtureApp[];
   /** faults, clock, server certificate… of the stand-in */
   tokenEndpoint?: TokenEndpointExtras;
@@ -75,7 +83,8 @@ const tenantId = (tenant: string | StandInTenant) => (typeof tenant === "string"
 
 /** The CA and the token-endpoint stand-in, for tests that need no mail server. */
 export async function startTokenFixture(options: TokenFixtureOptions): Promise<TokenFixture> {
-  const tenantIds = options.tenants.map(tenantId);
+  const tenants = options.tenants ?? [TENANT];
+  const tenantIds = tenants.map(tenantId);
   if (tenantIds.length === 0) throw new Error("startTokenFixture: name at least one tenant");
   const apps: StandInApp[] = options.apps.map((app) => ({
     tenantId: tenantIds[0]!,
@@ -87,7 +96,7 @@ export async function startTokenFixture(options: TokenFixtureOptions): Promise<T
   const ca = options.ca ?? (await createTestCa(options.caName));
   const started: TokenEndpoint[] = [];
   const start = async (extras: TokenEndpointExtras = {}) => {
-    const endpoint = await startTokenEndpoint({ ca, tenants: options.tenants, apps, ...extras });
+    const endpoint = await startTokenEndpoint({ ca, tenants, apps, ...extras });
     started.push(endpoint);
     return endpoint;
   };
