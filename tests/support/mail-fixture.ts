@@ -114,10 +114,7 @@ export async function startMailFixture(options: MailFixtureOptions): Promise<Mai
     const dovecot = await startDovecot({
       ca: fixture.ca,
       oauth: {
-        issuer:
-          fixture.tenantIds.length === 1
-            ? tokens.issuer(fixture.tenantIds[0]!)
-            : fixture.tenantIds.map((id) => tokens.issuer(id)),
+        issuer: fixture.tenantIds.map((id) => tokens.issuer(id)),
         audience: tokens.audience,
         kid: tokens.kid,
         publicKeyPem: tokens.publicKeyPem,
