@@ -18,7 +18,7 @@ const config = [
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      // process.env is read in lib/env.ts only (CONVENTIONS: one validated env module).
+      // process.env is read in lib/env.ts only: one module validates every setting at start-up and gives it a type and a default.
       "no-restricted-properties": [
         "error",
         { object: "process", property: "env", message: "Read configuration through lib/env.ts." },

@@ -5,9 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { createTestCa } from "../tests/support/test-ca";
-import { startDovecot } from "../tests/servers/dovecot";
-import { startTokenEndpoint } from "../tests/servers/token-endpoint";
+import { startMailFixture } from "../tests/support/mail-fixture";
 
 export const E2E_SERVERS_FILE = path.resolve(".tmp/e2e-servers.json");
 
@@ -21,30 +19,11 @@ export const e2eIdentities = {
 };
 
 export default async function globalSetup() {
-  const ca = await createTestCa("MCF e2e CA");
   const { tenantId, clientId, clientSecret, mailbox, basicUser, basicPassword } = e2eIdentities;
-  const tokens = await startTokenEndpoint({
-    ca,
+  const mail = await startMailFixture({
+    caName: "MCF e2e CA",
     tenants: [tenantId],
-    apps: [{ clientId, tenantId, secrets: [clientSecret], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
-  });
-  // the same tenant and app behind an endpoint whose answers a spec can hold back (see holdTokenAnswers):
-  // lets it watch the other steps finish while the token request is pending
-  const holdableTokens = await startTokenEndpoint({
-    ca,
-    tenants: [tenantId],
-    apps: [{ clientId, tenantId, secrets: [clientSecret], certificatesPem: [], roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"] }],
-    remoteFaults: true,
-  });
-  const dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: tokens.issuer(tenantId),
-      audience: tokens.audience,
-      kid: tokens.kid,
-      publicKeyPem: tokens.publicKeyPem,
-      clientIdClaim: "appid",
-    },
+    apps: [{ clientId, secrets: [clientSecret] }],
     grants: [{ clientId, mailbox }],
     users: [{ username: basicUser, password: basicPassword }],
     mailboxes: [
@@ -52,6 +31,10 @@ export default async function globalSetup() {
       { user: basicUser, messages: 3 },
     ],
   });
+  const { ca, tokens, dovecot } = mail;
+  // the same tenant and app behind an endpoint whose answers a spec can hold back (see holdTokenAnswers):
+  // lets it watch the other steps finish while the token request is pending
+  const holdableTokens = await mail.startTokenEndpoint({ remoteFaults: true });
   fs.mkdirSync(path.dirname(E2E_SERVERS_FILE), { recursive: true });
   fs.writeFileSync(
     E2E_SERVERS_FILE,
@@ -69,9 +52,5 @@ export default async function globalSetup() {
       2,
     ),
   );
-  return async () => {
-    await dovecot.stop();
-    await tokens.stop();
-    await holdableTokens.stop();
-  };
+  return () => mail.stop();
 }

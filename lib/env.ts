@@ -4,7 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 
 /**
- * The only reader of process.env (CONVENTIONS: one validated env module). Everything is optional:
+ * The only reader of process.env, so every setting is validated and typed in one place. Everything is optional:
  * the console runs on its embedded SQLite default with no configuration at all.
  */
 /** "a, b ,c" → ["a", "b", "c"] */

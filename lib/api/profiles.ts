@@ -120,7 +120,7 @@ function omittedSecretsAsNull(body: unknown): unknown {
   return { ...body, authentication: auth };
 }
 
-/** `{"ref": …}` may name a stored certificate by id or by name (PROFILE-FORMAT.md); the profile keeps the id. */
+/** `{"ref": …}` may name a stored certificate by id or by name (docs/PROFILE-FORMAT.md#certificate); the profile keeps the id. */
 async function resolveCertificateRef(document: ProfileDocument): Promise<void> {
   const auth = document.authentication;
   if (auth.type !== "oauth2" || auth.method !== "client_certificate" || !auth.certificate || !("ref" in auth.certificate)) return;

@@ -1,6 +1,6 @@
 /**
  * The Exchange Online PowerShell an admin runs so the app behind an OAuth2 profile may open its
- * mailbox (reference §4): register the service principal, grant FullAccess on the mailbox, enable
+ * mailbox (docs/MICROSOFT.md#exchange-online-setup): register the service principal, grant FullAccess on the mailbox, enable
  * IMAP/POP on it. Filled from the profile; what the profile cannot know (the Enterprise
  * application's object id) stays a visible placeholder. Client-safe: the form shows it with a copy
  * button.

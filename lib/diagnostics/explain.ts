@@ -293,7 +293,7 @@ export function explainTls(
 
 // ---- authentication advice ---------------------------------------------------------------------
 
-/** What an Exchange admin must have done for app-only IMAP/POP (reference §4), as one fix text. */
+/** What an Exchange admin must have done for app-only IMAP/POP (docs/MICROSOFT.md#exchange-online-setup), as one fix text. */
 export function exchangeChecklist(ctx: MailContext): string {
   const protocol = ctx.protocol === "imap" ? "IMAP" : "POP";
   return [

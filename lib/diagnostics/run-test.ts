@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The staged connection test (issue 4): lint → DNS → TCP → TLS → greeting and capabilities →
+ * The staged connection test: lint → DNS → TCP → TLS → greeting and capabilities →
  * STARTTLS → token → claims → authenticate → mailbox → logout, reported step by step.
  *
  * Two branches run at the same time after the profile check: the token branch (token request and

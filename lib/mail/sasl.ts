@@ -3,7 +3,7 @@ import "server-only";
 /**
  * SASL payload encoders shared by the IMAP and POP3 clients, and the decoder for the XOAUTH2
  * error challenge. Kept as pure functions so they are unit-tested against Microsoft's published
- * check vector (reference/microsoft-mail-oauth.md §3.1).
+ * check vector (docs/MICROSOFT.md#xoauth2).
  */
 
 /** Thrown when a value cannot be framed as a single SASL field; the message never contains the value. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AADSTS_CODES, aadstsEntry, explainTokenError } from "./aadsts";
 
-/** Every code in reference §5 (microsoft-mail-oauth.md). */
+/** Every code of the table in docs/MICROSOFT.md#aadsts-codes. */
 const REFERENCE_CODES = [
   7000215, 7000222, 7000218, 700016, 90002, 900023, 9001023, 50194, 70011, 1002012, 700022, 500011, 901002, 900144, 90014, 700027,
   700024, 700023, 50012, 50027, 50048, 7000112, 53003, 90038, 900432,
@@ -19,7 +19,7 @@ const body = {
 };
 
 describe("AADSTS catalogue", () => {
-  it("has plain words for every code of reference §5", () => {
+  it("has plain words for every code of docs/MICROSOFT.md#aadsts-codes", () => {
     for (const code of REFERENCE_CODES) {
       const entry = aadstsEntry(code);
       expect(entry, `AADSTS${code}`).toBeDefined();

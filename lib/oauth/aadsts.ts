@@ -1,7 +1,7 @@
 /**
  * Plain-words catalogue of the AADSTS codes that matter for the client-credentials flow
- * (reference §5), and the merge of a Microsoft error body into one explanation. Microsoft says
- * codes and texts may change and must not drive program logic (§1.5): the program branches on the
+ * (docs/MICROSOFT.md#aadsts-codes), and the merge of a Microsoft error body into one explanation. Microsoft says
+ * codes and texts may change and must not drive program logic (docs/MICROSOFT.md#token-errors): the program branches on the
  * OAuth `error` class; this table only adds hints for a person. Client-safe: the result panel can
  * render an explanation without a server round trip.
  */
@@ -245,7 +245,7 @@ export function lookupUrl(code: number): string {
   return `https://login.microsoftonline.com/error?code=${code}`;
 }
 
-/** Microsoft's error body (reference §1.5); extra fields are ignored, missing optional ones allowed. */
+/** Microsoft's error body (docs/MICROSOFT.md#token-errors); extra fields are ignored, missing optional ones allowed. */
 export const microsoftErrorSchema = z.object({
   error: z.string().min(1).max(200),
   error_description: z.string().optional(),

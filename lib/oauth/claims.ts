@@ -1,5 +1,5 @@
 /**
- * Token sanity check (reference §1.4, Implications 14): decode the access token WITHOUT verifying
+ * Token sanity check (docs/MICROSOFT.md#access-token-claims): decode the access token WITHOUT verifying
  * it and say whether Exchange Online will accept it. The signature is Entra's business and Exchange's
  * to check; what goes wrong in practice is a token for the wrong resource or without the app role,
  * which Entra issues happily and Exchange then refuses with a bare "AUTHENTICATE failed".

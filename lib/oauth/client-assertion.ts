@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The client assertion for Method 2 (reference §2): a JWT signed with the certificate's private key
+ * The client assertion for Method 2 (docs/MICROSOFT.md#client-assertion): a JWT signed with the certificate's private key
  * that Entra verifies with the certificate uploaded to the app registration.
  *
  * Invariant: the token request builds a NEW assertion for every request (new jti, nbf = iat = now,
@@ -94,7 +94,7 @@ export function parseCertificate(pem: string): crypto.X509Certificate | undefine
 
 /**
  * Computed here from the DER bytes rather than shared with lib/certs, so the token engine does not
- * depend on the certificate screens; both follow reference §7 and the tests pin Microsoft's example.
+ * depend on the certificate screens; both follow docs/MICROSOFT.md#thumbprints and the tests pin Microsoft's example.
  */
 export function certificateThumbprints(cert: crypto.X509Certificate): CertificateThumbprints {
   const sha1 = crypto.createHash("sha1").update(cert.raw).digest();
@@ -162,7 +162,7 @@ export async function buildClientAssertion(input: ClientAssertionInput): Promise
   const loaded = loadPrivateKey(input.privateKeyPem, input.passphrase);
   if (!loaded.ok) return loaded;
   const key = loaded.key;
-  // Entra only accepts RSA keys for certificate credentials, at least 2048 bits (reference §7, AADSTS50032).
+  // Entra only accepts RSA keys for certificate credentials, at least 2048 bits (docs/MICROSOFT.md#certificates, AADSTS50032).
   if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "rsa-pss") {
     return {
       ok: false,

@@ -12,7 +12,7 @@ import {
 } from "./clouds";
 
 describe("cloud presets", () => {
-  it("fill authority host, scope and mail host per cloud (reference §1.1)", () => {
+  it("fill authority host, scope and mail host per cloud (docs/MICROSOFT.md#clouds)", () => {
     expect(CLOUDS.map((c) => [c.id, c.authorityHost, c.scope, c.mailHost])).toEqual([
       ["global", "https://login.microsoftonline.com", "https://outlook.office365.com/.default", "outlook.office365.com"],
       ["usgov-gcc-high", "https://login.microsoftonline.us", "https://outlook.office365.us/.default", "outlook.office365.us"],

@@ -1,9 +1,9 @@
 /**
- * Microsoft national-cloud presets for IMAP/POP app-only access (reference §1.1). One preset fills
+ * Microsoft national-cloud presets for IMAP/POP app-only access (docs/MICROSOFT.md#clouds). One preset fills
  * the authority host, the scope and the mail host together, and lets the lint rules and the token
  * sanity check say when two of them belong to different clouds. Client-safe.
  *
- * Non-global scopes and mail hosts are "observed" values in the reference (Microsoft's IMAP OAuth doc
+ * Non-global scopes and mail hosts are values observed in use, not documented (Microsoft's IMAP OAuth doc
  * only documents the global ones), so they are presets to start from, not hard rules.
  */
 export type CloudId = "global" | "usgov-gcc-high" | "usgov-dod" | "china";
@@ -21,7 +21,7 @@ export interface CloudPreset {
   mailHost: string;
   /** Other mail host names of the same cloud. */
   mailAliases: string[];
-  /** `aud` values that name Exchange Online in this cloud (reference §1.4). */
+  /** `aud` values that name Exchange Online in this cloud (docs/MICROSOFT.md#access-token-claims). */
   exchangeAudiences: string[];
   /** Microsoft Graph resource of this cloud: a Graph `aud` means the wrong scope was requested. */
   graphAudiences: string[];

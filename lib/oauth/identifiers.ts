@@ -1,5 +1,5 @@
 /**
- * Shapes of Microsoft Entra identifiers (reference §1.1, Implications 3). Client-safe: the form,
+ * Shapes of Microsoft Entra identifiers (docs/MICROSOFT.md#token-endpoint). Client-safe: the form,
  * the lint rules and the server all recognise a tenant or a client ID the same way.
  */
 export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

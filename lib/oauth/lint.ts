@@ -1,5 +1,5 @@
 /**
- * Advice rules for an OAuth profile (reference §1, Implications 2–5): mistakes the schema cannot call
+ * Advice rules for an OAuth profile (docs/MICROSOFT.md#token-endpoint, #clouds and #scope): mistakes the schema cannot call
  * invalid but that Entra or Exchange will certainly (error) or probably (warning) refuse. Each finding
  * names the form field it belongs to, so the form can show it in place. Client-safe: runs in the
  * form as the admin types and again at the start of a Test, where the stored secret is passed in

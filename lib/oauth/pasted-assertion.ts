@@ -1,6 +1,6 @@
 /**
  * Checks a client assertion pasted by the admin (the "Pasted client assertion" method) against
- * what Entra will check (reference §2), before it is sent. Decodes without verifying: the console
+ * what Entra will check (docs/MICROSOFT.md#client-assertion), before it is sent. Decodes without verifying: the console
  * has only the public certificate at best, and the point is to explain, not to authenticate.
  * Client-safe (no Node imports, no server-only): the form shows these findings as the admin types.
  * Messages never repeat the assertion itself.

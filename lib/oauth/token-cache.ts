@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * In-memory access-token cache (Implications 10). Keyed by what decides which token Entra issues:
+ * In-memory access-token cache (docs/MICROSOFT.md#token-caching). Keyed by what decides which token Entra issues:
  * resolved token URL, client_id, scope, and a fingerprint of the credential, so a changed secret or
  * certificate never reuses a token obtained with the old one. The fingerprint is an HMAC-SHA-256 with
  * a per-process random key: as cheap as a plain SHA-256, but it cannot be checked against guesses

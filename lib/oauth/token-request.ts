@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The client-credentials token exchange (reference §1, §2, Implications 9–13): a pure function of
+ * The client-credentials token exchange (docs/MICROSOFT.md#token-request): a pure function of
  * its settings that never throws and returns a typed result. A failure says in plain words what
  * happened and what to change, with Microsoft's error class, AADSTS codes, trace/correlation ids and
  * lookup link when there are some.

@@ -41,7 +41,7 @@ const example = {
 };
 
 describe("mcf-profile document", () => {
-  it("accepts the example of PROFILE-FORMAT.md", () => {
+  it("accepts the example of docs/PROFILE-FORMAT.md", () => {
     const result = profileDocumentSchema.safeParse(example);
     expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);
   });

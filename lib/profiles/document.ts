@@ -1,5 +1,5 @@
 /**
- * The mcf-profile document, version 1 (PROFILE-FORMAT.md): the public contract of the CLI,
+ * The mcf-profile document, version 1 (docs/PROFILE-FORMAT.md): the public contract of the CLI,
  * export/import and the REST API. Its zod schema checks the shape strictly and then runs the same
  * rules as the form (lib/profiles/schema.ts), with error paths expressed in document terms.
  * Client-safe: no Node imports.

@@ -2,7 +2,7 @@
  * The JavaMail (Jakarta/Angus Mail) properties an admin may paste into "Additional properties":
  * what each means, its type, whether this console honours it, and how it relates to the connection
  * settings. Client-safe: the form shows the same analysis inline that the server enforces.
- * Source: reference/microsoft-mail-oauth.md §6.
+ * Source: docs/MICROSOFT.md#javamail-properties.
  */
 import type { Protocol, Security } from "@/lib/profiles/mail-server-url";
 

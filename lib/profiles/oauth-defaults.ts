@@ -1,4 +1,4 @@
-/** Microsoft identity platform defaults for the client-credentials grant (reference §1, §2). Client-safe. */
+/** Microsoft identity platform defaults for the client-credentials grant (docs/MICROSOFT.md#token-request). Client-safe. */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 export const DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/TENANT_ID/oauth2/v2.0/token";
 export const DEFAULT_SCOPE = "https://outlook.office365.com/.default";

@@ -15,7 +15,7 @@ import { IMPORT_LIMITS } from "@/lib/transfer/import-error";
 import { checkExportPassphrase, deriveEnvelopeKey, sealSecret, type EnvelopeKey } from "@/lib/transfer/passphrase-envelope";
 
 /**
- * Export of profiles as mcf-profile documents (PROFILE-FORMAT.md): one object for one profile, a
+ * Export of profiles as mcf-profile documents (docs/PROFILE-FORMAT.md): one object for one profile, a
  * JSON array for several. Secrets are left out as null ("supply on import") unless the admin asks
  * for them, and then only ever encrypted under a passphrase (lib/transfer/passphrase-envelope.ts);
  * nothing secret is ever written in clear.

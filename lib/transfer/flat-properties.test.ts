@@ -135,7 +135,7 @@ describe("flat properties: the original product's key=value style", () => {
     });
   });
 
-  it("lets the JavaMail socket factory win over the STARTTLS flag (the PROFILE-FORMAT example)", () => {
+  it("lets the JavaMail socket factory win over the STARTTLS flag (the docs/PROFILE-FORMAT.md example)", () => {
     const text = originalClientSecret.replace(
       "mail.imap.ssl.enable=true",
       "mail.imap.starttls.enable=true\nmail.imap.socketFactory.class=javax.net.ssl.SSLSocketFactory",

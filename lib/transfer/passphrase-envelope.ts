@@ -4,7 +4,7 @@ import type { SecretField } from "@/lib/profiles/secret-fields";
 
 /**
  * Secrets inside an exported mcf-profile file, encrypted with a passphrase the admin chooses
- * (PROFILE-FORMAT.md: `{"encrypted": "v1:..."}`).
+ * (docs/PROFILE-FORMAT.md#secrets: `{"encrypted": "v1:..."}`).
  *
  * Envelope v1, one string per secret:
  *

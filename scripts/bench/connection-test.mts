@@ -1,5 +1,5 @@
 /**
- * Benchmark (issue 4 §9): the staged connection test against a sequential reference, with 25 ms of
+ * Benchmark: the staged connection test against a sequential reference, with 25 ms of
  * latency each way in front of BOTH the local Dovecot and the token-endpoint stand-in (a round trip
  * costs 50 ms, like a mail server a few countries away).
  *
@@ -35,34 +35,18 @@ const { ImapSession } = await import("../../lib/mail/imap-session");
 const { requestToken } = await import("../../lib/oauth/token-request");
 const { trustedCertificates } = await import("../../lib/net/trust");
 const { oauthSecretInput } = await import("../../tests/support/profile-fixtures");
-const { createTestCa } = await import("../../tests/support/test-ca");
-const { startDovecot } = await import("../../tests/servers/dovecot");
-const { startTokenEndpoint } = await import("../../tests/servers/token-endpoint");
+const { CLIENT, TENANT, startMailFixture } = await import("../../tests/support/mail-fixture");
 const { startLatencyProxy } = await import("../../tests/servers/latency-proxy");
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Bx7~bench-secret-0123456789abcdefghijklm";
 const MAILBOX = "bench@contoso.test";
 
-const ca = await createTestCa();
-const endpoint = await startTokenEndpoint({
-  ca,
-  tenants: [TENANT],
-  apps: [{ clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] }],
-});
-const dovecot = await startDovecot({
-  ca,
-  oauth: {
-    issuer: endpoint.issuer(TENANT),
-    audience: endpoint.audience,
-    kid: endpoint.kid,
-    publicKeyPem: endpoint.publicKeyPem,
-    clientIdClaim: "appid",
-  },
+const mail = await startMailFixture({
+  apps: [{ clientId: CLIENT, secrets: [SECRET], roles: ["IMAP.AccessAsApp"] }],
   grants: [{ clientId: CLIENT, mailbox: MAILBOX }],
   mailboxes: [{ user: MAILBOX, messages: 25 }],
 });
+const { ca, tokens: endpoint, dovecot } = mail;
 const tokenProxy = await startLatencyProxy({ targetPort: Number(new URL(endpoint.url).port), latencyMs: LATENCY_MS });
 const imapProxy = await startLatencyProxy({ targetPort: dovecot.ports.imapTls, latencyMs: LATENCY_MS });
 const tokenUrl = `https://127.0.0.1:${tokenProxy.port}/${TENANT}/oauth2/v2.0/token`;
@@ -152,6 +136,6 @@ try {
   process.exitCode = a / b <= 0.75 ? 0 : 1;
 } finally {
   await Promise.all([tokenProxy.stop(), imapProxy.stop()]);
-  await Promise.all([dovecot.stop(), endpoint.stop()]);
+  await mail.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -13,18 +13,17 @@ import { prisma } from "@/lib/db/client";
 import { createApiToken } from "@/lib/api/tokens";
 import { testEventSchema, testResponseSchema } from "@/lib/api/schemas";
 import { setProfileShare } from "@/lib/profile-operations/sharing";
-import { createTestCa, type TestCa } from "@/tests/support/test-ca";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import type { TestCa } from "@/tests/support/test-ca";
 import { seedUser } from "@/tests/support/users";
-import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import type { DovecotServer } from "@/tests/servers/dovecot";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 import type { CurrentUser } from "@/lib/auth/session";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = `Qx8~api-test-${crypto.randomBytes(8).toString("hex")}`;
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: `carol's pässword ${crypto.randomBytes(4).toString("hex")}` };
 
+let mail: MailFixture;
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -94,29 +93,8 @@ let basicId: string;
 let closedId: string;
 
 beforeAll(async () => {
-  ca = await createTestCa();
-  endpoint = await startTokenEndpoint({
-    ca,
-    tenants: [TENANT],
-    apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [SECRET],
-        certificatesPem: [],
-        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-      },
-    ],
-  });
-  dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: endpoint.issuer(TENANT),
-      audience: endpoint.audience,
-      kid: endpoint.kid,
-      publicKeyPem: endpoint.publicKeyPem,
-      clientIdClaim: "appid",
-    },
+  mail = await startMailFixture({
+    apps: [{ clientId: CLIENT, secrets: [SECRET] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [
@@ -124,6 +102,7 @@ beforeAll(async () => {
       { user: CAROL.user, messages: 5 },
     ],
   });
+  ({ ca, dovecot, tokens: endpoint } = mail);
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   deadPort = (server.address() as net.AddressInfo).port;
@@ -182,7 +161,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dovecot?.stop(), endpoint?.stop()]);
+  await mail?.stop();
   expect(replies.length).toBeGreaterThan(5);
   const leaks = replies.filter((reply) =>
     [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), owner.token, user.token, stranger.token].some((s) =>

@@ -16,16 +16,13 @@ import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { inputToDocument } from "@/lib/profiles/document";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { createTestCa, type TestCa } from "@/tests/support/test-ca";
-import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
+import { ALICE, CERT_CLIENT, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import type { TestCa } from "@/tests/support/test-ca";
+import type { DovecotServer } from "@/tests/servers/dovecot";
 import { startSilentServer, type FaultServer } from "@/tests/servers/fault-servers";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
-const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
 const SECRET = "Cl1~cli-secret-0123456789abcdefghijklmno";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-cli-pw-1" };
 const MCF = path.resolve("scripts/mcf.mjs");
 
@@ -40,6 +37,7 @@ const asOperator =
     (input: A) =>
       (fn as (input: A, actor: unknown) => Promise<R>)(input, OPERATOR);
 
+let mail: MailFixture;
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -47,7 +45,6 @@ let silent: FaultServer;
 let dir: string;
 
 beforeAll(async () => {
-  ca = await createTestCa();
   // A certificate in the console's store (this file's temporary database), uploaded to the stand-in's app.
   const stored = await asOperator(generateCertificate)({
     name: "CLI connector",
@@ -59,24 +56,12 @@ beforeAll(async () => {
     where: { id: stored.id },
     select: { certificatePem: true },
   }))!;
-  endpoint = await startTokenEndpoint({
-    ca,
-    tenants: [TENANT],
-    apps: [
-      { clientId: CLIENT, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] },
-      { clientId: CERT_CLIENT, tenantId: TENANT, secrets: [], certificatesPem: [certificatePem], roles: ["IMAP.AccessAsApp"] },
-    ],
-  });
-  [dovecot, silent] = await Promise.all([
-    startDovecot({
-      ca,
-      oauth: {
-        issuer: endpoint.issuer(TENANT),
-        audience: endpoint.audience,
-        kid: endpoint.kid,
-        publicKeyPem: endpoint.publicKeyPem,
-        clientIdClaim: "appid",
-      },
+  [mail, silent] = await Promise.all([
+    startMailFixture({
+      apps: [
+        { clientId: CLIENT, secrets: [SECRET], roles: ["IMAP.AccessAsApp"] },
+        { clientId: CERT_CLIENT, certificatesPem: [certificatePem], roles: ["IMAP.AccessAsApp"] },
+      ],
       grants: [
         { clientId: CLIENT, mailbox: ALICE },
         { clientId: CERT_CLIENT, mailbox: ALICE },
@@ -86,12 +71,13 @@ beforeAll(async () => {
     }),
     startSilentServer(),
   ]);
+  ({ ca, dovecot, tokens: endpoint } = mail);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcf-cli-"));
   fs.writeFileSync(path.join(dir, "ca.pem"), ca.caPem);
 });
 
 afterAll(async () => {
-  await Promise.all([dovecot?.stop(), endpoint?.stop(), silent?.stop()]);
+  await Promise.all([mail?.stop(), silent?.stop()]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -13,21 +13,20 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestResult, TestStep, TestSubject } from "@/lib/diagnostics/types";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { createTestCa, type TestCa } from "@/tests/support/test-ca";
-import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import type { TestCa } from "@/tests/support/test-ca";
+import type { DovecotServer } from "@/tests/servers/dovecot";
 import { startExchangeLikeImapServer, type ExchangeLikeMode, type FaultServer } from "@/tests/servers/fault-servers";
 import { waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const NO_ROLE_CLIENT = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
 const SECRET = "Qx8~auth-secret-0123456789abcdefghijklm";
 const NO_ROLE_SECRET = "Zr2~no-role-secret-0123456789abcdefghi";
-const ALICE = "alice@contoso.test";
 const BOB = "bob@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
 
+let mail: MailFixture;
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -35,31 +34,12 @@ const stops: (() => Promise<void>)[] = [];
 const results: TestResult[] = [];
 
 beforeAll(async () => {
-  ca = await createTestCa();
-  endpoint = await startTokenEndpoint({
-    ca,
-    tenants: [TENANT],
+  mail = await startMailFixture({
     apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [SECRET],
-        certificatesPem: [],
-        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-      },
+      { clientId: CLIENT, secrets: [SECRET] },
       // permission added but never consented: Entra issues a token without the roles claim
-      { clientId: NO_ROLE_CLIENT, tenantId: TENANT, secrets: [NO_ROLE_SECRET], certificatesPem: [], roles: [] },
+      { clientId: NO_ROLE_CLIENT, secrets: [NO_ROLE_SECRET], roles: [] },
     ],
-  });
-  dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: endpoint.issuer(TENANT),
-      audience: endpoint.audience,
-      kid: endpoint.kid,
-      publicKeyPem: endpoint.publicKeyPem,
-      clientIdClaim: "appid",
-    },
     grants: [
       { clientId: CLIENT, mailbox: ALICE },
       { clientId: NO_ROLE_CLIENT, mailbox: ALICE },
@@ -67,10 +47,11 @@ beforeAll(async () => {
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [{ user: ALICE, messages: 2 }],
   });
+  ({ ca, dovecot, tokens: endpoint } = mail);
 });
 
 afterAll(async () => {
-  await Promise.all([dovecot?.stop(), endpoint?.stop(), ...stops.map((stop) => stop())]);
+  await Promise.all([mail?.stop(), ...stops.map((stop) => stop())]);
   const json = JSON.stringify(results);
   for (const secret of [SECRET, NO_ROLE_SECRET, CAROL.pass, "wrong-password-123"]) expect(json).not.toContain(secret);
   expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/);

@@ -16,8 +16,9 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestStep } from "@/lib/diagnostics/types";
 import type { ProfileInput } from "@/lib/profiles/schema";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
-import { createTestCa, type TestCa } from "@/tests/support/test-ca";
-import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
+import { ALICE, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
+import type { TestCa } from "@/tests/support/test-ca";
+import type { DovecotServer } from "@/tests/servers/dovecot";
 import {
   startBannerServer,
   startClosingServer,
@@ -29,16 +30,14 @@ import {
   type TlsFault,
 } from "@/tests/servers/fault-servers";
 import { openClientSockets, waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Qx8~faults-secret-0123456789abcdefghijk";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol-pw-1" };
 /** A marker in the lines a non-mail service sends after its first one */
 const INTERNAL = "internal-status-line";
 
+let mail: MailFixture;
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -46,31 +45,14 @@ let broken: TokenEndpoint;
 const faults: FaultServer[] = [];
 
 beforeAll(async () => {
-  ca = await createTestCa();
-  const app = {
-    clientId: CLIENT,
-    tenantId: TENANT,
-    secrets: [SECRET],
-    certificatesPem: [],
-    roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-  };
-  [endpoint, broken] = await Promise.all([
-    startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }),
-    startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] }),
-  ]);
-  dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: endpoint.issuer(TENANT),
-      audience: endpoint.audience,
-      kid: endpoint.kid,
-      publicKeyPem: endpoint.publicKeyPem,
-      clientIdClaim: "appid",
-    },
+  mail = await startMailFixture({
+    apps: [{ clientId: CLIENT, secrets: [SECRET] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [{ user: ALICE, messages: 1 }],
   });
+  ({ ca, dovecot, tokens: endpoint } = mail);
+  broken = await mail.startTokenEndpoint();
 });
 
 afterEach(async () => {
@@ -81,7 +63,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dovecot?.stop(), endpoint?.stop(), broken?.stop(), ...faults.map((f) => f.stop())]);
+  await Promise.all([mail?.stop(), ...faults.map((f) => f.stop())]);
 });
 
 async function fault<T extends FaultServer>(server: Promise<T>): Promise<T> {

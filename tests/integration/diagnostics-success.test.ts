@@ -11,18 +11,16 @@ import { runConnectionTest } from "@/lib/diagnostics/run-test";
 import type { TestEvent, TestResult, TestSubject } from "@/lib/diagnostics/types";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { basicInput, oauthSecretInput } from "@/tests/support/profile-fixtures";
+import { ALICE, CERT_CLIENT, CLIENT, TENANT, startMailFixture, type MailFixture } from "@/tests/support/mail-fixture";
 import { createTestCa, type IssuedCertificate, type TestCa } from "@/tests/support/test-ca";
-import { startDovecot, type DovecotServer } from "@/tests/servers/dovecot";
+import type { DovecotServer } from "@/tests/servers/dovecot";
 import { waitForNoClientSockets } from "@/tests/servers/fault-servers-sockets";
-import { signTestAssertion, startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import { signTestAssertion, type TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
-const CERT_CLIENT = "0b9d4f7e-2c1a-4e5b-8f6d-3a2b1c0d9e8f";
 const SECRET = "Qx8~success-secret-0123456789abcdefghij";
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: "carol's pässword 1" };
 
+let mail: MailFixture;
 let ca: TestCa;
 let dovecot: DovecotServer;
 let endpoint: TokenEndpoint;
@@ -33,35 +31,12 @@ const results: TestResult[] = [];
 beforeAll(async () => {
   ca = await createTestCa();
   clientCert = await ca.issue({ hosts: ["mail-connector"] });
-  endpoint = await startTokenEndpoint({
+  mail = await startMailFixture({
     ca,
-    tenants: [TENANT],
     apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [SECRET],
-        certificatesPem: [],
-        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-      },
-      {
-        clientId: CERT_CLIENT,
-        tenantId: TENANT,
-        secrets: [],
-        certificatesPem: [clientCert.certPem],
-        roles: ["IMAP.AccessAsApp"],
-      },
+      { clientId: CLIENT, secrets: [SECRET] },
+      { clientId: CERT_CLIENT, certificatesPem: [clientCert.certPem], roles: ["IMAP.AccessAsApp"] },
     ],
-  });
-  dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: endpoint.issuer(TENANT),
-      audience: endpoint.audience,
-      kid: endpoint.kid,
-      publicKeyPem: endpoint.publicKeyPem,
-      clientIdClaim: "appid",
-    },
     grants: [
       { clientId: CLIENT, mailbox: ALICE },
       { clientId: CERT_CLIENT, mailbox: ALICE },
@@ -72,10 +47,11 @@ beforeAll(async () => {
       { user: CAROL.user, messages: 5 },
     ],
   });
+  ({ dovecot, tokens: endpoint } = mail);
 });
 
 afterAll(async () => {
-  await Promise.all([dovecot?.stop(), endpoint?.stop()]);
+  await mail?.stop();
   const json = JSON.stringify(results);
   expect(results.length).toBeGreaterThan(0);
   for (const secret of [SECRET, CAROL.pass, Buffer.from(CAROL.pass).toString("base64"), clientCert.keyPem.split("\n")[1]!])

@@ -12,11 +12,10 @@ import { newProfileInput } from "@/lib/profiles/defaults";
 import { requestPropertiesFor } from "@/lib/profiles/oauth-defaults";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
 import { createTestCa, type IssuedCertificate } from "@/tests/support/test-ca";
-import { signTestAssertion, startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import { CLIENT, TENANT, startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
+import { signTestAssertion, type TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
-
+let fixture: TokenFixture;
 let endpoint: TokenEndpoint;
 let cert: IssuedCertificate;
 let legacy: IssuedCertificate;
@@ -35,24 +34,16 @@ beforeAll(async () => {
     ca.issue({ hosts: ["legacy-connector"] }),
     ca.issue({ hosts: ["stranger"] }),
   ]);
-  endpoint = await startTokenEndpoint({
+  fixture = await startTokenFixture({
     ca,
-    tenants: [TENANT],
-    apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [],
-        certificatesPem: [cert.certPem, legacy.certPem],
-        roles: ["IMAP.AccessAsApp"],
-      },
-    ],
+    apps: [{ clientId: CLIENT, certificatesPem: [cert.certPem, legacy.certPem], roles: ["IMAP.AccessAsApp"] }],
   });
+  endpoint = fixture.tokens;
   sensitive.push(...[cert, legacy, stranger].map((c) => c.keyPem.split("\n")[1]!));
 });
 
 afterAll(async () => {
-  await endpoint?.stop();
+  await fixture?.stop();
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();
   expect(logged.length, "the server-side log was captured").toBeGreaterThan(0);

@@ -10,23 +10,16 @@ import net from "node:net";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
+import { CLIENT, TENANT, startTokenFixture, type FixtureApp, type TokenFixture } from "@/tests/support/mail-fixture";
 import { createTestCa, type TestCa } from "@/tests/support/test-ca";
-import { startTokenEndpoint, type StandInApp, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = "Xy78Q~network-secret-0123456789abcdefgh";
-const app: StandInApp = {
-  clientId: CLIENT,
-  tenantId: TENANT,
-  secrets: [SECRET],
-  certificatesPem: [],
-  roles: ["IMAP.AccessAsApp"],
-};
+const app: FixtureApp = { clientId: CLIENT, secrets: [SECRET], roles: ["IMAP.AccessAsApp"] };
 
+let fixture: TokenFixture;
 let ca: TestCa;
 let endpoint: TokenEndpoint;
-const extraEndpoints: TokenEndpoint[] = [];
 let plain: http.Server;
 // Log everything (the shared setup silences logs) so the leak check below has lines to search.
 vi.hoisted(() => {
@@ -35,8 +28,8 @@ vi.hoisted(() => {
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 
 beforeAll(async () => {
-  ca = await createTestCa();
-  endpoint = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [app] });
+  fixture = await startTokenFixture({ apps: [app] });
+  ({ ca, tokens: endpoint } = fixture);
   // A plain-http local server for answers no token endpoint should give (allowed: http to localhost).
   plain = http.createServer((req, res) => {
     req.resume();
@@ -52,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([endpoint?.stop(), ...extraEndpoints.map((e) => e.stop()), new Promise((r) => plain?.close(r))]);
+  await Promise.all([fixture?.stop(), new Promise((r) => plain?.close(r))]);
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();
   expect(logged.length, "the server-side log was captured").toBeGreaterThan(0);
@@ -102,11 +95,8 @@ function expectFailure(result: TokenResult): TokenFailure {
   return result as TokenFailure;
 }
 
-async function endpointWith(certificate: { certPem: string; keyPem: string }) {
-  const e = await startTokenEndpoint({ ca, tenants: [TENANT], apps: [app], serverCertificate: certificate });
-  extraEndpoints.push(e);
-  return e;
-}
+const endpointWith = (certificate: { certPem: string; keyPem: string }) =>
+  fixture.startTokenEndpoint({ serverCertificate: certificate });
 
 describe("server errors and the retry rule", () => {
   it("HTTP 500 with an HTML page: retried once, then explained", async () => {

@@ -8,11 +8,9 @@ import { newProfileInput } from "@/lib/profiles/defaults";
 import { checkAccessTokenClaims } from "@/lib/oauth/claims";
 import { lintOAuthProfile } from "@/lib/oauth/lint";
 import { requestToken, type TokenFailure, type TokenRequestSettings, type TokenResult } from "@/lib/oauth/token-request";
-import { createTestCa } from "@/tests/support/test-ca";
-import { startTokenEndpoint, type TokenEndpoint } from "@/tests/servers/token-endpoint";
+import { CLIENT, TENANT, startTokenFixture, type TokenFixture } from "@/tests/support/mail-fixture";
+import type { TokenEndpoint } from "@/tests/servers/token-endpoint";
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const NO_ROLES = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
 const POP_ONLY = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
 const ODD = "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
@@ -21,6 +19,7 @@ const ODD_SECRET = "a b:c~+/%&=é";
 const SECRET_ID = "0b3c1a2d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+let fixture: TokenFixture;
 let endpoint: TokenEndpoint;
 const issuedTokens: string[] = [];
 // Log everything (the shared setup silences logs) so the leak check below has lines to search.
@@ -30,27 +29,20 @@ vi.hoisted(() => {
 const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
 
 beforeAll(async () => {
-  const ca = await createTestCa();
-  endpoint = await startTokenEndpoint({
-    ca,
+  fixture = await startTokenFixture({
     tenants: [{ id: TENANT, domains: ["contoso.onmicrosoft.com"] }],
     apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [SECRET],
-        certificatesPem: [],
-        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-      },
-      { clientId: NO_ROLES, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: [] },
-      { clientId: POP_ONLY, tenantId: TENANT, secrets: [SECRET], certificatesPem: [], roles: ["POP.AccessAsApp"] },
-      { clientId: ODD, tenantId: TENANT, secrets: [ODD_SECRET], certificatesPem: [], roles: ["IMAP.AccessAsApp"] },
+      { clientId: CLIENT, secrets: [SECRET] },
+      { clientId: NO_ROLES, secrets: [SECRET], roles: [] },
+      { clientId: POP_ONLY, secrets: [SECRET], roles: ["POP.AccessAsApp"] },
+      { clientId: ODD, secrets: [ODD_SECRET], roles: ["IMAP.AccessAsApp"] },
     ],
   });
+  endpoint = fixture.tokens;
 });
 
 afterAll(async () => {
-  await endpoint?.stop();
+  await fixture?.stop();
   // Nothing this file logged may carry a secret or a token.
   const logged = stderr.mock.calls.map((c) => String(c[0])).join("\n");
   stderr.mockRestore();

@@ -36,23 +36,21 @@ const { applyImport } = await import("@/lib/transfer/apply-import");
 const { requestPropertiesFor } = await import("@/lib/profiles/oauth-defaults");
 const { newProfileInput } = await import("@/lib/profiles/defaults");
 const { createTestCa } = await import("@/tests/support/test-ca");
-const { startDovecot } = await import("@/tests/servers/dovecot");
-const { startTokenEndpoint } = await import("@/tests/servers/token-endpoint");
+const { ALICE, CLIENT, TENANT, startMailFixture } = await import("@/tests/support/mail-fixture");
 const { startRecordingImapServer, startRecordingTokenEndpoint } = await import("@/tests/servers/recording-servers");
 type CurrentUser = import("@/lib/auth/session").CurrentUser;
 type Role = import("@/lib/auth/permissions").Role;
 type ProfileInput = import("@/lib/profiles/schema").ProfileInput;
+type MailFixture = import("@/tests/support/mail-fixture").MailFixture;
 
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CLIENT = "6731de76-14a6-49ae-97bc-6eba6914391e";
 const SECRET = `Qx8~bound-${crypto.randomBytes(8).toString("hex")}`;
-const ALICE = "alice@contoso.test";
 const CAROL = { user: "carol@contoso.test", pass: `carol-pw-${crypto.randomBytes(6).toString("hex")}` };
 const PASSWORD = "correct horse battery staple";
 
 let ca: Awaited<ReturnType<typeof createTestCa>>;
-let dovecot: Awaited<ReturnType<typeof startDovecot>>;
-let tokens: Awaited<ReturnType<typeof startTokenEndpoint>>;
+let mail: MailFixture;
+let dovecot: MailFixture["dovecot"];
+let tokens: MailFixture["tokens"];
 let evilImap: Awaited<ReturnType<typeof startRecordingImapServer>>;
 let evilTokens: Awaited<ReturnType<typeof startRecordingTokenEndpoint>>;
 
@@ -222,28 +220,9 @@ beforeAll(async () => {
   certificateId = first.id;
   otherCertificateId = second.id;
   const certificatePem = (await readCertificateKeyMaterial(certificateId))!.certificatePem;
-  tokens = await startTokenEndpoint({
+  mail = await startMailFixture({
     ca,
-    tenants: [TENANT],
-    apps: [
-      {
-        clientId: CLIENT,
-        tenantId: TENANT,
-        secrets: [SECRET],
-        certificatesPem: [certificatePem],
-        roles: ["IMAP.AccessAsApp", "POP.AccessAsApp"],
-      },
-    ],
-  });
-  dovecot = await startDovecot({
-    ca,
-    oauth: {
-      issuer: tokens.issuer(TENANT),
-      audience: tokens.audience,
-      kid: tokens.kid,
-      publicKeyPem: tokens.publicKeyPem,
-      clientIdClaim: "appid",
-    },
+    apps: [{ clientId: CLIENT, secrets: [SECRET], certificatesPem: [certificatePem] }],
     grants: [{ clientId: CLIENT, mailbox: ALICE }],
     users: [{ username: CAROL.user, password: CAROL.pass }],
     mailboxes: [
@@ -251,6 +230,7 @@ beforeAll(async () => {
       { user: CAROL.user, messages: 2 },
     ],
   });
+  ({ dovecot, tokens } = mail);
   oauthId = (await createProfile(oauthInput("Bound OAuth", SECRET), owner.user)).id;
   basicId = (await createProfile(basicProfileInput("Bound Basic", CAROL.pass), owner.user)).id;
   certProfileId = (await createProfile(certificateInput("Bound certificate", certificateId), owner.user)).id;
@@ -267,8 +247,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await dovecot?.stop();
-  await tokens?.stop();
+  await mail?.stop();
   await evilImap?.stop();
   await evilTokens?.stop();
 });

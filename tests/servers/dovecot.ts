@@ -3,7 +3,7 @@
  * temp folder: its own base_dir, state_dir, log file and instance_name, listening on 127.0.0.1
  * only. /etc/dovecot and the system service are never touched.
  *
- * What it offers (facts verified on this Dovecot build, see stack-notes.md and the comments below):
+ * What it offers (facts verified on this Dovecot build, see the comments below):
  * - IMAP and POP3 with implicit TLS (ssl = required), certificate issued from the caller's test CA;
  * - "STARTTLS" ports that really enforce STARTTLS: a TCP forwarder sends a PROXY-protocol header to a
  *   `haproxy = yes` listener, so Dovecot no longer treats the client as loopback-secure and answers

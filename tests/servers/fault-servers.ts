@@ -145,8 +145,8 @@ export function startImapNoCapabilityServer(): Promise<FaultServer> {
 export type ExchangeLikeMode = "ok" | "auth-failed" | "not-connected";
 
 /**
- * A scripted plain-text IMAP server that answers the way Exchange Online does (reference
- * microsoft-mail-oauth.md §3.2): XOAUTH2 with SASL-IR, `NO AUTHENTICATE failed.` without an error
+ * A scripted plain-text IMAP server that answers the way Exchange Online does (docs/MICROSOFT.md#imap
+ * and #exchange-answers): XOAUTH2 with SASL-IR, `NO AUTHENTICATE failed.` without an error
  * challenge, or a login that "succeeds" after which every mailbox command gets
  * `BAD User is authenticated but not connected.` and the connection is closed.
  * `received` keeps the client's lines (SASL payloads included) so tests can decode them.

@@ -1,6 +1,6 @@
 /**
  * A local stand-in for Microsoft Entra's v2.0 token endpoint, for integration tests. It ENFORCES the
- * documented rules of the client-credentials grant (reference §1, §2, §5) and answers with
+ * documented rules of the client-credentials grant (docs/MICROSOFT.md) and answers with
  * Microsoft-shaped errors, so a test that passes here exercises the same decisions Entra makes; it
  * is not an endpoint that says yes to everything.
  *
@@ -340,7 +340,7 @@ export async function startTokenEndpoint(options: StartTokenEndpointOptions): Pr
     const iso = (s: unknown) => new Date((typeof s === "number" ? s : 0) * 1000).toISOString();
     const nbf = typeof claims.nbf === "number" ? claims.nbf : 0;
     const exp = typeof claims.exp === "number" ? claims.exp : 0;
-    // A missing nbf or exp counts as 1970 (reference §2.2: Entra then reports "valid from 1970-01-01").
+    // A missing nbf or exp counts as 1970 (docs/MICROSOFT.md#client-assertion: Entra then reports "valid from 1970-01-01").
     if (typeof claims.nbf !== "number" || typeof claims.exp !== "number" || now + skew < nbf || now - skew >= exp) {
       throw fail(
         401,
